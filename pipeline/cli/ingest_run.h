@@ -1,0 +1,17 @@
+/*
+ * ingest_run.h: the ingest loop shared by `ingest` and `run`.
+ */
+#ifndef TM_CLI_INGEST_RUN_H
+#define TM_CLI_INGEST_RUN_H
+
+#include <stddef.h>
+
+typedef struct tm_ingest_stats {
+    size_t stored, unchanged, skipped;
+} tm_ingest_stats;
+
+/* Ingests `paths` into the database `db`; returns a TM_EXIT_* code. */
+int tm_cli_ingest_paths(const char *db, const char *lexdir, const char *const *paths, size_t n,
+                        tm_ingest_stats *stats);
+
+#endif

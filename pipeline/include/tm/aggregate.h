@@ -1,0 +1,170 @@
+/*
+ * aggregate.h: periods (ISO week, month, quarter, UK financial year) and the
+ * corpus-level queries that count what the store holds per period.
+ *
+ * Period keys are plain strings that sort in time order within one kind:
+ *     TM_PERIOD_WEEK     "2020-W53"   ISO-8601 week of the ISO week-year
+ *     TM_PERIOD_MONTH    "2025-04"
+ *     TM_PERIOD_QUARTER  "2025-Q2"    calendar quarters
+ *     TM_PERIOD_FYEAR    "FY2024/25"  UK financial year, 1 April to 31 March
+ * The store keeps all four keys of every document (documents.period_week,
+ * ...), so analysts get the same grouping from the sqlite3 shell. Documents
+ * without a period date fall in the pseudo-period TM_PERIOD_UNDATED, which
+ * sorts after every real key.
+ *
+ * Queries. Every tm_agg_* function runs one GROUP BY query over the documents
+ * selected by a tm_agg_range and hands each result row to a callback, in a
+ * fixed order (ORDER BY in every query), so two runs over the same database
+ * see the same rows in the same order. Strings in a row are borrowed from
+ * SQLite and valid only during the callback: copy what you keep. The callback
+ * returns TM_OK to go on or a negative TM_E* code to stop; the query then
+ * returns that code (the callback sets `err` itself).
+ *
+ * Only mentions and signals that are neither negated nor dropped count.
+ *
+ * Usage:
+ *     tm_agg_range r = { TM_PERIOD_MONTH, "2025-01-01", NULL, 0 };
+ *     rc = tm_agg_counts(st, &r, TM_CAT_COMMUNITY, print_count, NULL, &err);
+ */
+#ifndef TM_AGGREGATE_H
+#define TM_AGGREGATE_H
+
+#include <stdint.h>
+
+#include "tm/common.h"
+#include "tm/doc.h"
+#include "tm/store.h"
+
+typedef enum tm_period {
+    TM_PERIOD_WEEK = 0,
+    TM_PERIOD_MONTH,
+    TM_PERIOD_QUARTER,
+    TM_PERIOD_FYEAR,
+    TM_PERIOD__COUNT
+} tm_period;
+
+/* The key of documents that have no period date. */
+#define TM_PERIOD_UNDATED "undated"
+
+/* 1 if `s` is a real calendar date "YYYY-MM-DD" with a year in 1000..9998
+ * (leap years checked), else 0. NULL is not a date. */
+int tm_date_str_valid(const char *s);
+
+/* Parses "week", "month", "quarter" or "fyear" (also "financial-year").
+ * Returns TM_OK or TM_EINVAL (with a message listing the names). */
+int tm_period_from_name(tm_period *out, const char *name, tm_err *err);
+
+/* "week", "month", "quarter", "fyear". */
+const char *tm_period_name(tm_period p);
+
+/* Writes the key of the period holding `date` into `out`. Returns TM_OK, or
+ * TM_EINVAL (out = "") when `date` is not valid per tm_date_str_valid(). */
+int tm_period_key(char out[16], const char *date, tm_period p);
+
+/* Writes the first and last day ("YYYY-MM-DD") of the period holding `date`.
+ * Returns TM_OK or TM_EINVAL (both "") on a bad date. */
+int tm_period_bounds(char start[11], char end[11], const char *date, tm_period p);
+
+/* Which documents a query sees. */
+typedef struct tm_agg_range {
+    tm_period period; /* how rows are grouped */
+    const char *from; /* first period_date counted, "YYYY-MM-DD"; NULL = open */
+    const char *to;   /* last period_date counted (inclusive); NULL = open */
+    int undated;      /* 1: also count undated documents, as TM_PERIOD_UNDATED */
+} tm_agg_range;
+
+/* Checks from/to (valid dates, from <= to) and the period. TM_OK or
+ * TM_EINVAL with a message naming the bad value. Every query calls it. */
+int tm_agg_range_check(const tm_agg_range *r, tm_err *err);
+
+/* One period that has at least one document. Periods without documents are
+ * not listed: "no minutes that month" is not "no tension that month". */
+typedef struct tm_agg_period {
+    const char *period;   /* key, or TM_PERIOD_UNDATED */
+    const char *first;    /* earliest period_date in it; NULL when undated */
+    const char *last;     /* latest period_date in it; NULL when undated */
+    int64_t documents;
+    int64_t words;        /* sum of tm_doc.words: the rate denominator */
+} tm_agg_period;
+
+/* A count of one key in one period. */
+typedef struct tm_agg_count {
+    const char *period;
+    const char *key;      /* identifier; places: canonical name */
+    int64_t count;
+} tm_agg_count;
+
+/* One (community, theme) pair of non-negated signals in one period. */
+typedef struct tm_agg_pair {
+    const char *period;
+    const char *community;
+    const char *theme;
+    int64_t count;
+} tm_agg_pair;
+
+/* One signal group: (community, theme, polarity, eep) in one period. */
+typedef struct tm_agg_signal {
+    const char *period;
+    const char *community;
+    const char *theme;
+    const char *polarity; /* "concern" | "reassurance" */
+    const char *eep;      /* "evidenced" | "experienced" | "potential" */
+    int64_t count;        /* non-negated signals */
+    int64_t documents;    /* distinct documents they come from */
+    int64_t rank;         /* 1 = most signals in its period */
+} tm_agg_signal;
+
+/* One evidence sentence of a signal group. Offsets are file bytes. */
+typedef struct tm_agg_evidence {
+    const char *doc;          /* path as ingested */
+    const char *date;         /* stated date of the document, NULL if none */
+    const char *section;      /* section title, NULL if none */
+    const char *speaker_role; /* NULL if unattributed or unknown */
+    int64_t start, end;
+    const char *text;         /* the sentence */
+} tm_agg_evidence_row;
+
+/* Lexicon provenance of the selected documents. */
+typedef struct tm_agg_lexicon {
+    const char *version; /* NULL if the document was stored without one */
+    const char *hash;
+    int64_t documents;
+} tm_agg_lexicon;
+
+typedef int (*tm_agg_period_fn)(const tm_agg_period *row, void *payload);
+typedef int (*tm_agg_count_fn)(const tm_agg_count *row, void *payload);
+typedef int (*tm_agg_pair_fn)(const tm_agg_pair *row, void *payload);
+typedef int (*tm_agg_signal_fn)(const tm_agg_signal *row, void *payload);
+typedef int (*tm_agg_evidence_fn)(const tm_agg_evidence_row *row, void *payload);
+typedef int (*tm_agg_lexicon_fn)(const tm_agg_lexicon *row, void *payload);
+
+/* Periods in key order (TM_PERIOD_UNDATED last). */
+int tm_agg_periods(tm_store *st, const tm_agg_range *r, tm_agg_period_fn fn, void *payload,
+                   tm_err *err);
+
+/* Non-negated, non-dropped mentions of one category (community, theme,
+ * place, organisation, ...) per period and key; ordered by period, key. */
+int tm_agg_counts(tm_store *st, const tm_agg_range *r, tm_category cat, tm_agg_count_fn fn,
+                  void *payload, tm_err *err);
+
+/* Non-negated signals per period, community and theme; ordered by those. */
+int tm_agg_community_theme(tm_store *st, const tm_agg_range *r, tm_agg_pair_fn fn,
+                           void *payload, tm_err *err);
+
+/* The `top` largest signal groups of each period (0 = all), ordered by
+ * period, then count descending, then community, theme, polarity, eep. */
+int tm_agg_top_signals(tm_store *st, const tm_agg_range *r, int64_t top, tm_agg_signal_fn fn,
+                       void *payload, tm_err *err);
+
+/* Up to `limit` distinct evidence sentences of the group `sig` (its period,
+ * community, theme, polarity and eep), directly tied signals first, then by
+ * weight, most recent document, path and offset. */
+int tm_agg_evidence(tm_store *st, const tm_agg_range *r, const tm_agg_signal *sig, int64_t limit,
+                    tm_agg_evidence_fn fn, void *payload, tm_err *err);
+
+/* (lexicon version, hash) pairs of the selected documents, most documents
+ * first. */
+int tm_agg_lexicons(tm_store *st, const tm_agg_range *r, tm_agg_lexicon_fn fn, void *payload,
+                    tm_err *err);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * report.h: the JSON report of community-tension signals per period, built
+ * from the store with jansson and validated by
+ * reports/schema/report.schema.json (see reports/README.md).
+ *
+ * The report is deterministic: no timestamps, every array ordered by the
+ * queries, keys sorted when written. Two runs over the same database and
+ * options give byte-identical files.
+ *
+ * Usage:
+ *     tm_report_opts o = { .period = TM_PERIOD_MONTH, .from = "2025-04-01" };
+ *     json_t *rep = NULL;
+ *     if (tm_report_build(&rep, st, &o, &err) == TM_OK)
+ *         rc = tm_report_write(rep, "reports/out/2025.json", &err);
+ *     json_decref(rep);
+ */
+#ifndef TM_REPORT_H
+#define TM_REPORT_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "tm/aggregate.h"
+#include "tm/common.h"
+#include "tm/store.h"
+
+/* The version of the report format; the schema's $id carries it too. Bump
+ * the minor number for added fields, the major one for changed meanings. */
+#define TM_REPORT_SCHEMA_VERSION "1.0.0"
+
+#define TM_REPORT_DEFAULT_TOP 10     /* signal groups listed per period */
+#define TM_REPORT_DEFAULT_EVIDENCE 5 /* evidence sentences per group */
+
+typedef struct tm_report_opts {
+    tm_period period;            /* how documents are grouped */
+    const char *from;            /* first period_date, "YYYY-MM-DD"; NULL = open */
+    const char *to;              /* last period_date (inclusive); NULL = open */
+    int64_t top;                 /* signal groups per period; 0 = default, < 0 = all */
+    int64_t evidence;            /* evidence sentences per group; 0 = default, < 0 = none */
+    const char *tool_version;    /* NULL = TM_VERSION */
+    const char *lexicon_version; /* the loaded lexicon; NULL = the store's most common */
+    const char *lexicon_hash;    /* idem */
+} tm_report_opts;
+
+/* Builds the report. Undated documents are reported (in "undated") only
+ * when the range is open at both ends.
+ * @param[out] out  owned; release with json_decref(). NULL on failure.
+ * @return TM_OK, TM_EINVAL (bad period or date in opts), TM_EDB, TM_ENOMEM. */
+int tm_report_build(json_t **out, tm_store *st, const tm_report_opts *opts, tm_err *err);
+
+/* Writes the report as indented JSON with sorted keys and a final newline.
+ * `path` "-" is standard output; any other path is replaced atomically (a
+ * temporary file in the same directory, then rename), so readers never see
+ * half a report. A new file is created 0600 (evidence quotes the minutes);
+ * a replaced one keeps its mode.
+ * @return TM_OK, TM_EIO (cannot write or rename), TM_ENOMEM. */
+int tm_report_write(const json_t *report, const char *path, tm_err *err);
+
+#endif

@@ -1,0 +1,425 @@
+/*
+ * aggregate.c: calendar arithmetic for period keys, and the GROUP BY queries
+ * that count stored mentions and signals per period.
+ *
+ * Dates are converted to a day number (days since 1970-01-01, proleptic
+ * Gregorian) with Howard Hinnant's civil-from-days algorithms; ISO weeks are
+ * then found through the Thursday of the week, which always lies in the ISO
+ * week-year. The queries group by the period keys the store computed at
+ * insert time, so SQLite does the counting and the sorting.
+ */
+#include "tm/aggregate.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ dates */
+
+static int is_leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && is_leap(y) ? 29 : dim[m - 1];
+}
+
+static long days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long doy = (153L * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(long z, int *y, int *m, int *d)
+{
+    z += 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+/* Parses a date tm_date_str_valid() accepts; 0 on success. */
+static int parse_date(const char *s, int *y, int *m, int *d)
+{
+    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return -1;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return -1;
+    *y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    *m = (s[5] - '0') * 10 + (s[6] - '0');
+    *d = (s[8] - '0') * 10 + (s[9] - '0');
+    /* four-digit years on both sides of every period keep keys and bounds
+     * the same length, so string order is time order */
+    if (*y < 1000 || *y > 9998 || *m < 1 || *m > 12 || *d < 1 || *d > days_in_month(*y, *m))
+        return -1;
+    return 0;
+}
+
+int tm_date_str_valid(const char *s)
+{
+    int y, m, d;
+    return parse_date(s, &y, &m, &d) == 0;
+}
+
+static void format_date(char out[11], long days)
+{
+    int y, m, d;
+    civil_from_days(days, &y, &m, &d);
+    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);
+}
+
+/* ISO-8601 weekday of a day number: Monday = 1 ... Sunday = 7. */
+static int iso_weekday(long days)
+{
+    /* 1970-01-01 was a Thursday */
+    return (int)(((days % 7) + 7 + 3) % 7) + 1;
+}
+
+static const char *const period_names[TM_PERIOD__COUNT] = {"week", "month", "quarter", "fyear"};
+
+const char *tm_period_name(tm_period p)
+{
+    return (unsigned)p < TM_PERIOD__COUNT ? period_names[p] : "?";
+}
+
+int tm_period_from_name(tm_period *out, const char *name, tm_err *err)
+{
+    for (int i = 0; name && i < TM_PERIOD__COUNT; i++) {
+        if (strcmp(name, period_names[i]) == 0) {
+            *out = (tm_period)i;
+            return TM_OK;
+        }
+    }
+    if (name && strcmp(name, "financial-year") == 0) {
+        *out = TM_PERIOD_FYEAR;
+        return TM_OK;
+    }
+    return tm_err_set(err, TM_EINVAL,
+                      "unknown period \"%s\": use week, month, quarter or fyear"
+                      " (UK financial year, April to March)",
+                      name ? name : "(null)");
+}
+
+int tm_period_key(char out[16], const char *date, tm_period p)
+{
+    int y, m, d;
+    out[0] = '\0';
+    if (parse_date(date, &y, &m, &d) != 0 || (unsigned)p >= TM_PERIOD__COUNT)
+        return TM_EINVAL;
+    switch (p) {
+    case TM_PERIOD_WEEK: {
+        long days = days_from_civil(y, m, d);
+        long thursday = days - (iso_weekday(days) - 1) + 3;
+        int ty, tmo, td;
+        civil_from_days(thursday, &ty, &tmo, &td);
+        long week = (thursday - days_from_civil(ty, 1, 1)) / 7 + 1;
+        snprintf(out, 16, "%04u-W%02u", (unsigned)ty % 10000u, (unsigned)week % 100u);
+        break;
+    }
+    case TM_PERIOD_MONTH:
+        snprintf(out, 16, "%04u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u);
+        break;
+    case TM_PERIOD_QUARTER:
+        snprintf(out, 16, "%04u-Q%u", (unsigned)y % 10000u, (unsigned)((m - 1) / 3 + 1) % 10u);
+        break;
+    default: { /* TM_PERIOD_FYEAR: 1 April starts the year */
+        int fy = m >= 4 ? y : y - 1;
+        snprintf(out, 16, "FY%04u/%02u", (unsigned)fy % 10000u, (unsigned)(fy + 1) % 100u);
+        break;
+    }
+    }
+    return TM_OK;
+}
+
+int tm_period_bounds(char start[11], char end[11], const char *date, tm_period p)
+{
+    int y, m, d;
+    start[0] = end[0] = '\0';
+    if (parse_date(date, &y, &m, &d) != 0 || (unsigned)p >= TM_PERIOD__COUNT)
+        return TM_EINVAL;
+    long first, last;
+    switch (p) {
+    case TM_PERIOD_WEEK: {
+        long days = days_from_civil(y, m, d);
+        first = days - (iso_weekday(days) - 1);
+        last = first + 6;
+        break;
+    }
+    case TM_PERIOD_MONTH:
+        first = days_from_civil(y, m, 1);
+        last = days_from_civil(y, m, days_in_month(y, m));
+        break;
+    case TM_PERIOD_QUARTER: {
+        int qm = (m - 1) / 3 * 3 + 1;
+        first = days_from_civil(y, qm, 1);
+        last = days_from_civil(y, qm + 2, days_in_month(y, qm + 2));
+        break;
+    }
+    default: {
+        int fy = m >= 4 ? y : y - 1;
+        first = days_from_civil(fy, 4, 1);
+        last = days_from_civil(fy + 1, 3, 31);
+        break;
+    }
+    }
+    format_date(start, first);
+    format_date(end, last);
+    return TM_OK;
+}
+
+/* ---------------------------------------------------------------- queries */
+
+int tm_agg_range_check(const tm_agg_range *r, tm_err *err)
+{
+    if ((unsigned)r->period >= TM_PERIOD__COUNT)
+        return tm_err_set(err, TM_EINVAL, "aggregate: unknown period %d", (int)r->period);
+    if (r->from && !tm_date_str_valid(r->from))
+        return tm_err_set(err, TM_EINVAL, "aggregate: --from \"%s\" is not a date: use YYYY-MM-DD",
+                          r->from);
+    if (r->to && !tm_date_str_valid(r->to))
+        return tm_err_set(err, TM_EINVAL, "aggregate: --to \"%s\" is not a date: use YYYY-MM-DD",
+                          r->to);
+    if (r->from && r->to && strcmp(r->from, r->to) > 0)
+        return tm_err_set(err, TM_EINVAL, "aggregate: --from %s is after --to %s: swap them",
+                          r->from, r->to);
+    return TM_OK;
+}
+
+/*
+ * Every query starts from `sel`: the documents in the range with their
+ * period key (the store's precomputed column for the period kind). The SQL
+ * text differs only in that column name, so each query exists in one
+ * variant per period kind, built by the preprocessor (no SQL is formatted
+ * at run time). Parameters ?1 from, ?2 to, ?3 include undated.
+ */
+#define RANGE_WHERE                                                                                \
+    "((period_date IS NOT NULL AND (?1 IS NULL OR period_date >= ?1)"                              \
+    " AND (?2 IS NULL OR period_date <= ?2)) OR (?3 AND period_date IS NULL))"
+#define SEL(col)                                                                                   \
+    "WITH sel(id, p, pd, words) AS (SELECT id, COALESCE(" col ", '" TM_PERIOD_UNDATED "'),"       \
+    " period_date, words FROM documents WHERE " RANGE_WHERE ") "
+#define PER_PERIOD(Q) {Q("period_week"), Q("period_month"), Q("period_quarter"), Q("period_fyear")}
+
+#define Q_PERIODS(col)                                                                             \
+    SEL(col) "SELECT p, min(pd), max(pd), count(*), sum(words) FROM sel GROUP BY p ORDER BY p"
+static const char *const q_periods[TM_PERIOD__COUNT] = PER_PERIOD(Q_PERIODS);
+
+/* The partial index mentions_count(category, doc_id, canonical) covers this
+ * query when the WHERE repeats its condition literally. */
+#define Q_COUNTS(col)                                                                              \
+    SEL(col) "SELECT sel.p, m.canonical, count(*) FROM sel JOIN mentions m ON m.doc_id = sel.id"   \
+             " WHERE m.category = ?4 AND m.negated = 0 AND m.dropped = 0"                          \
+             " GROUP BY sel.p, m.canonical ORDER BY sel.p, m.canonical"
+static const char *const q_counts[TM_PERIOD__COUNT] = PER_PERIOD(Q_COUNTS);
+
+#define Q_PAIRS(col)                                                                               \
+    SEL(col) "SELECT sel.p, g.community, g.theme, count(*) FROM sel"                               \
+             " JOIN signals g ON g.doc_id = sel.id WHERE g.negated = 0"                            \
+             " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+static const char *const q_pairs[TM_PERIOD__COUNT] = PER_PERIOD(Q_PAIRS);
+
+#define Q_TOP(col)                                                                                 \
+    SEL(col) ", grp(p, community, theme, polarity, eep, n, docs) AS ("                             \
+             "SELECT sel.p, g.community, g.theme, g.polarity, g.eep, count(*),"                    \
+             " count(DISTINCT g.doc_id) FROM sel JOIN signals g ON g.doc_id = sel.id"              \
+             " WHERE g.negated = 0 GROUP BY 1, 2, 3, 4, 5),"                                       \
+             " ranked AS (SELECT *, row_number() OVER (PARTITION BY p"                             \
+             " ORDER BY n DESC, community, theme, polarity, eep) AS r FROM grp)"                   \
+             " SELECT p, community, theme, polarity, eep, n, docs, r FROM ranked"                  \
+             " WHERE ?4 <= 0 OR r <= ?4 ORDER BY p, r"
+static const char *const q_top[TM_PERIOD__COUNT] = PER_PERIOD(Q_TOP);
+
+/* Evidence is asked for once per listed group, so it avoids `sel` and
+ * reaches the period's documents through their period index (IS matches the
+ * NULL key of undated documents too). One row per sentence, however many
+ * signals of the group it carries. */
+#define Q_EVIDENCE(col)                                                                            \
+    "SELECT d.path, d.date, g.section, g.role, g.start, g.end, sen.text,"                          \
+    " min(g.via_paragraph) AS vp, max(g.weight) AS w"                                              \
+    " FROM documents d JOIN signals g ON g.doc_id = d.id"                                          \
+    " JOIN sentences sen ON sen.doc_id = g.doc_id AND sen.idx = g.sentence"                        \
+    " WHERE d." col " IS ?4 AND " RANGE_WHERE " AND g.negated = 0 AND g.community = ?5"            \
+    " AND g.theme = ?6 AND g.polarity = ?7 AND g.eep = ?8"                                         \
+    " GROUP BY g.doc_id, g.sentence"                                                               \
+    " ORDER BY vp, w DESC, d.period_date DESC, d.path, g.start LIMIT ?9"
+static const char *const q_evidence[TM_PERIOD__COUNT] = PER_PERIOD(Q_EVIDENCE);
+
+#define Q_LEXICONS(col)                                                                            \
+    SEL(col) "SELECT d.lexicon_version, d.lexicon_hash, count(*) FROM sel"                         \
+             " JOIN documents d ON d.id = sel.id GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2"
+static const char *const q_lexicons[TM_PERIOD__COUNT] = PER_PERIOD(Q_LEXICONS);
+
+static int db_fail(sqlite3 *db, int rc, const char *what, tm_err *err)
+{
+    const char *file = sqlite3_db_filename(db, "main");
+    return tm_err_set(err, rc == SQLITE_NOMEM ? TM_ENOMEM : TM_EDB, "%s: aggregate: %s: %s",
+                      file && *file ? file : ":memory:", what, sqlite3_errmsg(db));
+}
+
+/* Checks the range, prepares the period variant of `sqls` and binds ?1-?3. */
+static int query_open(sqlite3_stmt **out, tm_store *st, const tm_agg_range *r,
+                      const char *const sqls[TM_PERIOD__COUNT], const char *what, tm_err *err)
+{
+    *out = NULL;
+    int rc = tm_agg_range_check(r, err);
+    if (rc != TM_OK)
+        return rc;
+    sqlite3 *db = tm_store_db(st);
+    sqlite3_stmt *s = NULL;
+    int src = sqlite3_prepare_v2(db, sqls[r->period], -1, &s, NULL);
+    if (src != SQLITE_OK)
+        return db_fail(db, src, what, err);
+    if (r->from)
+        sqlite3_bind_text(s, 1, r->from, -1, SQLITE_STATIC);
+    if (r->to)
+        sqlite3_bind_text(s, 2, r->to, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 3, r->undated != 0);
+    *out = s;
+    return TM_OK;
+}
+
+/* Finishes a row loop: `src` is the last sqlite3_step() result and `ret`
+ * what the callbacks returned. */
+static int query_close(sqlite3_stmt *s, int src, int ret, const char *what, tm_err *err)
+{
+    if (ret == TM_OK && src != SQLITE_DONE)
+        ret = db_fail(sqlite3_db_handle(s), src, what, err);
+    sqlite3_finalize(s);
+    return ret;
+}
+
+static const char *col_text(sqlite3_stmt *s, int i)
+{
+    return (const char *)sqlite3_column_text(s, i);
+}
+
+int tm_agg_periods(tm_store *st, const tm_agg_range *r, tm_agg_period_fn fn, void *payload,
+                   tm_err *err)
+{
+    const char *what = "cannot list periods";
+    sqlite3_stmt *s;
+    int src = SQLITE_DONE, ret = query_open(&s, st, r, q_periods, what, err);
+    if (ret != TM_OK)
+        return ret;
+    while (ret == TM_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
+        tm_agg_period row = {col_text(s, 0), col_text(s, 1), col_text(s, 2),
+                             sqlite3_column_int64(s, 3), sqlite3_column_int64(s, 4)};
+        ret = fn(&row, payload);
+    }
+    return query_close(s, src, ret, what, err);
+}
+
+int tm_agg_counts(tm_store *st, const tm_agg_range *r, tm_category cat, tm_agg_count_fn fn,
+                  void *payload, tm_err *err)
+{
+    const char *what = "cannot count mentions";
+    sqlite3_stmt *s;
+    int src = SQLITE_DONE, ret = query_open(&s, st, r, q_counts, what, err);
+    if (ret != TM_OK)
+        return ret;
+    sqlite3_bind_text(s, 4, tm_category_name(cat), -1, SQLITE_STATIC);
+    while (ret == TM_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
+        tm_agg_count row = {col_text(s, 0), col_text(s, 1), sqlite3_column_int64(s, 2)};
+        ret = fn(&row, payload);
+    }
+    return query_close(s, src, ret, what, err);
+}
+
+int tm_agg_community_theme(tm_store *st, const tm_agg_range *r, tm_agg_pair_fn fn,
+                           void *payload, tm_err *err)
+{
+    const char *what = "cannot count community-theme signals";
+    sqlite3_stmt *s;
+    int src = SQLITE_DONE, ret = query_open(&s, st, r, q_pairs, what, err);
+    if (ret != TM_OK)
+        return ret;
+    while (ret == TM_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
+        tm_agg_pair row = {col_text(s, 0), col_text(s, 1), col_text(s, 2),
+                           sqlite3_column_int64(s, 3)};
+        ret = fn(&row, payload);
+    }
+    return query_close(s, src, ret, what, err);
+}
+
+int tm_agg_top_signals(tm_store *st, const tm_agg_range *r, int64_t top, tm_agg_signal_fn fn,
+                       void *payload, tm_err *err)
+{
+    const char *what = "cannot rank signals";
+    sqlite3_stmt *s;
+    int src = SQLITE_DONE, ret = query_open(&s, st, r, q_top, what, err);
+    if (ret != TM_OK)
+        return ret;
+    sqlite3_bind_int64(s, 4, top);
+    while (ret == TM_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
+        tm_agg_signal row = {col_text(s, 0),
+                             col_text(s, 1),
+                             col_text(s, 2),
+                             col_text(s, 3),
+                             col_text(s, 4),
+                             sqlite3_column_int64(s, 5),
+                             sqlite3_column_int64(s, 6),
+                             sqlite3_column_int64(s, 7)};
+        ret = fn(&row, payload);
+    }
+    return query_close(s, src, ret, what, err);
+}
+
+int tm_agg_evidence(tm_store *st, const tm_agg_range *r, const tm_agg_signal *sig, int64_t limit,
+                    tm_agg_evidence_fn fn, void *payload, tm_err *err)
+{
+    const char *what = "cannot select evidence";
+    if (!sig->period || !sig->community || !sig->theme || !sig->polarity || !sig->eep)
+        return tm_err_set(err, TM_EINVAL, "aggregate: evidence asked for an incomplete group");
+    sqlite3_stmt *s;
+    int src = SQLITE_DONE, ret = query_open(&s, st, r, q_evidence, what, err);
+    if (ret != TM_OK)
+        return ret;
+    if (strcmp(sig->period, TM_PERIOD_UNDATED) == 0)
+        sqlite3_bind_null(s, 4);
+    else
+        sqlite3_bind_text(s, 4, sig->period, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, sig->community, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 6, sig->theme, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 7, sig->polarity, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 8, sig->eep, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 9, limit);
+    while (ret == TM_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
+        tm_agg_evidence_row row = {col_text(s, 0),
+                               col_text(s, 1),
+                               col_text(s, 2),
+                               col_text(s, 3),
+                               sqlite3_column_int64(s, 4),
+                               sqlite3_column_int64(s, 5),
+                               col_text(s, 6)};
+        ret = fn(&row, payload);
+    }
+    return query_close(s, src, ret, what, err);
+}
+
+int tm_agg_lexicons(tm_store *st, const tm_agg_range *r, tm_agg_lexicon_fn fn, void *payload,
+                    tm_err *err)
+{
+    const char *what = "cannot list lexicon versions";
+    sqlite3_stmt *s;
+    int src = SQLITE_DONE, ret = query_open(&s, st, r, q_lexicons, what, err);
+    if (ret != TM_OK)
+        return ret;
+    while (ret == TM_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
+        tm_agg_lexicon row = {col_text(s, 0), col_text(s, 1), sqlite3_column_int64(s, 2)};
+        ret = fn(&row, payload);
+    }
+    return query_close(s, src, ret, what, err);
+}

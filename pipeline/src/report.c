@@ -1,0 +1,506 @@
+/*
+ * report.c: builds the per-period JSON report from the aggregate queries and
+ * writes it atomically.
+ *
+ * The period objects are created first (one per period that has documents);
+ * each later query finds its period's object by key and fills one member.
+ * Nothing here orders anything: the queries' ORDER BY and JSON_SORT_KEYS do,
+ * which is what makes two runs byte-identical.
+ */
+#include "tm/report.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------- JSON helpers */
+
+/* Length of the valid UTF-8 sequence at `s` (1..4), or 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s)
+{
+    unsigned c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3
+             : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    if (!n)
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    /* overlongs, surrogates and code points above U+10FFFF */
+    if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) || (c == 0xf0 && s[1] < 0x90) ||
+        (c == 0xf4 && s[1] > 0x8f))
+        return 0;
+    return n;
+}
+
+/* A copy of `s` with each invalid byte replaced by U+FFFD. Paths need not be
+ * UTF-8 and jansson refuses strings that are not. Owned by the caller. */
+static char *utf8_fix(const char *s)
+{
+    size_t len = strlen(s);
+    char *out = tm_malloc(len * 3 + 1), *o = out;
+    if (!out)
+        return NULL;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        size_t n = utf8_seq(p);
+        if (n) {
+            memcpy(o, p, n);
+            o += n;
+            p += n;
+        } else {
+            memcpy(o, "\xef\xbf\xbd", 3);
+            o += 3;
+            p++;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+/* A JSON string, or null for NULL. Returns NULL only when out of memory. */
+static json_t *jstr(const char *s)
+{
+    if (!s)
+        return json_null();
+    json_t *v = json_string(s);
+    if (v)
+        return v;
+    char *fixed = utf8_fix(s);
+    v = fixed ? json_string(fixed) : NULL;
+    tm_free(fixed);
+    return v;
+}
+
+/* obj[key] = v for a fixed ASCII key, stealing v (also on failure: jansson
+ * releases it). 0, or -1 when out of memory. */
+static int put(json_t *obj, const char *key, json_t *v)
+{
+    return v ? json_object_set_new(obj, key, v) : -1;
+}
+
+/* obj[key] = integer, where the key may come from the data (places). */
+static int put_count(json_t *obj, const char *key, int64_t n)
+{
+    if (json_object_set_new(obj, key, json_integer(n)) == 0)
+        return 0;
+    char *fixed = utf8_fix(key);
+    int rc = fixed ? json_object_set_new(obj, fixed, json_integer(n)) : -1;
+    tm_free(fixed);
+    return rc;
+}
+
+/* ------------------------------------------------------------- build */
+
+typedef struct build {
+    const tm_report_opts *opts;
+    tm_agg_range range;
+    json_t *by_period;  /* key -> period object (borrowed from periods/undated) */
+    json_t *periods;    /* the "periods" array */
+    json_t *undated;    /* the undated pseudo-period or NULL */
+    int64_t documents, words, undated_documents;
+    const char *lex_hash; /* the report's lexicon hash, for counting others */
+    int lex_first;        /* the next lexicon row is the first */
+    json_t *lexicon;
+    tm_err *err;
+} build;
+
+static int oom(build *b, const char *where)
+{
+    return tm_err_set(b->err, TM_ENOMEM, "report: out of memory building %s", where);
+}
+
+static json_t *new_period(build *b, const tm_agg_period *row)
+{
+    json_t *p = json_object();
+    if (!p)
+        return NULL;
+    json_t *start = NULL, *end = NULL;
+    if (row->first) {
+        /* calendar bounds of the period, clipped to the requested range so
+         * that a partly covered period says so */
+        char s[11], e[11], ignored[11];
+        tm_period_bounds(s, ignored, row->first, b->range.period);
+        tm_period_bounds(ignored, e, row->last, b->range.period);
+        if (b->range.from && strcmp(s, b->range.from) < 0)
+            memcpy(s, b->range.from, 11);
+        if (b->range.to && strcmp(e, b->range.to) > 0)
+            memcpy(e, b->range.to, 11);
+        start = json_string(s);
+        end = json_string(e);
+    } else {
+        start = json_null();
+        end = json_null();
+    }
+    if (put(p, "period", jstr(row->period)) || put(p, "start", start) || put(p, "end", end) ||
+        put(p, "documents", json_integer(row->documents)) ||
+        put(p, "words", json_integer(row->words)) || put(p, "communities", json_object()) ||
+        put(p, "themes", json_object()) || put(p, "places", json_object()) ||
+        put(p, "organisations", json_object()) || put(p, "community_theme", json_array()) ||
+        put(p, "top_signals", json_array())) {
+        json_decref(p);
+        return NULL;
+    }
+    return p;
+}
+
+static int on_period(const tm_agg_period *row, void *payload)
+{
+    build *b = payload;
+    json_t *p = new_period(b, row);
+    if (!p)
+        return oom(b, "a period");
+    /* the period array or the undated slot takes the reference */
+    int undated = row->first == NULL;
+    if (undated) {
+        b->undated = p;
+        b->undated_documents += row->documents;
+    } else if (json_array_append_new(b->periods, p) != 0) {
+        return oom(b, "a period");
+    }
+    b->documents += row->documents;
+    b->words += row->words;
+    if (json_object_set(b->by_period, row->period, p) != 0)
+        return oom(b, "the period index");
+    return TM_OK;
+}
+
+/* Finds the period object of a row; the queries only ever return periods
+ * that tm_agg_periods() listed, over the same range. */
+static json_t *period_of(build *b, const char *key, const char *member)
+{
+    json_t *p = json_object_get(b->by_period, key);
+    return p ? json_object_get(p, member) : NULL;
+}
+
+typedef struct count_ctx {
+    build *b;
+    const char *member;
+} count_ctx;
+
+static int on_count(const tm_agg_count *row, void *payload)
+{
+    count_ctx *c = payload;
+    json_t *obj = period_of(c->b, row->period, c->member);
+    if (!obj)
+        return tm_err_set(c->b->err, TM_EDB, "report: %s counted in unknown period %s",
+                          c->member, row->period);
+    return put_count(obj, row->key ? row->key : "", row->count) ? oom(c->b, c->member) : TM_OK;
+}
+
+/* Rate per 10,000 words, rounded to 4 decimals so that it prints short and
+ * the same on every platform; null when the period has no words. */
+static json_t *rate(int64_t count, int64_t words)
+{
+    if (words <= 0)
+        return json_null();
+    return json_real(round((double)count * 10000.0 / (double)words * 10000.0) / 10000.0);
+}
+
+static int on_pair(const tm_agg_pair *row, void *payload)
+{
+    build *b = payload;
+    json_t *p = json_object_get(b->by_period, row->period);
+    json_t *arr = p ? json_object_get(p, "community_theme") : NULL;
+    if (!arr)
+        return tm_err_set(b->err, TM_EDB, "report: signals in unknown period %s", row->period);
+    int64_t words = json_integer_value(json_object_get(p, "words"));
+    json_t *o = json_object();
+    if (!o || put(o, "community", jstr(row->community)) || put(o, "theme", jstr(row->theme)) ||
+        put(o, "count", json_integer(row->count)) ||
+        put(o, "rate_per_10k_words", rate(row->count, words))) {
+        json_decref(o);
+        return oom(b, "community_theme");
+    }
+    return json_array_append_new(arr, o) ? oom(b, "community_theme") : TM_OK;
+}
+
+static int on_signal(const tm_agg_signal *row, void *payload)
+{
+    build *b = payload;
+    json_t *arr = period_of(b, row->period, "top_signals");
+    if (!arr)
+        return tm_err_set(b->err, TM_EDB, "report: signals in unknown period %s", row->period);
+    json_t *o = json_object();
+    if (!o || put(o, "community", jstr(row->community)) || put(o, "theme", jstr(row->theme)) ||
+        put(o, "polarity", jstr(row->polarity)) || put(o, "eep", jstr(row->eep)) ||
+        put(o, "count", json_integer(row->count)) ||
+        put(o, "documents", json_integer(row->documents)) ||
+        put(o, "rank", json_integer(row->rank)) || put(o, "evidence", json_array())) {
+        json_decref(o);
+        return oom(b, "top_signals");
+    }
+    return json_array_append_new(arr, o) ? oom(b, "top_signals") : TM_OK;
+}
+
+static int on_evidence(const tm_agg_evidence_row *row, void *payload)
+{
+    json_t *arr = payload;
+    json_t *o = json_object();
+    if (!o || put(o, "doc", jstr(row->doc)) || put(o, "date", jstr(row->date)) ||
+        put(o, "section", jstr(row->section)) || put(o, "speaker_role", jstr(row->speaker_role)) ||
+        put(o, "start", json_integer(row->start)) || put(o, "end", json_integer(row->end)) ||
+        put(o, "text", jstr(row->text ? row->text : ""))) {
+        json_decref(o);
+        return TM_ENOMEM;
+    }
+    return json_array_append_new(arr, o) ? TM_ENOMEM : TM_OK;
+}
+
+/* Fills the evidence of every listed signal group of one period. */
+static int fill_evidence(build *b, tm_store *st, json_t *period, int64_t limit)
+{
+    const char *key = json_string_value(json_object_get(period, "period"));
+    json_t *sigs = json_object_get(period, "top_signals");
+    size_t i;
+    json_t *g;
+    json_array_foreach(sigs, i, g) {
+        tm_agg_signal sig = {
+            key,
+            json_string_value(json_object_get(g, "community")),
+            json_string_value(json_object_get(g, "theme")),
+            json_string_value(json_object_get(g, "polarity")),
+            json_string_value(json_object_get(g, "eep")),
+            0, 0, 0};
+        int rc = tm_agg_evidence(st, &b->range, &sig, limit, on_evidence,
+                                 json_object_get(g, "evidence"), b->err);
+        if (rc == TM_ENOMEM)
+            return oom(b, "evidence");
+        if (rc != TM_OK)
+            return rc;
+    }
+    return TM_OK;
+}
+
+static int on_lexicon(const tm_agg_lexicon *row, void *payload)
+{
+    build *b = payload;
+    json_t *lex = b->lexicon;
+    if (b->lex_first && !b->opts->lexicon_hash) {
+        /* no lexicon given: describe the one most documents were tagged with */
+        if (put(lex, "version", jstr(row->version)) || put(lex, "hash", jstr(row->hash)))
+            return oom(b, "lexicon");
+        b->lex_hash = row->hash;
+        b->lex_first = 0;
+        return TM_OK;
+    }
+    b->lex_first = 0;
+    int same = b->opts->lexicon_hash ? row->hash && strcmp(row->hash, b->opts->lexicon_hash) == 0
+                                     : 0;
+    if (!same) {
+        json_t *n = json_object_get(lex, "other_documents");
+        json_integer_set(n, json_integer_value(n) + row->documents);
+    }
+    return TM_OK;
+}
+
+static int build_lexicon(build *b, tm_store *st)
+{
+    b->lexicon = json_object();
+    if (!b->lexicon || put(b->lexicon, "other_documents", json_integer(0)))
+        return oom(b, "lexicon");
+    if (b->opts->lexicon_hash) {
+        if (put(b->lexicon, "version", jstr(b->opts->lexicon_version)) ||
+            put(b->lexicon, "hash", jstr(b->opts->lexicon_hash)))
+            return oom(b, "lexicon");
+    } else if (put(b->lexicon, "version", json_null()) || put(b->lexicon, "hash", json_null())) {
+        return oom(b, "lexicon");
+    }
+    b->lex_first = 1;
+    return tm_agg_lexicons(st, &b->range, on_lexicon, b, b->err);
+}
+
+int tm_report_build(json_t **out, tm_store *st, const tm_report_opts *opts, tm_err *err)
+{
+    *out = NULL;
+    build b = {0};
+    json_t *rep = NULL;
+    int rc;
+    b.opts = opts;
+    b.err = err;
+    b.range.period = opts->period;
+    b.range.from = opts->from;
+    b.range.to = opts->to;
+    /* undated documents cannot be said to fall inside a bounded range */
+    b.range.undated = !opts->from && !opts->to;
+    int64_t top = opts->top == 0 ? TM_REPORT_DEFAULT_TOP : opts->top < 0 ? 0 : opts->top;
+    int64_t evidence = opts->evidence == 0 ? TM_REPORT_DEFAULT_EVIDENCE : opts->evidence;
+
+    if ((rc = tm_agg_range_check(&b.range, err)) != TM_OK)
+        goto cleanup;
+    b.by_period = json_object();
+    b.periods = json_array();
+    rep = json_object();
+    if (!b.by_period || !b.periods || !rep) {
+        rc = oom(&b, "the report");
+        goto cleanup;
+    }
+    if ((rc = tm_agg_periods(st, &b.range, on_period, &b, err)) != TM_OK)
+        goto cleanup;
+    static const struct {
+        tm_category cat;
+        const char *member;
+    } tables[] = {{TM_CAT_COMMUNITY, "communities"},
+                  {TM_CAT_THEME, "themes"},
+                  {TM_CAT_PLACE, "places"},
+                  {TM_CAT_ORGANISATION, "organisations"}};
+    for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
+        count_ctx c = {&b, tables[i].member};
+        if ((rc = tm_agg_counts(st, &b.range, tables[i].cat, on_count, &c, err)) != TM_OK)
+            goto cleanup;
+    }
+    if ((rc = tm_agg_community_theme(st, &b.range, on_pair, &b, err)) != TM_OK ||
+        (rc = tm_agg_top_signals(st, &b.range, top, on_signal, &b, err)) != TM_OK)
+        goto cleanup;
+    if (evidence > 0) {
+        size_t i;
+        json_t *p;
+        json_array_foreach(b.periods, i, p) {
+            if ((rc = fill_evidence(&b, st, p, evidence)) != TM_OK)
+                goto cleanup;
+        }
+        if (b.undated && (rc = fill_evidence(&b, st, b.undated, evidence)) != TM_OK)
+            goto cleanup;
+    }
+    if ((rc = build_lexicon(&b, st)) != TM_OK)
+        goto cleanup;
+
+    json_t *tool = json_object(), *from = json_object();
+    if (!tool || !from || put(tool, "name", json_string("tension")) ||
+        put(tool, "version", jstr(opts->tool_version ? opts->tool_version : TM_VERSION)) ||
+        put(from, "documents", json_integer(b.documents)) ||
+        put(from, "undated_documents", json_integer(b.undated_documents)) ||
+        put(from, "words", json_integer(b.words)) || put(from, "from", jstr(opts->from)) ||
+        put(from, "to", jstr(opts->to)) ||
+        put(from, "period", json_string(tm_period_name(opts->period)))) {
+        json_decref(tool);
+        json_decref(from);
+        rc = oom(&b, "the report");
+        goto cleanup;
+    }
+    /* each put steals its value, also when it fails */
+    int bad = put(rep, "tool", tool);
+    bad |= put(rep, "generated_from", from);
+    if (bad || put(rep, "schema_version", json_string(TM_REPORT_SCHEMA_VERSION)) ||
+        put(rep, "lexicon", json_incref(b.lexicon)) || put(rep, "periods", json_incref(b.periods)) ||
+        put(rep, "undated", b.undated ? json_incref(b.undated) : json_null())) {
+        rc = oom(&b, "the report");
+        goto cleanup;
+    }
+    *out = rep;
+    rep = NULL;
+    rc = TM_OK;
+cleanup:
+    json_decref(rep);
+    json_decref(b.lexicon);
+    json_decref(b.periods);
+    json_decref(b.undated);
+    json_decref(b.by_period);
+    return rc;
+}
+
+/* ------------------------------------------------------------- write */
+
+static int write_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* The directory part of `path` ("." if none), owned by the caller. */
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return tm_strndup(".", 1);
+    return tm_strndup(path, slash == path ? 1 : (size_t)(slash - path));
+}
+
+int tm_report_write(const json_t *report, const char *path, tm_err *err)
+{
+    int rc = TM_OK, fd = -1;
+    char *text = NULL, *tmp = NULL, *dir = NULL;
+    if (!report || !path)
+        return tm_err_set(err, TM_EINVAL, "report: nothing to write or no path");
+    text = json_dumps(report, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(12));
+    if (!text)
+        return tm_err_set(err, TM_ENOMEM, "report: out of memory serialising the report");
+    size_t len = strlen(text);
+
+    if (strcmp(path, "-") == 0) {
+        if (fwrite(text, 1, len, stdout) != len || fputc('\n', stdout) == EOF ||
+            fflush(stdout) != 0)
+            rc = tm_err_set(err, TM_EIO, "report: cannot write to standard output: %s",
+                            strerror(errno));
+        goto cleanup;
+    }
+
+    size_t plen = strlen(path);
+    tmp = tm_malloc(plen + 16);
+    dir = dir_of(path);
+    if (!tmp || !dir) {
+        rc = tm_err_set(err, TM_ENOMEM, "%s: out of memory", path);
+        goto cleanup;
+    }
+    /* the temporary file sits beside the target so rename() is atomic */
+    snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);
+    fd = mkstemp(tmp); /* mode 0600 */
+    if (fd < 0) {
+        rc = tm_err_set(err, TM_EIO, "%s: cannot create a temporary file in %s: %s (check the"
+                        " directory exists and is writable)", path, dir, strerror(errno));
+        tm_free(tmp);
+        tmp = NULL;
+        goto cleanup;
+    }
+    struct stat old;
+    if (stat(path, &old) == 0 && S_ISREG(old.st_mode))
+        (void)fchmod(fd, old.st_mode & 07777); /* a replaced report keeps its mode */
+    if (write_all(fd, text, len) != 0 || write_all(fd, "\n", 1) != 0 || fsync(fd) != 0) {
+        rc = tm_err_set(err, TM_EIO, "%s: cannot write the report: %s", tmp, strerror(errno));
+        goto cleanup;
+    }
+    int crc = close(fd);
+    fd = -1;
+    if (crc != 0) {
+        rc = tm_err_set(err, TM_EIO, "%s: cannot write the report: %s", tmp, strerror(errno));
+        goto cleanup;
+    }
+    if (rename(tmp, path) != 0) {
+        rc = tm_err_set(err, TM_EIO, "%s: cannot replace the report: %s", path, strerror(errno));
+        goto cleanup;
+    }
+    tm_free(tmp);
+    tmp = NULL;
+    /* make the rename itself durable; failure here loses nothing written */
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        (void)fsync(dfd);
+        close(dfd);
+    }
+cleanup:
+    if (fd >= 0)
+        close(fd);
+    if (tmp) {
+        unlink(tmp);
+        tm_free(tmp);
+    }
+    tm_free(dir);
+    free(text); /* from jansson's allocator, which is malloc */
+    return rc;
+}

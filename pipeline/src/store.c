@@ -1,0 +1,837 @@
+/*
+ * store.c: the SQLite schema, its migrations and the per-document writer.
+ *
+ * Each document goes in through cached prepared statements inside one
+ * transaction (a savepoint inside a batch), so a crash, a full disk or a bad
+ * record never leaves a document half-stored. Replacing a document deletes
+ * its row; ON DELETE CASCADE removes the derived rows and the triggers on
+ * `sentences` keep the external-content FTS5 index in step.
+ */
+#include "tm/store.h"
+#include "tm/aggregate.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/*
+ * Schema version 1. Design notes:
+ * - The normalised text lives in document_texts, not documents, so that
+ *   scans of the documents table for periods never page through 100 MB.
+ * - Child tables are WITHOUT ROWID keyed by (doc_id, idx): replacing a
+ *   document deletes a contiguous key range per table.
+ * - start/end columns are FILE byte offsets (tm_doc_raw_offset); sentences
+ *   also keep text_start/text_end into document_texts.text for re-tagging.
+ * - Section title, speaker and role are copied onto sentences and signals so
+ *   that evidence queries need no joins.
+ * - The two partial indexes cover exactly the counting queries of
+ *   aggregate.c (non-negated, non-dropped rows only).
+ */
+static const char schema_v1[] =
+    "CREATE TABLE documents("
+    " id INTEGER PRIMARY KEY,"
+    " path TEXT NOT NULL UNIQUE,"
+    " sha256 TEXT NOT NULL,"
+    " size INTEGER NOT NULL,"
+    " mtime INTEGER NOT NULL,"
+    " kind TEXT NOT NULL,"
+    " date TEXT,"
+    " period_date TEXT,"
+    " period_week TEXT, period_month TEXT, period_quarter TEXT, period_fyear TEXT,"
+    " next_meeting TEXT,"
+    " title TEXT,"
+    " location TEXT,"
+    " encoding TEXT NOT NULL,"
+    " words INTEGER NOT NULL,"
+    " sentences INTEGER NOT NULL,"
+    " lexicon_version TEXT,"
+    " lexicon_hash TEXT,"
+    " ingested_at TEXT NOT NULL);"
+    "CREATE INDEX documents_period_date ON documents(period_date);"
+    "CREATE INDEX documents_period_week ON documents(period_week);"
+    "CREATE INDEX documents_period_month ON documents(period_month);"
+    "CREATE INDEX documents_period_quarter ON documents(period_quarter);"
+    "CREATE INDEX documents_period_fyear ON documents(period_fyear);"
+    "CREATE TABLE document_texts("
+    " doc_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,"
+    " text TEXT NOT NULL);"
+    "CREATE TABLE sections("
+    " doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+    " idx INTEGER NOT NULL,"
+    " number TEXT, title TEXT, level INTEGER NOT NULL, parent INTEGER NOT NULL,"
+    " deferred INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,"
+    " PRIMARY KEY(doc_id, idx)) WITHOUT ROWID;"
+    "CREATE TABLE speakers("
+    " doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+    " idx INTEGER NOT NULL,"
+    " initials TEXT NOT NULL, role TEXT, sentences INTEGER NOT NULL,"
+    " in_table INTEGER NOT NULL,"
+    " PRIMARY KEY(doc_id, idx)) WITHOUT ROWID;"
+    "CREATE TABLE sentences("
+    " id INTEGER PRIMARY KEY,"
+    " doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+    " idx INTEGER NOT NULL,"
+    " start INTEGER NOT NULL, end INTEGER NOT NULL,"
+    " text_start INTEGER NOT NULL, text_end INTEGER NOT NULL,"
+    " section_idx INTEGER NOT NULL, section TEXT,"
+    " speaker_idx INTEGER NOT NULL, speaker TEXT, role TEXT,"
+    " flags INTEGER NOT NULL,"
+    " text TEXT NOT NULL,"
+    " UNIQUE(doc_id, idx));"
+    "CREATE VIRTUAL TABLE sentences_fts USING fts5(text, content='sentences',"
+    " content_rowid='id', tokenize='porter unicode61 remove_diacritics 2');"
+    "CREATE TRIGGER sentences_ai AFTER INSERT ON sentences BEGIN"
+    " INSERT INTO sentences_fts(rowid, text) VALUES (new.id, new.text); END;"
+    "CREATE TRIGGER sentences_ad AFTER DELETE ON sentences BEGIN"
+    " INSERT INTO sentences_fts(sentences_fts, rowid, text) VALUES ('delete', old.id, old.text);"
+    " END;"
+    "CREATE TRIGGER sentences_au AFTER UPDATE OF text ON sentences BEGIN"
+    " INSERT INTO sentences_fts(sentences_fts, rowid, text) VALUES ('delete', old.id, old.text);"
+    " INSERT INTO sentences_fts(rowid, text) VALUES (new.id, new.text); END;"
+    "CREATE TABLE mentions("
+    " doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+    " idx INTEGER NOT NULL,"
+    " category TEXT NOT NULL, identifier TEXT NOT NULL, canonical TEXT NOT NULL,"
+    " start INTEGER NOT NULL, end INTEGER NOT NULL, sentence INTEGER NOT NULL,"
+    " negated INTEGER NOT NULL, dropped INTEGER NOT NULL, weight REAL NOT NULL,"
+    " PRIMARY KEY(doc_id, idx)) WITHOUT ROWID;"
+    "CREATE INDEX mentions_count ON mentions(category, doc_id, canonical)"
+    " WHERE negated = 0 AND dropped = 0;"
+    "CREATE TABLE signals("
+    " doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+    " idx INTEGER NOT NULL,"
+    " community TEXT NOT NULL, theme TEXT NOT NULL, theme_category TEXT NOT NULL,"
+    " polarity TEXT NOT NULL, eep TEXT NOT NULL,"
+    " negated INTEGER NOT NULL, via_paragraph INTEGER NOT NULL, weight REAL NOT NULL,"
+    " sentence INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,"
+    " section TEXT, speaker TEXT, role TEXT,"
+    " PRIMARY KEY(doc_id, idx)) WITHOUT ROWID;"
+    "CREATE INDEX signals_group ON signals(doc_id, community, theme, polarity, eep)"
+    " WHERE negated = 0;"
+    "CREATE TABLE incidents("
+    " doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+    " idx INTEGER NOT NULL,"
+    " theme TEXT NOT NULL, sentence INTEGER NOT NULL,"
+    " start INTEGER NOT NULL, end INTEGER NOT NULL,"
+    " date TEXT, place TEXT, negated INTEGER NOT NULL,"
+    " PRIMARY KEY(doc_id, idx)) WITHOUT ROWID;"
+    "CREATE TABLE errors("
+    " doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+    " idx INTEGER NOT NULL,"
+    " message TEXT NOT NULL,"
+    " PRIMARY KEY(doc_id, idx)) WITHOUT ROWID;";
+
+/* migrations[v] takes a database from user_version v to v + 1. */
+static const char *const migrations[TM_STORE_SCHEMA_VERSION] = {schema_v1};
+
+enum {
+    S_IS_CURRENT,
+    S_DELETE_DOC,
+    S_INSERT_DOC,
+    S_INSERT_TEXT,
+    S_INSERT_SECTION,
+    S_INSERT_SPEAKER,
+    S_INSERT_SENTENCE,
+    S_INSERT_MENTION,
+    S_INSERT_SIGNAL,
+    S_INSERT_INCIDENT,
+    S_INSERT_ERROR,
+    S__COUNT
+};
+
+static const char *const stmt_sql[S__COUNT] = {
+    [S_IS_CURRENT] = "SELECT 1 FROM documents WHERE path = ?1 AND size = ?2 AND mtime = ?3"
+                     " AND sha256 = ?4",
+    [S_DELETE_DOC] = "DELETE FROM documents WHERE path = ?1",
+    [S_INSERT_DOC] =
+        "INSERT INTO documents(path, sha256, size, mtime, kind, date, period_date,"
+        " period_week, period_month, period_quarter, period_fyear, next_meeting, title,"
+        " location, encoding, words, sentences, lexicon_version, lexicon_hash, ingested_at)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
+        " ?18, ?19, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+    [S_INSERT_TEXT] = "INSERT INTO document_texts(doc_id, text) VALUES (?1, ?2)",
+    [S_INSERT_SECTION] = "INSERT INTO sections(doc_id, idx, number, title, level, parent,"
+                         " deferred, start, end) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [S_INSERT_SPEAKER] = "INSERT INTO speakers(doc_id, idx, initials, role, sentences, in_table)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [S_INSERT_SENTENCE] =
+        "INSERT INTO sentences(doc_id, idx, start, end, text_start, text_end, section_idx,"
+        " section, speaker_idx, speaker, role, flags, text)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    [S_INSERT_MENTION] =
+        "INSERT INTO mentions(doc_id, idx, category, identifier, canonical, start, end,"
+        " sentence, negated, dropped, weight)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    [S_INSERT_SIGNAL] =
+        "INSERT INTO signals(doc_id, idx, community, theme, theme_category, polarity, eep,"
+        " negated, via_paragraph, weight, sentence, start, end, section, speaker, role)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+    [S_INSERT_INCIDENT] =
+        "INSERT INTO incidents(doc_id, idx, theme, sentence, start, end, date, place, negated)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [S_INSERT_ERROR] = "INSERT INTO errors(doc_id, idx, message) VALUES (?1, ?2, ?3)",
+};
+
+struct tm_store {
+    sqlite3 *db;
+    char *path;                    /* for messages */
+    int batch;                     /* inside tm_store_begin() */
+    sqlite3_stmt *stmt[S__COUNT];  /* prepared once at open */
+};
+
+/* What to do about a failing SQLite call, for the message. */
+static const char *db_hint(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_FULL:
+        return " (the disk or the database size limit is full: free space and run again)";
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return " (another process kept the database locked for 10 s: retry when it is done)";
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_CANTOPEN:
+        return " (check that the database and its directory are writable)";
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+        return " (not a tension database or damaged: give another database path)";
+    case SQLITE_NOMEM:
+        return " (out of memory)";
+    default:
+        return "";
+    }
+}
+
+/* Translates a SQLite failure into the error record, once, here. */
+static int db_fail(tm_store *st, int rc, const char *what, tm_err *err)
+{
+    return tm_err_set(err, rc == SQLITE_NOMEM ? TM_ENOMEM : TM_EDB, "%s: %s: %s%s", st->path,
+                      what, sqlite3_errmsg(st->db), db_hint(rc));
+}
+
+static int exec_sql(tm_store *st, const char *sql, const char *what, tm_err *err)
+{
+    int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? TM_OK : db_fail(st, rc, what, err);
+}
+
+/* Steps a statement that returns no rows, then resets it for reuse. */
+static int step_done(tm_store *st, sqlite3_stmt *s, const char *what, tm_err *err)
+{
+    int rc = sqlite3_step(s);
+    int ret = rc == SQLITE_DONE ? TM_OK : db_fail(st, rc, what, err);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return ret;
+}
+
+/* Binds NULL for a NULL or empty string: "" means "none" in tm_doc. */
+static int bind_opt(sqlite3_stmt *s, int i, const char *v)
+{
+    return v && *v ? sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(s, i);
+}
+
+static int bind_str(sqlite3_stmt *s, int i, const char *v)
+{
+    return sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+}
+
+static int bind_i64(sqlite3_stmt *s, int i, int64_t v)
+{
+    return sqlite3_bind_int64(s, i, v);
+}
+
+/* ------------------------------------------------------------------ open */
+
+/* Creates the file with mode 0600 before SQLite sees it: SQLite would create
+ * it 0644 & ~umask, and its -wal/-shm files copy the database's mode. */
+static int create_private(const char *path, tm_err *err)
+{
+    if (strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0 || !*path)
+        return TM_OK;
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        if (errno == EEXIST)
+            return TM_OK; /* an existing database keeps the mode its owner gave it */
+        return tm_err_set(err, TM_EIO, "%s: cannot create the database: %s", path,
+                          strerror(errno));
+    }
+    /* the umask could only have removed bits; this makes it exactly 0600 */
+    int ok = fchmod(fd, 0600) == 0;
+    int e = errno;
+    close(fd);
+    if (!ok)
+        return tm_err_set(err, TM_EIO, "%s: cannot set mode 0600: %s", path, strerror(e));
+    return TM_OK;
+}
+
+/* A number in the file header that says "this is a tension database", so
+ * that another program's database is refused rather than written into. */
+#define TM_STORE_APPLICATION_ID 0x546e736e /* "Tnsn" */
+
+static int read_int(tm_store *st, const char *sql, int *out, tm_err *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW) {
+        int ret = db_fail(st, rc, "cannot read the database header", err);
+        sqlite3_finalize(s);
+        return ret;
+    }
+    *out = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    return TM_OK;
+}
+
+/* One migration step in its own write transaction. The version is read
+ * again under the write lock, so two processes opening a new database at
+ * once do not both create the tables. */
+static int migrate_step(tm_store *st, int *version, tm_err *err)
+{
+    int rc = exec_sql(st, "BEGIN IMMEDIATE", "cannot lock the database to create its tables", err);
+    if (rc != TM_OK)
+        return rc;
+    int v = 0, tables = 0;
+    if ((rc = read_int(st, "PRAGMA user_version", &v, err)) != TM_OK)
+        goto cleanup;
+    if (v == 0) {
+        if ((rc = read_int(st, "SELECT count(*) FROM sqlite_master", &tables, err)) != TM_OK)
+            goto cleanup;
+        if (tables) {
+            rc = tm_err_set(err, TM_EDB, "%s: holds tables of another program: give a new or"
+                            " a tension database path", st->path);
+            goto cleanup;
+        }
+    }
+    if (v < TM_STORE_SCHEMA_VERSION) {
+        char sql[128];
+        if ((rc = exec_sql(st, migrations[v], "cannot create or migrate the schema", err)) !=
+            TM_OK)
+            goto cleanup;
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %d; PRAGMA application_id = %d", v + 1,
+                 TM_STORE_APPLICATION_ID);
+        if ((rc = exec_sql(st, sql, "cannot record the schema version", err)) != TM_OK)
+            goto cleanup;
+        v++;
+    }
+    if ((rc = exec_sql(st, "COMMIT", "cannot commit the schema", err)) == TM_OK)
+        *version = v;
+cleanup:
+    if (rc != TM_OK && !sqlite3_get_autocommit(st->db))
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+/* Checks the file is ours (or new) and brings its schema to
+ * TM_STORE_SCHEMA_VERSION, one transaction per step. */
+static int migrate(tm_store *st, tm_err *err)
+{
+    int version = 0, app = 0;
+    int rc = read_int(st, "PRAGMA application_id", &app, err);
+    if (rc != TM_OK)
+        return rc;
+    if (app != 0 && app != TM_STORE_APPLICATION_ID)
+        return tm_err_set(err, TM_EDB, "%s: is another program's database (application id"
+                          " %d): give a new or a tension database path", st->path, app);
+    if ((rc = read_int(st, "PRAGMA user_version", &version, err)) != TM_OK)
+        return rc;
+    while (rc == TM_OK && version < TM_STORE_SCHEMA_VERSION)
+        rc = migrate_step(st, &version, err);
+    if (rc != TM_OK)
+        return rc;
+    if (version > TM_STORE_SCHEMA_VERSION)
+        return tm_err_set(err, TM_EDB,
+                          "%s: database schema version %d is newer than this tension %s reads"
+                          " (%d): upgrade tension or use another database",
+                          st->path, version, TM_VERSION, TM_STORE_SCHEMA_VERSION);
+    return TM_OK;
+}
+
+int tm_store_open(tm_store **out, const char *path, tm_err *err)
+{
+    *out = NULL;
+    int rc = TM_OK;
+    if (!path)
+        return tm_err_set(err, TM_EINVAL, "tm_store_open: no database path given");
+    tm_store *st = tm_calloc(1, sizeof *st);
+    if (!st)
+        return tm_err_set(err, TM_ENOMEM, "%s: out of memory opening the database", path);
+    st->path = tm_strndup(path, strlen(path));
+    if (!st->path) {
+        rc = tm_err_set(err, TM_ENOMEM, "%s: out of memory opening the database", path);
+        goto cleanup;
+    }
+    if ((rc = create_private(path, err)) != TM_OK)
+        goto cleanup;
+    int src = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                                 SQLITE_OPEN_URI, NULL);
+    if (src != SQLITE_OK) {
+        rc = st->db ? db_fail(st, src, "cannot open the database", err)
+                    : tm_err_set(err, TM_ENOMEM, "%s: out of memory opening the database", path);
+        goto cleanup;
+    }
+    sqlite3_extended_result_codes(st->db, 1);
+    sqlite3_busy_timeout(st->db, 10000);
+    /* journal_mode answers with a row; exec ignores it. A file that is not a
+     * database fails here, the first time SQLite reads it. */
+    if ((rc = exec_sql(st, "PRAGMA journal_mode = WAL", "cannot switch to WAL", err)) != TM_OK)
+        goto cleanup;
+    /* NORMAL is safe from corruption in WAL mode; a power cut may lose the
+     * last documents, which the next run stores again. */
+    if ((rc = exec_sql(st, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
+                       "cannot set the connection options", err)) != TM_OK)
+        goto cleanup;
+    if ((rc = migrate(st, err)) != TM_OK)
+        goto cleanup;
+    for (int i = 0; i < S__COUNT; i++) {
+        src = sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
+                                 NULL);
+        if (src != SQLITE_OK) {
+            rc = db_fail(st, src, "cannot prepare a statement", err);
+            goto cleanup;
+        }
+    }
+    *out = st;
+    return TM_OK;
+cleanup:
+    tm_store_close(st);
+    return rc;
+}
+
+void tm_store_close(tm_store *st)
+{
+    if (!st)
+        return;
+    if (st->db) {
+        if (st->batch)
+            sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        for (int i = 0; i < S__COUNT; i++)
+            sqlite3_finalize(st->stmt[i]);
+        /* keeps the planner's statistics fresh; cheap when nothing changed */
+        sqlite3_exec(st->db, "PRAGMA optimize", NULL, NULL, NULL);
+        sqlite3_close_v2(st->db);
+    }
+    tm_free(st->path);
+    tm_free(st);
+}
+
+sqlite3 *tm_store_db(tm_store *st)
+{
+    return st->db;
+}
+
+/* --------------------------------------------------------------- queries */
+
+int tm_store_is_current(tm_store *st, const char *path, int64_t size, int64_t mtime,
+                        const char *sha256, tm_err *err)
+{
+    if (!path || !sha256)
+        return tm_err_set(err, TM_EINVAL, "tm_store_is_current: path and sha256 are required");
+    sqlite3_stmt *s = st->stmt[S_IS_CURRENT];
+    bind_str(s, 1, path);
+    bind_i64(s, 2, size);
+    bind_i64(s, 3, mtime);
+    bind_str(s, 4, sha256);
+    int rc = sqlite3_step(s);
+    int ret = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : db_fail(st, rc, path, err);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return ret;
+}
+
+/* ----------------------------------------------------------------- write */
+
+static const char *encoding_name(tm_encoding e)
+{
+    static const char *const names[] = {"utf-8", "utf-8-bom", "windows-1252", "utf-16le",
+                                        "utf-16be"};
+    return (unsigned)e < sizeof names / sizeof *names ? names[e] : "unknown";
+}
+
+static int date_ok(const char *d)
+{
+    return !*d || tm_date_str_valid(d);
+}
+
+/* Checks every index and offset before anything is written, so that a
+ * pipeline bug is reported where it is instead of reading out of bounds. */
+static int check_doc(const tm_doc *doc, tm_err *err)
+{
+    const char *p = doc->path;
+    if (!p || !*p)
+        return tm_err_set(err, TM_EINVAL, "tm_store_doc: the document has no path");
+    if (!doc->text && (doc->text_len || doc->sentences.n || doc->sections.n))
+        return tm_err_set(err, TM_EINVAL, "%s: store: sentences but no text", p);
+    if (doc->text_len > UINT32_MAX)
+        return tm_err_set(err, TM_EINVAL, "%s: store: text longer than 4 GiB", p);
+    if (!date_ok(doc->date) || !date_ok(doc->period_date) || !date_ok(doc->next_meeting))
+        return tm_err_set(err, TM_EINVAL,
+                          "%s: store: malformed date (date \"%s\", period_date \"%s\","
+                          " next_meeting \"%s\"): dates must be real YYYY-MM-DD or \"\"",
+                          p, doc->date, doc->period_date, doc->next_meeting);
+    size_t tl = doc->text_len, ns = doc->sentences.n;
+    for (size_t i = 0; i < doc->sections.n; i++) {
+        const tm_section *s = &doc->sections.v[i];
+        if (s->off > s->end || s->end > tl)
+            return tm_err_set(err, TM_EINVAL, "%s: store: section %zu bytes %u..%u outside the"
+                              " %zu-byte text", p, i, s->off, s->end, tl);
+    }
+    for (size_t i = 0; i < doc->speakers.n; i++)
+        if (!doc->speakers.v[i].initials)
+            return tm_err_set(err, TM_EINVAL, "%s: store: speaker %zu has no initials", p, i);
+    for (size_t i = 0; i < ns; i++) {
+        const tm_sentence *s = &doc->sentences.v[i];
+        if (s->off > s->end || s->end > tl)
+            return tm_err_set(err, TM_EINVAL, "%s: store: sentence %zu bytes %u..%u outside the"
+                              " %zu-byte text", p, i, s->off, s->end, tl);
+        if (s->section < -1 || s->section >= (long long)doc->sections.n ||
+            s->speaker < -1 || s->speaker >= (long long)doc->speakers.n)
+            return tm_err_set(err, TM_EINVAL, "%s: store: sentence %zu names section %d /"
+                              " speaker %d that do not exist", p, i, s->section, s->speaker);
+    }
+    for (size_t i = 0; i < doc->mentions.n; i++) {
+        const tm_mention *m = &doc->mentions.v[i];
+        if (!m->id || m->sent >= ns || m->off > m->end || m->end > tl)
+            return tm_err_set(err, TM_EINVAL, "%s: store: mention %zu (%s) has no identifier,"
+                              " a bad sentence %u or bytes %u..%u outside the text", p, i,
+                              m->id ? m->id : "?", m->sent, m->off, m->end);
+    }
+    for (size_t i = 0; i < doc->signals.n; i++) {
+        const tm_signal *g = &doc->signals.v[i];
+        if (!g->community || !g->theme || g->sent >= ns)
+            return tm_err_set(err, TM_EINVAL, "%s: store: signal %zu lacks a community or theme"
+                              " or names sentence %u of %zu", p, i, g->sent, ns);
+    }
+    for (size_t i = 0; i < doc->incidents.n; i++) {
+        const tm_incident *c = &doc->incidents.v[i];
+        if (!c->theme || c->sent >= ns)
+            return tm_err_set(err, TM_EINVAL, "%s: store: incident %zu lacks a theme or names"
+                              " sentence %u of %zu", p, i, c->sent, ns);
+    }
+    return TM_OK;
+}
+
+static int64_t raw(const tm_doc *doc, uint32_t off)
+{
+    return (int64_t)tm_doc_raw_offset(doc, off);
+}
+
+static const char *section_title(const tm_doc *doc, int section)
+{
+    return section >= 0 ? doc->sections.v[section].title : NULL;
+}
+
+static const tm_speaker *speaker_of(const tm_doc *doc, int speaker)
+{
+    return speaker >= 0 ? &doc->speakers.v[speaker] : NULL;
+}
+
+static int insert_document(tm_store *st, const tm_doc *doc, const tm_store_meta *meta,
+                           int64_t *id, tm_err *err)
+{
+    char keys[TM_PERIOD__COUNT][16];
+    for (int p = 0; p < TM_PERIOD__COUNT; p++)
+        if (!*doc->period_date || tm_period_key(keys[p], doc->period_date, (tm_period)p) != TM_OK)
+            keys[p][0] = '\0';
+    sqlite3_stmt *s = st->stmt[S_INSERT_DOC];
+    bind_str(s, 1, doc->path);
+    bind_str(s, 2, doc->sha256);
+    bind_i64(s, 3, meta ? meta->size : (int64_t)doc->raw_len);
+    bind_i64(s, 4, doc->mtime);
+    bind_str(s, 5, tm_kind_name(doc->kind));
+    bind_opt(s, 6, doc->date);
+    bind_opt(s, 7, doc->period_date);
+    for (int p = 0; p < TM_PERIOD__COUNT; p++)
+        bind_opt(s, 8 + p, keys[p]);
+    bind_opt(s, 12, doc->next_meeting);
+    bind_opt(s, 13, doc->title);
+    bind_opt(s, 14, doc->location);
+    bind_str(s, 15, encoding_name(doc->encoding));
+    bind_i64(s, 16, (int64_t)doc->words);
+    bind_i64(s, 17, (int64_t)doc->sentences.n);
+    bind_opt(s, 18, meta ? meta->lexicon_version : NULL);
+    bind_opt(s, 19, meta ? meta->lexicon_hash : NULL);
+    int rc = step_done(st, s, "cannot insert the document", err);
+    if (rc != TM_OK)
+        return rc;
+    *id = sqlite3_last_insert_rowid(st->db);
+    s = st->stmt[S_INSERT_TEXT];
+    bind_i64(s, 1, *id);
+    sqlite3_bind_text(s, 2, doc->text ? doc->text : "", (int)doc->text_len, SQLITE_STATIC);
+    return step_done(st, s, "cannot insert the document text", err);
+}
+
+static int insert_sections(tm_store *st, const tm_doc *doc, int64_t id, tm_err *err)
+{
+    sqlite3_stmt *s = st->stmt[S_INSERT_SECTION];
+    for (size_t i = 0; i < doc->sections.n; i++) {
+        const tm_section *c = &doc->sections.v[i];
+        bind_i64(s, 1, id);
+        bind_i64(s, 2, (int64_t)i);
+        bind_opt(s, 3, c->number);
+        bind_opt(s, 4, c->title);
+        bind_i64(s, 5, c->level);
+        bind_i64(s, 6, c->parent);
+        bind_i64(s, 7, c->deferred);
+        bind_i64(s, 8, raw(doc, c->off));
+        bind_i64(s, 9, raw(doc, c->end));
+        int rc = step_done(st, s, "cannot insert a section", err);
+        if (rc != TM_OK)
+            return rc;
+    }
+    return TM_OK;
+}
+
+static int insert_speakers(tm_store *st, const tm_doc *doc, int64_t id, tm_err *err)
+{
+    sqlite3_stmt *s = st->stmt[S_INSERT_SPEAKER];
+    for (size_t i = 0; i < doc->speakers.n; i++) {
+        const tm_speaker *k = &doc->speakers.v[i];
+        bind_i64(s, 1, id);
+        bind_i64(s, 2, (int64_t)i);
+        bind_str(s, 3, k->initials);
+        bind_opt(s, 4, k->role);
+        bind_i64(s, 5, k->sentences);
+        bind_i64(s, 6, k->in_table);
+        int rc = step_done(st, s, "cannot insert a speaker", err);
+        if (rc != TM_OK)
+            return rc;
+    }
+    return TM_OK;
+}
+
+static int insert_sentences(tm_store *st, const tm_doc *doc, int64_t id, tm_err *err)
+{
+    sqlite3_stmt *s = st->stmt[S_INSERT_SENTENCE];
+    for (size_t i = 0; i < doc->sentences.n; i++) {
+        const tm_sentence *c = &doc->sentences.v[i];
+        const tm_speaker *k = speaker_of(doc, c->speaker);
+        bind_i64(s, 1, id);
+        bind_i64(s, 2, (int64_t)i);
+        bind_i64(s, 3, raw(doc, c->off));
+        bind_i64(s, 4, raw(doc, c->end));
+        bind_i64(s, 5, c->off);
+        bind_i64(s, 6, c->end);
+        bind_i64(s, 7, c->section);
+        bind_opt(s, 8, section_title(doc, c->section));
+        bind_i64(s, 9, c->speaker);
+        bind_opt(s, 10, k ? k->initials : NULL);
+        bind_opt(s, 11, k ? k->role : NULL);
+        bind_i64(s, 12, c->flags);
+        sqlite3_bind_text(s, 13, doc->text + c->off, (int)(c->end - c->off), SQLITE_STATIC);
+        int rc = step_done(st, s, "cannot insert a sentence", err);
+        if (rc != TM_OK)
+            return rc;
+    }
+    return TM_OK;
+}
+
+static int insert_mentions(tm_store *st, const tm_doc *doc, int64_t id, tm_err *err)
+{
+    sqlite3_stmt *s = st->stmt[S_INSERT_MENTION];
+    for (size_t i = 0; i < doc->mentions.n; i++) {
+        const tm_mention *m = &doc->mentions.v[i];
+        bind_i64(s, 1, id);
+        bind_i64(s, 2, (int64_t)i);
+        bind_str(s, 3, tm_category_name(m->cat));
+        bind_str(s, 4, m->id);
+        bind_str(s, 5, m->canon && *m->canon ? m->canon : m->id);
+        bind_i64(s, 6, raw(doc, m->off));
+        bind_i64(s, 7, raw(doc, m->end));
+        bind_i64(s, 8, m->sent);
+        bind_i64(s, 9, m->negated != 0);
+        bind_i64(s, 10, m->dropped != 0);
+        sqlite3_bind_double(s, 11, m->weight);
+        int rc = step_done(st, s, "cannot insert a mention", err);
+        if (rc != TM_OK)
+            return rc;
+    }
+    return TM_OK;
+}
+
+static int insert_signals(tm_store *st, const tm_doc *doc, int64_t id, tm_err *err)
+{
+    sqlite3_stmt *s = st->stmt[S_INSERT_SIGNAL];
+    for (size_t i = 0; i < doc->signals.n; i++) {
+        const tm_signal *g = &doc->signals.v[i];
+        const tm_sentence *c = &doc->sentences.v[g->sent];
+        const tm_speaker *k = speaker_of(doc, c->speaker);
+        bind_i64(s, 1, id);
+        bind_i64(s, 2, (int64_t)i);
+        bind_str(s, 3, g->community);
+        bind_str(s, 4, g->theme);
+        bind_str(s, 5, tm_category_name(g->theme_cat));
+        bind_str(s, 6, tm_polarity_name(g->polarity));
+        bind_str(s, 7, tm_eep_name(g->eep));
+        bind_i64(s, 8, g->negated != 0);
+        bind_i64(s, 9, g->via_paragraph != 0);
+        sqlite3_bind_double(s, 10, g->weight);
+        bind_i64(s, 11, g->sent);
+        bind_i64(s, 12, raw(doc, c->off));
+        bind_i64(s, 13, raw(doc, c->end));
+        bind_opt(s, 14, section_title(doc, c->section));
+        bind_opt(s, 15, k ? k->initials : NULL);
+        bind_opt(s, 16, k ? k->role : NULL);
+        int rc = step_done(st, s, "cannot insert a signal", err);
+        if (rc != TM_OK)
+            return rc;
+    }
+    return TM_OK;
+}
+
+static int insert_incidents(tm_store *st, const tm_doc *doc, int64_t id, tm_err *err)
+{
+    sqlite3_stmt *s = st->stmt[S_INSERT_INCIDENT];
+    for (size_t i = 0; i < doc->incidents.n; i++) {
+        const tm_incident *c = &doc->incidents.v[i];
+        const tm_sentence *sen = &doc->sentences.v[c->sent];
+        bind_i64(s, 1, id);
+        bind_i64(s, 2, (int64_t)i);
+        bind_str(s, 3, c->theme);
+        bind_i64(s, 4, c->sent);
+        bind_i64(s, 5, raw(doc, sen->off));
+        bind_i64(s, 6, raw(doc, sen->end));
+        bind_opt(s, 7, c->date);
+        bind_opt(s, 8, c->place);
+        bind_i64(s, 9, c->negated != 0);
+        int rc = step_done(st, s, "cannot insert an incident", err);
+        if (rc != TM_OK)
+            return rc;
+    }
+    return TM_OK;
+}
+
+static int insert_errors(tm_store *st, const tm_doc *doc, int64_t id, tm_err *err)
+{
+    sqlite3_stmt *s = st->stmt[S_INSERT_ERROR];
+    for (size_t i = 0; i < doc->errors.n; i++) {
+        bind_i64(s, 1, id);
+        bind_i64(s, 2, (int64_t)i);
+        bind_str(s, 3, doc->errors.v[i] ? doc->errors.v[i] : "");
+        int rc = step_done(st, s, "cannot insert an error", err);
+        if (rc != TM_OK)
+            return rc;
+    }
+    return TM_OK;
+}
+
+static int delete_path(tm_store *st, const char *path, tm_err *err)
+{
+    sqlite3_stmt *s = st->stmt[S_DELETE_DOC];
+    bind_str(s, 1, path);
+    return step_done(st, s, "cannot delete the earlier version of the document", err);
+}
+
+/* Opens the unit of work of one document: its own transaction, or a
+ * savepoint inside a batch. IMMEDIATE takes the write lock at once, so a
+ * concurrent writer makes us wait (busy timeout) instead of failing late. */
+static int unit_begin(tm_store *st, tm_err *err)
+{
+    return exec_sql(st, st->batch ? "SAVEPOINT tm_doc" : "BEGIN IMMEDIATE",
+                    "cannot start a transaction", err);
+}
+
+static int unit_commit(tm_store *st, tm_err *err)
+{
+    return exec_sql(st, st->batch ? "RELEASE tm_doc" : "COMMIT", "cannot commit the document",
+                    err);
+}
+
+/* Undoes the unit. SQLite may already have rolled the whole transaction
+ * back by itself (SQLITE_FULL, SQLITE_IOERR); inside a batch that loses the
+ * batch, which the message must say. */
+static void unit_rollback(tm_store *st, tm_err *err)
+{
+    if (sqlite3_get_autocommit(st->db)) {
+        if (st->batch) {
+            st->batch = 0;
+            if (err && err->code != TM_OK) {
+                size_t n = strlen(err->msg);
+                snprintf(err->msg + n, sizeof err->msg - n,
+                         "; the whole batch was rolled back: store its documents again");
+            }
+        }
+        return;
+    }
+    if (st->batch)
+        sqlite3_exec(st->db, "ROLLBACK TO tm_doc; RELEASE tm_doc", NULL, NULL, NULL);
+    else
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int tm_store_doc(tm_store *st, const tm_doc *doc, const tm_store_meta *meta, tm_err *err)
+{
+    int rc = check_doc(doc, err);
+    if (rc != TM_OK)
+        return rc;
+    if ((rc = unit_begin(st, err)) != TM_OK)
+        return rc;
+    int64_t id = 0;
+    if ((rc = delete_path(st, doc->path, err)) != TM_OK ||
+        (rc = insert_document(st, doc, meta, &id, err)) != TM_OK ||
+        (rc = insert_sections(st, doc, id, err)) != TM_OK ||
+        (rc = insert_speakers(st, doc, id, err)) != TM_OK ||
+        (rc = insert_sentences(st, doc, id, err)) != TM_OK ||
+        (rc = insert_mentions(st, doc, id, err)) != TM_OK ||
+        (rc = insert_signals(st, doc, id, err)) != TM_OK ||
+        (rc = insert_incidents(st, doc, id, err)) != TM_OK ||
+        (rc = insert_errors(st, doc, id, err)) != TM_OK ||
+        (rc = unit_commit(st, err)) != TM_OK) {
+        unit_rollback(st, err);
+        return rc;
+    }
+    return TM_OK;
+}
+
+int tm_store_remove(tm_store *st, const char *path, tm_err *err)
+{
+    if (!path)
+        return tm_err_set(err, TM_EINVAL, "tm_store_remove: no path given");
+    int rc = unit_begin(st, err);
+    if (rc != TM_OK)
+        return rc;
+    if ((rc = delete_path(st, path, err)) != TM_OK || (rc = unit_commit(st, err)) != TM_OK) {
+        unit_rollback(st, err);
+        return rc;
+    }
+    return TM_OK;
+}
+
+/* ----------------------------------------------------------------- batch */
+
+int tm_store_begin(tm_store *st, tm_err *err)
+{
+    if (st->batch)
+        return tm_err_set(err, TM_EINVAL, "%s: a batch is open already: commit it first",
+                          st->path);
+    int rc = exec_sql(st, "BEGIN IMMEDIATE", "cannot start a batch", err);
+    if (rc == TM_OK)
+        st->batch = 1;
+    return rc;
+}
+
+int tm_store_commit(tm_store *st, tm_err *err)
+{
+    if (!st->batch)
+        return tm_err_set(err, TM_EINVAL, "%s: no batch is open to commit", st->path);
+    int rc = exec_sql(st, "COMMIT", "cannot commit the batch", err);
+    if (rc != TM_OK && !sqlite3_get_autocommit(st->db))
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    st->batch = 0;
+    return rc;
+}
+
+void tm_store_rollback(tm_store *st)
+{
+    if (st && st->batch) {
+        if (!sqlite3_get_autocommit(st->db))
+            sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        st->batch = 0;
+    }
+}

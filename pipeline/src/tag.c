@@ -1,0 +1,412 @@
+/*
+ * tag.c: finding lexicon entries in a tokenised document and applying the
+ * context rules that decide what each mention means.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "tm/tag.h"
+
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct tm_tagger {
+    const tm_lexicon *lex;
+    pcre2_match_data *md;
+    pcre2_match_context *mctx;
+    pcre2_jit_stack *jit;
+};
+
+int tm_tagger_new(tm_tagger **out, const tm_lexicon *lex, tm_err *err)
+{
+    *out = NULL;
+    tm_tagger *tg = tm_calloc(1, sizeof *tg);
+    if (!tg)
+        return tm_err_set(err, TM_ENOMEM, "tagger: out of memory");
+    tg->lex = lex;
+    tg->md = pcre2_match_data_create(16, NULL);
+    tg->mctx = pcre2_match_context_create(NULL);
+    tg->jit = pcre2_jit_stack_create(32 * 1024, 512 * 1024, NULL);
+    if (!tg->md || !tg->mctx || !tg->jit) {
+        tm_tagger_free(tg);
+        return tm_err_set(err, TM_ENOMEM, "tagger: out of memory");
+    }
+    /* a pattern that backtracks catastrophically stops here, not the run */
+    pcre2_set_match_limit(tg->mctx, 1000000);
+    pcre2_set_depth_limit(tg->mctx, 10000);
+    pcre2_jit_stack_assign(tg->mctx, NULL, tg->jit);
+    *out = tg;
+    return TM_OK;
+}
+
+void tm_tagger_free(tm_tagger *tg)
+{
+    if (!tg)
+        return;
+    pcre2_match_data_free(tg->md);
+    pcre2_match_context_free(tg->mctx);
+    pcre2_jit_stack_free(tg->jit);
+    tm_free(tg);
+}
+
+static int token_matches(const tm_token *tok, uint32_t sym, uint8_t mode)
+{
+    if (mode & TM_LEXW_SURFACE) {
+        if (tok->word_sym != sym)
+            return 0;
+    } else if (tok->stem_sym != sym) {
+        return 0;
+    }
+    if ((mode & TM_LEXW_UPPER) && !(tok->flags & TM_TOK_UPPER))
+        return 0;
+    if ((mode & TM_LEXW_CAP) && !(tok->flags & TM_TOK_CAP))
+        return 0;
+    return 1;
+}
+
+static tm_mention *add_mention(tm_doc *doc, const tm_lex_entry *e, uint32_t entry, uint32_t first,
+                               uint32_t count, const char *id, const char *canon)
+{
+    tm_mention *m = TM_VEC_PUSH(&doc->arena, doc->mentions);
+    if (!m)
+        return NULL;
+    const tm_token *a = &doc->tokens.v[first], *b = &doc->tokens.v[first + count - 1];
+    m->tok_first = first;
+    m->tok_count = count;
+    m->off = a->off;
+    m->end = b->off + b->len;
+    m->sent = a->sent;
+    m->cat = e->cat;
+    m->id = id;
+    m->canon = canon;
+    m->weight = e->weight;
+    m->entry = entry;
+    return m;
+}
+
+static void match_phrases(tm_tagger *tg, tm_doc *doc)
+{
+    const tm_lexicon *lex = tg->lex;
+    for (size_t s = 0; s < doc->sentences.n; s++) {
+        const tm_sentence *sent = &doc->sentences.v[s];
+        uint32_t end = sent->tok_first + sent->tok_count;
+        for (uint32_t i = sent->tok_first; i < end; i++) {
+            const tm_token *tok = &doc->tokens.v[i];
+            uint32_t keys[2] = {tok->stem_sym, tok->word_sym};
+            for (int k = 0; k < 2; k++) {
+                size_t n;
+                const uint32_t *list = tm_lexicon_starting(lex, k, keys[k], &n);
+                for (size_t c = 0; c < n; c++) {
+                    const tm_lex_entry *e = tm_lexicon_entry(lex, list[c]);
+                    if (e->nwords > end - i)
+                        continue;
+                    int ok = token_matches(tok, e->syms[0], e->modes[0]);
+                    for (uint32_t j = 1; ok && j < e->nwords; j++) {
+                        const tm_token *t2 = &doc->tokens.v[i + j];
+                        ok = !t2->gap && token_matches(t2, e->syms[j], e->modes[j]);
+                    }
+                    if (ok && !add_mention(doc, e, list[c], i, e->nwords, e->id, e->id))
+                        return;
+                }
+            }
+        }
+    }
+}
+
+/* Index of the token starting at byte `off`, or -1. */
+static long token_at(const tm_doc *doc, uint32_t off, int want_end)
+{
+    size_t lo = 0, hi = doc->tokens.n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const tm_token *t = &doc->tokens.v[mid];
+        uint32_t key = want_end ? t->off + t->len : t->off;
+        if (key < off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < doc->tokens.n) {
+        const tm_token *t = &doc->tokens.v[lo];
+        if ((want_end ? t->off + t->len : t->off) == off)
+            return (long)lo;
+    }
+    return -1;
+}
+
+static char *slugify(tm_arena *a, const char *s, size_t n)
+{
+    char *out = tm_arena_alloc(a, n + 1);
+    if (!out)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c + 32);
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+            out[k++] = c;
+        else if (k && out[k - 1] != '_')
+            out[k++] = '_';
+    }
+    while (k && out[k - 1] == '_')
+        k--;
+    out[k] = '\0';
+    return out;
+}
+
+static void match_regexes(tm_tagger *tg, tm_doc *doc)
+{
+    size_t nre;
+    const uint32_t *res = tm_lexicon_regexes(tg->lex, &nre);
+    for (size_t r = 0; r < nre; r++) {
+        const tm_lex_entry *e = tm_lexicon_entry(tg->lex, res[r]);
+        PCRE2_SIZE at = 0;
+        while (at < doc->text_len) {
+            int rc = pcre2_match(e->re, (PCRE2_SPTR)doc->text, doc->text_len, at, 0, tg->md, tg->mctx);
+            if (rc == PCRE2_ERROR_NOMATCH)
+                break;
+            if (rc < 0) {
+                PCRE2_UCHAR msg[256];
+                pcre2_get_error_message(rc, msg, sizeof msg);
+                tm_doc_add_error(doc, "%s: pattern %s:%d skipped for this document: %s", doc->path,
+                                 e->file, e->line, (const char *)msg);
+                break;
+            }
+            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(tg->md);
+            size_t ms = ov[0], me = ov[1];
+            at = me > ms ? me : ms + 1;
+            long a = token_at(doc, (uint32_t)ms, 0), b = token_at(doc, (uint32_t)me, 1);
+            if (a < 0 || b < a || doc->tokens.v[a].sent != doc->tokens.v[b].sent)
+                continue;
+            const char *id = e->id, *canon = e->id;
+            if (!strcmp(e->id, "*")) {
+                size_t cs = ms, ce = me;
+                if (rc > 1 && ov[2] != PCRE2_UNSET) {
+                    cs = ov[2];
+                    ce = ov[3];
+                }
+                canon = tm_arena_strndup(&doc->arena, doc->text + cs, ce - cs);
+                id = e->cat == TM_CAT_ORGANISATION ? slugify(&doc->arena, doc->text + cs, ce - cs)
+                                                   : canon;
+                if (!canon || !id)
+                    return;
+            }
+            add_mention(doc, e, res[r], (uint32_t)a, (uint32_t)(b - a + 1), id, canon);
+        }
+    }
+}
+
+static int by_length_then_position(const void *pa, const void *pb)
+{
+    const tm_mention *a = pa, *b = pb;
+    if (a->cat != b->cat)
+        return (int)a->cat - (int)b->cat;
+    if (a->tok_count != b->tok_count)
+        return a->tok_count > b->tok_count ? -1 : 1;
+    if (a->tok_first != b->tok_first)
+        return a->tok_first < b->tok_first ? -1 : 1;
+    return a->entry < b->entry ? -1 : a->entry > b->entry;
+}
+
+static int by_position(const void *pa, const void *pb)
+{
+    const tm_mention *a = pa, *b = pb;
+    if (a->tok_first != b->tok_first)
+        return a->tok_first < b->tok_first ? -1 : 1;
+    if (a->cat != b->cat)
+        return (int)a->cat - (int)b->cat;
+    if (a->tok_count != b->tok_count)
+        return a->tok_count > b->tok_count ? -1 : 1;
+    return a->entry < b->entry ? -1 : a->entry > b->entry;
+}
+
+static int overlaps(const tm_mention *a, const tm_mention *b)
+{
+    return a->tok_first < b->tok_first + b->tok_count && b->tok_first < a->tok_first + a->tok_count;
+}
+
+/* Longest wins inside a category (cues: inside an identifier); the same
+ * identifier on the same words counts once. */
+static void resolve_overlaps(tm_doc *doc)
+{
+    tm_mention *m = doc->mentions.v;
+    size_t n = doc->mentions.n;
+    qsort(m, n, sizeof *m, by_length_then_position);
+    /* within one category, compare each candidate with the kept ones that
+     * precede it in this order; categories are contiguous */
+    size_t kept = 0;
+    size_t cat_start = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 || m[i].cat != m[i - 1].cat)
+            cat_start = kept;
+        int keep = 1;
+        for (size_t k = cat_start; k < kept && keep; k++) {
+            if (!overlaps(&m[k], &m[i]))
+                continue;
+            if (m[i].cat == TM_CAT_CUE && strcmp(m[k].id, m[i].id) != 0)
+                continue;
+            keep = 0;
+        }
+        if (keep)
+            m[kept++] = m[i];
+    }
+    doc->mentions.n = kept;
+    qsort(m, kept, sizeof *m, by_position);
+}
+
+static const tm_mention *cue_at(const tm_doc *doc, uint32_t tok, const char *cue)
+{
+    /* mentions are sorted by first token: binary search, then scan the ties */
+    size_t lo = 0, hi = doc->mentions.n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (doc->mentions.v[mid].tok_first < tok)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < doc->mentions.n && doc->mentions.v[i].tok_first == tok; i++)
+        if (doc->mentions.v[i].cat == TM_CAT_CUE && !strcmp(doc->mentions.v[i].id, cue))
+            return &doc->mentions.v[i];
+    return NULL;
+}
+
+static int token_is(const tm_doc *doc, const tm_token *t, const char *s)
+{
+    return strlen(s) == t->len && memcmp(doc->text + t->off, s, t->len) == 0;
+}
+
+static int covered_by_other(const tm_doc *doc, uint32_t tok)
+{
+    for (size_t i = 0; i < doc->mentions.n; i++) {
+        const tm_mention *m = &doc->mentions.v[i];
+        if (m->tok_first > tok)
+            break;
+        if (m->cat != TM_CAT_CUE && tok < m->tok_first + m->tok_count)
+            return 1;
+    }
+    return 0;
+}
+
+static void context_rules(tm_doc *doc)
+{
+    tm_mention *m = doc->mentions.v;
+    size_t n = doc->mentions.n;
+    for (size_t i = 0; i < n; i++) {
+        tm_mention *x = &m[i];
+        const tm_token *first = &doc->tokens.v[x->tok_first];
+        const tm_sentence *sent = &doc->sentences.v[x->sent];
+        if (x->cat == TM_CAT_CUE)
+            continue;
+        /* a speaker's initials ("MK said") are a person, not a place or a word */
+        if (x->tok_count == 1 && (first->flags & TM_TOK_UPPER)) {
+            for (size_t s = 0; s < doc->speakers.n; s++)
+                if (token_is(doc, first, doc->speakers.v[s].initials))
+                    x->dropped = 1;
+        }
+        /* "Mr Pride", "Cllr Black": a person's name */
+        if (x->tok_first > sent->tok_first && (first->flags & TM_TOK_CAP) &&
+            x->cat != TM_CAT_ORGANISATION) {
+            uint32_t p = x->tok_first - 1;
+            if (cue_at(doc, p, "person_title") ||
+                (p > sent->tok_first && cue_at(doc, p - 1, "person_title") &&
+                 (doc->tokens.v[p].flags & TM_TOK_CAP)))
+                x->dropped = 1;
+            /* "worked with Alfie Pride": a capitalised first name before a
+             * single capitalised word makes it a surname */
+            const tm_token *prev = &doc->tokens.v[p];
+            if (x->tok_count == 1 && x->cat != TM_CAT_PLACE && p > sent->tok_first &&
+                !first->gap && (prev->flags & TM_TOK_CAP) && !(prev->flags & TM_TOK_UPPER) &&
+                !(prev->flags & TM_TOK_DIGIT) && !(sent->flags & (TM_SENT_HEADING | TM_SENT_TABLE)) &&
+                !covered_by_other(doc, p) &&
+                !(doc->tokens.v[p - 1].flags & TM_TOK_CAP))
+                x->dropped = 1;
+        }
+        /* "a Polish shop": a nationality word about a thing */
+        if (x->cat == TM_CAT_COMMUNITY) {
+            uint32_t after = x->tok_first + x->tok_count;
+            if (after < sent->tok_first + sent->tok_count && !doc->tokens.v[after].gap &&
+                cue_at(doc, after, "object_noun"))
+                x->dropped = 1;
+        }
+        /* "England Illegal Money Lending Team": the place is part of a name */
+        if (x->cat == TM_CAT_PLACE) {
+            for (size_t k = 0; k < n; k++)
+                if (m[k].cat == TM_CAT_ORGANISATION && overlaps(&m[k], x) &&
+                    m[k].tok_count > x->tok_count)
+                    x->dropped = 1;
+        }
+    }
+    /* negation: a cue up to two words before the mention, same clause */
+    for (size_t i = 0; i < n; i++) {
+        tm_mention *x = &m[i];
+        if (x->cat == TM_CAT_CUE || x->dropped)
+            continue;
+        const tm_sentence *sent = &doc->sentences.v[x->sent];
+        for (size_t k = 0; k < n; k++) {
+            const tm_mention *c = &m[k];
+            if (c->cat != TM_CAT_CUE || c->sent != x->sent || strcmp(c->id, "negation") != 0)
+                continue;
+            uint32_t cend = c->tok_first + c->tok_count;
+            if (cend > x->tok_first || x->tok_first - cend > 2 || c->tok_first < sent->tok_first)
+                continue;
+            int clause_break = 0;
+            for (uint32_t t = cend; t <= x->tok_first; t++)
+                clause_break |= doc->tokens.v[t].gap;
+            if (!clause_break)
+                x->negated = 1;
+        }
+    }
+}
+
+/* An agenda item whose body is only "Deferred to the next meeting" or
+ * "Nothing of note" (after an optional role line such as "All"). */
+static void mark_deferred(tm_doc *doc)
+{
+    for (size_t s = 0; s < doc->sections.n; s++) {
+        tm_section *sec = &doc->sections.v[s];
+        int body = 0, deferred = 0, heading_says = 0;
+        for (size_t i = 0; i < doc->sentences.n; i++) {
+            const tm_sentence *st = &doc->sentences.v[i];
+            if (st->section != (int)s)
+                continue;
+            if (st->flags & TM_SENT_HEADING) {
+                for (uint32_t t = st->tok_first; t < st->tok_first + st->tok_count; t++)
+                    heading_says |= cue_at(doc, t, "deferral") != NULL;
+                continue;
+            }
+            char last = doc->text[st->end - 1];
+            if (st->tok_count <= 3 && last != '.' && !body)
+                continue; /* the role line under the title */
+            body++;
+            if (body == 1)
+                for (uint32_t t = st->tok_first; t < st->tok_first + st->tok_count && t < st->tok_first + 2; t++)
+                    deferred |= cue_at(doc, t, "deferral") != NULL;
+        }
+        /* sub-sections belong to the item too */
+        for (size_t k = s + 1; k < doc->sections.n && doc->sections.v[k].level > sec->level; k++)
+            body += 3;
+        if ((deferred && body <= 2) || (heading_says && body == 0))
+            sec->deferred = 1;
+    }
+    for (size_t i = 0; i < doc->sentences.n; i++) {
+        tm_sentence *st = &doc->sentences.v[i];
+        if (st->section >= 0 && doc->sections.v[st->section].deferred)
+            st->flags |= TM_SENT_DEFERRED;
+    }
+    for (size_t i = 0; i < doc->mentions.n; i++)
+        if (doc->sentences.v[doc->mentions.v[i].sent].flags & TM_SENT_DEFERRED)
+            doc->mentions.v[i].negated = 1;
+}
+
+int tm_tag_doc(tm_tagger *tg, tm_doc *doc, tm_err *err)
+{
+    match_phrases(tg, doc);
+    match_regexes(tg, doc);
+    if (doc->arena.failed)
+        return tm_err_set(err, TM_ENOMEM, "%s: out of memory tagging", doc->path);
+    resolve_overlaps(doc);
+    context_rules(doc);
+    mark_deferred(doc);
+    return TM_OK;
+}
