@@ -93,6 +93,25 @@ static json_t *signals_json(const tm_doc *doc)
     return arr;
 }
 
+json_t *tm_extract_mentions_json(const tm_doc *doc)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < doc->mentions.n; i++) {
+        const tm_mention *m = &doc->mentions.v[i];
+        json_t *x = json_object();
+        json_object_set_new(x, "category", json_string(tm_category_name(m->cat)));
+        json_object_set_new(x, "id", json_string(m->canon));
+        json_object_set_new(x, "sentence", json_integer(m->sent));
+        json_object_set_new(x, "start", json_integer((json_int_t)tm_doc_raw_offset(doc, m->off)));
+        json_object_set_new(x, "end", json_integer((json_int_t)tm_doc_raw_offset(doc, m->end)));
+        json_object_set_new(x, "text", json_stringn(doc->text + m->off, m->end - m->off));
+        json_object_set_new(x, "negated", json_boolean(m->negated));
+        json_object_set_new(x, "dropped", json_boolean(m->dropped));
+        json_array_append_new(arr, x);
+    }
+    return arr;
+}
+
 json_t *tm_extract_json(const tm_doc *doc)
 {
     json_t *o = json_object();

@@ -143,8 +143,8 @@ int tm_signals_doc(const tm_lexicon *lex, tm_doc *doc, tm_err *err)
             last_comm_first = first;
             last_comm_n = nm;
         }
-        /* incidents */
-        if (cu.hedge)
+        /* incidents: reported events, not headings, titles or what may happen */
+        if (cu.hedge || (sent->flags & TM_SENT_HEADING))
             continue;
         for (size_t i = 0; i < nm; i++) {
             const tm_mention *m = &ms[i];

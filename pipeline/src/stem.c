@@ -172,6 +172,9 @@ int tm_stem_doc(tm_stemmer *st, tm_doc *doc, tm_err *err)
     for (size_t i = 0; i < doc->tokens.n; i++) {
         tm_token *t = &doc->tokens.v[i];
         size_t n = tm_stem_fold(buf, sizeof buf, doc->text + t->off, t->len);
+        /* "Police's" is the word "police" for every lexicon purpose */
+        if (n > 3 && buf[n - 2] == '\'' && buf[n - 1] == 's')
+            n -= 2;
         if (lookup(st, buf, n, &t->word_sym, &t->stem_sym) != 0)
             return tm_err_set(err, TM_ENOMEM, "%s: out of memory stemming", doc->path);
     }

@@ -276,16 +276,24 @@ static int token_is(const tm_doc *doc, const tm_token *t, const char *s)
     return strlen(s) == t->len && memcmp(doc->text + t->off, s, t->len) == 0;
 }
 
-static int covered_by_other(const tm_doc *doc, uint32_t tok)
+static int covered_by_other(const tm_doc *doc, size_t self, uint32_t tok)
 {
-    for (size_t i = 0; i < doc->mentions.n; i++) {
+    for (size_t i = self; i-- > 0;) {
         const tm_mention *m = &doc->mentions.v[i];
-        if (m->tok_first > tok)
+        if (m->sent != doc->mentions.v[self].sent)
             break;
-        if (m->cat != TM_CAT_CUE && tok < m->tok_first + m->tok_count)
+        if (m->cat != TM_CAT_CUE && m->tok_first <= tok && tok < m->tok_first + m->tok_count)
             return 1;
     }
     return 0;
+}
+
+/* Index of the first mention of mention i's sentence (mentions are sorted). */
+static size_t sent_first(const tm_mention *m, size_t i)
+{
+    while (i > 0 && m[i - 1].sent == m[i].sent)
+        i--;
+    return i;
 }
 
 static void context_rules(tm_doc *doc)
@@ -318,7 +326,7 @@ static void context_rules(tm_doc *doc)
             if (x->tok_count == 1 && x->cat != TM_CAT_PLACE && p > sent->tok_first &&
                 !first->gap && (prev->flags & TM_TOK_CAP) && !(prev->flags & TM_TOK_UPPER) &&
                 !(prev->flags & TM_TOK_DIGIT) && !(sent->flags & (TM_SENT_HEADING | TM_SENT_TABLE)) &&
-                !covered_by_other(doc, p) &&
+                !covered_by_other(doc, i, p) &&
                 !(doc->tokens.v[p - 1].flags & TM_TOK_CAP))
                 x->dropped = 1;
         }
@@ -331,7 +339,7 @@ static void context_rules(tm_doc *doc)
         }
         /* "England Illegal Money Lending Team": the place is part of a name */
         if (x->cat == TM_CAT_PLACE) {
-            for (size_t k = 0; k < n; k++)
+            for (size_t k = sent_first(m, i); k < n && m[k].sent == x->sent; k++)
                 if (m[k].cat == TM_CAT_ORGANISATION && overlaps(&m[k], x) &&
                     m[k].tok_count > x->tok_count)
                     x->dropped = 1;
@@ -343,7 +351,7 @@ static void context_rules(tm_doc *doc)
         if (x->cat == TM_CAT_CUE || x->dropped)
             continue;
         const tm_sentence *sent = &doc->sentences.v[x->sent];
-        for (size_t k = 0; k < n; k++) {
+        for (size_t k = sent_first(m, i); k < i; k++) {
             const tm_mention *c = &m[k];
             if (c->cat != TM_CAT_CUE || c->sent != x->sent || strcmp(c->id, "negation") != 0)
                 continue;

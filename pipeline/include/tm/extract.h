@@ -17,6 +17,10 @@
 /* A new reference (caller decrefs), or NULL on allocation failure. */
 json_t *tm_extract_json(const tm_doc *doc);
 
+/* Every mention, cues and dropped ones included, for review
+ * (`extract --mentions`). A new reference. */
+json_t *tm_extract_mentions_json(const tm_doc *doc);
+
 /* The object for a file that could not be read at all: doc and errors only. */
 json_t *tm_extract_error_json(const char *path, const char *message);
 

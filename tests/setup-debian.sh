@@ -1,0 +1,13 @@
+#!/bin/sh
+# Installs what tension needs to build and test on Debian 12 (as root).
+# Used by the README's two commands and by .ci/run.
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends \
+    build-essential cmake pkg-config \
+    libpcre2-dev libstemmer-dev libsqlite3-dev libjansson-dev \
+    python3 python3-jsonschema sqlite3 >/dev/null
+echo "tension: build dependencies installed"
