@@ -8,6 +8,6 @@ SUDO=""
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
     build-essential cmake pkg-config \
-    libpcre2-dev libstemmer-dev libsqlite3-dev libjansson-dev \
+    libpcre2-dev libstemmer-dev libsqlite3-dev libjansson-dev libgeonames-dev \
     python3 python3-jsonschema sqlite3 >/dev/null
 echo "tension: build dependencies installed"

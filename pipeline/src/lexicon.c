@@ -12,6 +12,7 @@
 #include "tm/stem.h"
 #include "tm/tokenise.h"
 
+#include <geonames.h>
 #include <dirent.h>
 #include <stdarg.h>
 #include <errno.h>
@@ -41,6 +42,7 @@ struct tm_lexicon {
     TM_VEC(tm_lex_entry) entries;
     strtab syms;
     strtab protect;
+    strtab ambiguous;          /* lower-cased place names needing context */
     range *starts;             /* per symbol id: phrases starting with it */
     TM_VEC(uint32_t) start_ix; /* flat entry indices */
     TM_VEC(uint32_t) regexes;
@@ -281,7 +283,7 @@ static int compile_phrase(tm_lexicon *lex, tm_lex_entry *e, tm_stemmer *st)
             if (n == 64)
                 return -1;
             unsigned flags = tm_tok_flags(s + i, k);
-            size_t fl = tm_stem_fold(fold, sizeof fold, (const char *)s + i, k);
+            size_t fl = tm_stem_key(fold, sizeof fold, (const char *)s + i, k);
             uint8_t mode = 0;
             if (flags & TM_TOK_UPPER)
                 mode = TM_LEXW_SURFACE | TM_LEXW_UPPER;
@@ -442,7 +444,7 @@ static void parse_entries(tm_lexicon *lex, char *data, const char *file, tm_stem
     }
 }
 
-static void parse_protected(tm_lexicon *lex, char *data)
+static void parse_wordlist(tm_lexicon *lex, strtab *into, char *data)
 {
     int lineno = 0;
     char fold[TM_TOKEN_MAX * 2 + 8];
@@ -455,7 +457,7 @@ static void parse_protected(tm_lexicon *lex, char *data)
         if (tab)
             *tab = '\0';
         size_t n = tm_stem_fold(fold, sizeof fold, l, strlen(l));
-        strtab_intern(&lex->arena, &lex->protect, fold, n);
+        strtab_intern(&lex->arena, into, fold, n);
     }
 }
 
@@ -510,6 +512,58 @@ static int build_index(tm_lexicon *lex)
     return 0;
 }
 
+/* Adds every GB town and city of the geonames gazetteer not already listed. */
+static void add_gazetteer(tm_lexicon *lex, tm_stemmer *st, tm_sha256 *h)
+{
+    strtab listed = {0};
+    char fold[512];
+    for (size_t i = 0; i < lex->entries.n; i++) {
+        const tm_lex_entry *e = &lex->entries.v[i];
+        if (e->cat == TM_CAT_PLACE && !e->is_regex)
+            strtab_intern(&lex->arena, &listed, fold,
+                          tm_stem_fold(fold, sizeof fold, e->surface, strlen(e->surface)));
+    }
+    int n = geonames_get_n_cities();
+    for (int i = 0; i < n; i++) {
+        GeonamesCity *city = geonames_get_city(i);
+        if (!city)
+            continue;
+        const char *cc = geonames_city_get_country_code(city);
+        const char *name = geonames_city_get_name(city);
+        if (cc && name && !strcmp(cc, "GB")) {
+            size_t fl = tm_stem_fold(fold, sizeof fold, name, strlen(name));
+            if (!strtab_find(&listed, fold, fl, NULL)) {
+                tm_sha256_update(h, name, strlen(name) + 1); /* the gazetteer is lexicon too */
+                tm_lex_entry *e = TM_VEC_PUSH(&lex->arena, lex->entries);
+                if (e) {
+                    e->cat = TM_CAT_PLACE;
+                    e->id = tm_arena_strdup(&lex->arena, name);
+                    e->surface = e->id;
+                    e->weight = 1.0f;
+                    e->file = "geonames";
+                    e->line = i + 1;
+                    if (compile_phrase(lex, e, st) <= 0)
+                        lex->entries.n--;
+                }
+            }
+        }
+        geonames_city_free(city);
+    }
+}
+
+/* Single-word places that are also common words need a locative context. */
+static void mark_ambiguous(tm_lexicon *lex)
+{
+    char fold[512];
+    for (size_t i = 0; i < lex->entries.n; i++) {
+        tm_lex_entry *e = &lex->entries.v[i];
+        if (e->cat != TM_CAT_PLACE || e->is_regex || e->nwords != 1)
+            continue;
+        size_t fl = tm_stem_fold(fold, sizeof fold, e->surface, strlen(e->surface));
+        e->needs_context = strtab_find(&lex->ambiguous, fold, fl, NULL) != 0;
+    }
+}
+
 static int read_whole(char **out, size_t *n, const char *path, tm_err *err)
 {
     return tm_read_file(out, n, path, 64u * 1024 * 1024, err);
@@ -543,7 +597,8 @@ int tm_lexicon_load(tm_lexicon **out, const char *dir, tm_lexicon_problem_fn on_
     while ((de = readdir(d))) {
         size_t l = strlen(de->d_name);
         int tsv = l > 4 && !strcmp(de->d_name + l - 4, ".tsv");
-        if (!tsv && strcmp(de->d_name, "protected.txt") && strcmp(de->d_name, "VERSION"))
+        if (!tsv && strcmp(de->d_name, "protected.txt") && strcmp(de->d_name, "VERSION") &&
+            strcmp(de->d_name, "ambiguous.txt"))
             continue;
         if (nnames == cap) {
             cap = cap ? cap * 2 : 16;
@@ -592,7 +647,6 @@ int tm_lexicon_load(tm_lexicon **out, const char *dir, tm_lexicon_problem_fn on_
         }
         have_ids |= !strcmp(names[i], "identifiers.tsv");
     }
-    tm_sha256_final_hex(&h, lex->hash);
     if (!have_ids) {
         problem(lex, "%s/identifiers.tsv: missing: the lexicon needs its identifier registry", dir);
         rc = TM_ELEXICON;
@@ -603,7 +657,9 @@ int tm_lexicon_load(tm_lexicon **out, const char *dir, tm_lexicon_problem_fn on_
         if (!strcmp(names[i], "identifiers.tsv"))
             parse_identifiers(lex, data[i], names[i]);
         else if (!strcmp(names[i], "protected.txt"))
-            parse_protected(lex, data[i]);
+            parse_wordlist(lex, &lex->protect, data[i]);
+        else if (!strcmp(names[i], "ambiguous.txt"))
+            parse_wordlist(lex, &lex->ambiguous, data[i]);
         else if (!strcmp(names[i], "VERSION")) {
             char *v = trim(data[i]);
             char *nl = strchr(v, '\n');
@@ -617,6 +673,9 @@ int tm_lexicon_load(tm_lexicon **out, const char *dir, tm_lexicon_problem_fn on_
         if (l > 4 && !strcmp(names[i] + l - 4, ".tsv") && strcmp(names[i], "identifiers.tsv"))
             parse_entries(lex, data[i], names[i], st);
     }
+    add_gazetteer(lex, st, &h);
+    mark_ambiguous(lex);
+    tm_sha256_final_hex(&h, lex->hash);
     if (lex->arena.failed) {
         rc = tm_err_set(err, TM_ENOMEM, "lexicon: out of memory");
         goto cleanup;

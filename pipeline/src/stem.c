@@ -78,6 +78,15 @@ size_t tm_stem_fold(char *out, size_t cap, const char *word, size_t n)
     return k;
 }
 
+size_t tm_stem_key(char *out, size_t cap, const char *word, size_t n)
+{
+    size_t k = tm_stem_fold(out, cap, word, n);
+    /* "Police's" is the word "police" for every lexicon purpose */
+    if (k > 3 && out[k - 2] == '\'' && out[k - 1] == 's')
+        out[k -= 2] = '\0';
+    return k;
+}
+
 const char *tm_stem_word(tm_stemmer *st, const char *lower, size_t n, size_t *out_len)
 {
     const sb_symbol *s = sb_stemmer_stem(st->sb, (const sb_symbol *)lower, (int)n);
@@ -171,10 +180,7 @@ int tm_stem_doc(tm_stemmer *st, tm_doc *doc, tm_err *err)
     char buf[TM_TOKEN_MAX * 2 + 8];
     for (size_t i = 0; i < doc->tokens.n; i++) {
         tm_token *t = &doc->tokens.v[i];
-        size_t n = tm_stem_fold(buf, sizeof buf, doc->text + t->off, t->len);
-        /* "Police's" is the word "police" for every lexicon purpose */
-        if (n > 3 && buf[n - 2] == '\'' && buf[n - 1] == 's')
-            n -= 2;
+        size_t n = tm_stem_key(buf, sizeof buf, doc->text + t->off, t->len);
         if (lookup(st, buf, n, &t->word_sym, &t->stem_sym) != 0)
             return tm_err_set(err, TM_ENOMEM, "%s: out of memory stemming", doc->path);
     }

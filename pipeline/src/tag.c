@@ -296,7 +296,7 @@ static size_t sent_first(const tm_mention *m, size_t i)
     return i;
 }
 
-static void context_rules(tm_doc *doc)
+static void context_rules(const tm_lexicon *lex, tm_doc *doc)
 {
     tm_mention *m = doc->mentions.v;
     size_t n = doc->mentions.n;
@@ -335,6 +335,24 @@ static void context_rules(tm_doc *doc)
             uint32_t after = x->tok_first + x->tok_count;
             if (after < sent->tok_first + sent->tok_count && !doc->tokens.v[after].gap &&
                 cue_at(doc, after, "object_noun"))
+                x->dropped = 1;
+        }
+        /* "March", "Deal", "Bath": a place only "in", "at", "near" ... it */
+        if (x->cat == TM_CAT_PLACE && tm_lexicon_entry(lex, x->entry)->needs_context) {
+            static const char *const locative[] = {"in", "at", "from", "near", "around", "to",
+                                                   "of", "across", "outside", "within", "towards",
+                                                   "between", "into", "throughout", NULL};
+            int ok = 0;
+            if (x->tok_first > sent->tok_first && !first->gap) {
+                const tm_token *prev = &doc->tokens.v[x->tok_first - 1];
+                for (size_t k = 0; locative[k] && !ok; k++)
+                    ok = token_is(doc, prev, locative[k]);
+            }
+            uint32_t after = x->tok_first + x->tok_count;
+            if (after < sent->tok_first + sent->tok_count &&
+                (doc->tokens.v[after].flags & TM_TOK_DIGIT))
+                ok = 0; /* "in March 2022" is a date */
+            if (!ok)
                 x->dropped = 1;
         }
         /* "England Illegal Money Lending Team": the place is part of a name */
@@ -414,7 +432,7 @@ int tm_tag_doc(tm_tagger *tg, tm_doc *doc, tm_err *err)
     if (doc->arena.failed)
         return tm_err_set(err, TM_ENOMEM, "%s: out of memory tagging", doc->path);
     resolve_overlaps(doc);
-    context_rules(doc);
+    context_rules(tg->lex, doc);
     mark_deferred(doc);
     return TM_OK;
 }

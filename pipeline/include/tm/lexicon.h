@@ -5,12 +5,19 @@
  *   identifiers.tsv  category, identifier, label, polarity, strand, incident, notes
  *   *.tsv            category, identifier, surface, kind, weight, notes
  *   protected.txt    words matched as written, never stemmed
+ *   ambiguous.txt    place names that are also common words or surnames
+ *                    ("March", "Deal", "Bath"): they need a locative
+ *                    context ("in Bath") to count
  *   VERSION          one line, the lexicons' version
  *
  * Loading validates every line and compiles each phrase into a sequence of
  * symbols (stems, or lower-cased words for protected words, places and
  * organisations), and each regex with PCRE2 + JIT. The lexicon is immutable
  * after loading and may be shared by any number of threads.
+ *
+ * Towns and cities come from a real gazetteer as well: every GB place of
+ * Debian's libgeonames (over 15,000 people) is added as a place entry
+ * (file "geonames") unless a lexicon file already lists it.
  *
  * Errors: TM_EIO when a file cannot be read, TM_ELEXICON when any line is
  * invalid. Every problem is passed to `on_problem` (may be NULL) as one line
@@ -60,6 +67,8 @@ typedef struct tm_lex_entry {
     const uint8_t *modes;  /* nwords tm_lex_word_mode */
     /* regex */
     void *re; /* pcre2_code_8 *, owned */
+    int needs_context; /* a place name that is also a common word ("March",
+                        * "Deal", "Bath"): counts only after "in", "at", ... */
 } tm_lex_entry;
 
 typedef void (*tm_lexicon_problem_fn)(const char *problem, void *payload);

@@ -28,6 +28,10 @@ void tm_stemmer_free(tm_stemmer *st);
  * `cap` - 1 bytes plus a NUL); returns the length. */
 size_t tm_stem_fold(char *out, size_t cap, const char *word, size_t n);
 
+/* tm_stem_fold, then drops a possessive "'s": the key under which a word
+ * is looked up, for documents and lexicon entries alike. */
+size_t tm_stem_key(char *out, size_t cap, const char *word, size_t n);
+
 /* The Snowball stem of an already lower-cased word. Borrowed: valid until the
  * next call on this stemmer. Returns NULL on allocation failure. */
 const char *tm_stem_word(tm_stemmer *st, const char *lower, size_t n, size_t *out_len);
