@@ -118,14 +118,6 @@ static int count_words(const char *t, uint32_t s, uint32_t e)
     return n;
 }
 
-/* The first byte of the line in the original file, for residue that the
- * normalisation blanked (Markdown '#', bullets). */
-static unsigned char raw_at(const tm_doc *doc, uint32_t off)
-{
-    size_t r = tm_doc_raw_offset(doc, off);
-    return r < doc->raw_len ? doc->raw[r] : 0;
-}
-
 static void scan_lines(tm_doc *doc, linfo *li)
 {
     const char *t = doc->text;
@@ -133,14 +125,14 @@ static void scan_lines(tm_doc *doc, linfo *li)
         tm_line *l = &doc->lines.v[i];
         uint32_t s = l->off, e = l->end;
         /* markers that were blanked still show in the raw bytes */
-        uint32_t first = s;
-        while (first < e && is_space(t[first]))
-            first++;
-        if (first < e) {
-            unsigned char r = raw_at(doc, first);
-            li[i].md = r == '#' || (r == '*' && e - first > 4 && raw_at(doc, first + 1) == '*' &&
-                                    raw_at(doc, e - 1) == '*');
-            li[i].item = r == 0xE2 || r == 0xEF; /* ➤ • and Word bullets */
+        size_t r = tm_doc_raw_offset(doc, s), rend = tm_doc_raw_offset(doc, e);
+        const unsigned char *raw = doc->raw;
+        while (r < rend && (raw[r] == ' ' || raw[r] == '\t' || raw[r] == 0))
+            r++;
+        if (r < rend) {
+            li[i].md = raw[r] == '#' || (raw[r] == '*' && rend - r > 4 && raw[r + 1] == '*' &&
+                                         raw[rend - 1] == '*' && raw[rend - 2] == '*');
+            li[i].item = raw[r] == 0xE2 || raw[r] == 0xEF; /* ➤ • and Word's bullets */
         }
         while (s < e && is_space(t[s]))
             s++;

@@ -175,16 +175,17 @@ static void match_regexes(tm_tagger *tg, tm_doc *doc)
             PCRE2_SIZE *ov = pcre2_get_ovector_pointer(tg->md);
             size_t ms = ov[0], me = ov[1];
             at = me > ms ? me : ms + 1;
+            /* a pattern may put context in lookarounds and the mention in group 1 */
+            if (rc > 1 && ov[2] != PCRE2_UNSET) {
+                ms = ov[2];
+                me = ov[3];
+            }
             long a = token_at(doc, (uint32_t)ms, 0), b = token_at(doc, (uint32_t)me, 1);
             if (a < 0 || b < a || doc->tokens.v[a].sent != doc->tokens.v[b].sent)
                 continue;
             const char *id = e->id, *canon = e->id;
             if (!strcmp(e->id, "*")) {
                 size_t cs = ms, ce = me;
-                if (rc > 1 && ov[2] != PCRE2_UNSET) {
-                    cs = ov[2];
-                    ce = ov[3];
-                }
                 canon = tm_arena_strndup(&doc->arena, doc->text + cs, ce - cs);
                 id = e->cat == TM_CAT_ORGANISATION ? slugify(&doc->arena, doc->text + cs, ce - cs)
                                                    : canon;
