@@ -4,6 +4,7 @@
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "tm/tag.h"
+#include "tm/dates.h"
 
 #include <pcre2.h>
 #include <stdlib.h>
@@ -324,7 +325,9 @@ static void context_rules(const tm_lexicon *lex, tm_doc *doc)
             /* "worked with Alfie Pride": a capitalised first name before a
              * single capitalised word makes it a surname */
             const tm_token *prev = &doc->tokens.v[p];
-            if (x->tok_count == 1 && x->cat != TM_CAT_PLACE && p > sent->tok_first &&
+            int gazetteer = x->cat == TM_CAT_PLACE &&
+                            !strcmp(tm_lexicon_entry(lex, x->entry)->file, "geonames");
+            if (x->tok_count == 1 && (x->cat != TM_CAT_PLACE || gazetteer) && p > sent->tok_first &&
                 !first->gap && (prev->flags & TM_TOK_CAP) && !(prev->flags & TM_TOK_UPPER) &&
                 !(prev->flags & TM_TOK_DIGIT) && !(sent->flags & (TM_SENT_HEADING | TM_SENT_TABLE)) &&
                 !covered_by_other(doc, i, p) &&
@@ -353,6 +356,8 @@ static void context_rules(const tm_lexicon *lex, tm_doc *doc)
             if (after < sent->tok_first + sent->tok_count &&
                 (doc->tokens.v[after].flags & TM_TOK_DIGIT))
                 ok = 0; /* "in March 2022" is a date */
+            if (tm_month_from_name(doc->text + first->off, first->len))
+                ok = 0; /* "in March" is a date far more often than the town */
             if (!ok)
                 x->dropped = 1;
         }

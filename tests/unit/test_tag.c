@@ -1,0 +1,265 @@
+/*
+ * test_tag.c: lexicon loading, stem/surface matching, the context rules and
+ * signals, on the fixture lexicon in tests/fixtures/lexicon.
+ */
+#include "tm/extract.h"
+#include "tm/lexicon.h"
+#include "tm/pipeline.h"
+#include "tm_test.h"
+
+static tm_lexicon *lex;
+static tm_pipeline *pl;
+static tm_doc doc;
+
+static void setup(void)
+{
+    tm_err err = {0};
+    if (!lex) {
+        if (tm_lexicon_load(&lex, TM_SOURCE_DIR "/tests/fixtures/lexicon", NULL, NULL, &err) != TM_OK) {
+            fprintf(stderr, "fixture lexicon: %s\n", err.msg);
+            exit(1);
+        }
+        if (tm_pipeline_new(&pl, lex, &err) != TM_OK)
+            exit(1);
+        tm_doc_init(&doc);
+    }
+}
+
+/* Runs the pipeline on `text`; returns the doc. */
+static tm_doc *run(const char *text)
+{
+    tm_err err = {0};
+    setup();
+    tm_doc_reset(&doc);
+    int rc = tm_pipeline_bytes(pl, &doc, "t.txt", text, strlen(text), &err);
+    if (rc != TM_OK)
+        fprintf(stderr, "  pipeline: %s\n", err.msg);
+    return &doc;
+}
+
+/* Counts live (not dropped) mentions of `id` in category `cat`; `negated`
+ * counts only negated (1) or only non-negated (0) ones, -1 both. */
+static int count(const tm_doc *d, tm_category cat, const char *id, int negated)
+{
+    int n = 0;
+    for (size_t i = 0; i < d->mentions.n; i++) {
+        const tm_mention *m = &d->mentions.v[i];
+        if (m->cat == cat && !m->dropped && !strcmp(m->canon, id) &&
+            (negated < 0 || m->negated == negated))
+            n++;
+    }
+    return n;
+}
+
+static const tm_signal *signal_of(const tm_doc *d, const char *community, const char *theme)
+{
+    for (size_t i = 0; i < d->signals.n; i++)
+        if (!strcmp(d->signals.v[i].community, community) && !strcmp(d->signals.v[i].theme, theme))
+            return &d->signals.v[i];
+    return NULL;
+}
+
+static void test_whole_words(void)
+{
+    tm_doc *d = run("The Caucasian and Romanian residents met Asian and Roma families.");
+    TM_CHECK_INT(count(d, TM_CAT_COMMUNITY, "asian", -1), 1);
+    TM_CHECK_INT(count(d, TM_CAT_COMMUNITY, "gypsy_traveller", -1), 1);
+    TM_CHECK_INT(count(d, TM_CAT_COMMUNITY, "romanian", -1), 1);
+    /* the one "Asian" is the word at offset of "Asian", not inside "Caucasian" */
+    for (size_t i = 0; i < d->mentions.n; i++)
+        if (!strcmp(d->mentions.v[i].id, "asian"))
+            TM_CHECK_MEM(d->text + d->mentions.v[i].off, d->mentions.v[i].end - d->mentions.v[i].off,
+                         "Asian");
+}
+
+static void test_longest_wins_in_category(void)
+{
+    tm_doc *d = run("Knife crimes and crime in general were discussed.");
+    TM_CHECK_INT(count(d, TM_CAT_THEME, "knife_crime", -1), 1);
+    TM_CHECK_INT(count(d, TM_CAT_THEME, "violence", -1), 1); /* only the second "crime" */
+}
+
+static void test_categories_overlap(void)
+{
+    tm_doc *d = run("She works with Afghan evacuees.");
+    TM_CHECK_INT(count(d, TM_CAT_COMMUNITY, "afghan", -1), 1);
+    TM_CHECK_INT(count(d, TM_CAT_COMMUNITY, "refugees", -1), 1);
+}
+
+static void test_one_identifier_per_span(void)
+{
+    /* "Somali" and "Somali community" both name somali: counted once */
+    tm_doc *d = run("The Somali community was consulted.");
+    TM_CHECK_INT(count(d, TM_CAT_COMMUNITY, "somali", -1), 1);
+}
+
+static void test_stems_and_acronym_case(void)
+{
+    tm_doc *d = run("Young people's engagement was good. DA cases rose; da capo is music.");
+    TM_CHECK_INT(count(d, TM_CAT_COMMUNITY, "young_people", -1), 1);
+    TM_CHECK_INT(count(d, TM_CAT_THEME, "engagement", -1), 1);
+    TM_CHECK_INT(count(d, TM_CAT_THEME, "domestic_abuse", -1), 1);
+    d = run("Officers engaged with stop and searches.");
+    TM_CHECK_INT(count(d, TM_CAT_THEME, "engagement", -1), 1);
+    TM_CHECK_INT(count(d, TM_CAT_THEME, "stop_and_search", -1), 1);
+}
+
+static void test_protected_word_case(void)
+{
+    /* "Polish" is protected: the verb "polish" is neither stemmed onto it nor a community */
+    tm_doc *d = run("They polish the floors. Polish families arrived.");
+    TM_CHECK_INT(count(d, TM_CAT_COMMUNITY, "polish", -1), 1);
+}
+
+static void test_object_noun(void)
+{
+    tm_doc *d = run("Windows were broken at a Polish shop. Polish residents were worried.");
+    TM_CHECK_INT(count(d, TM_CAT_COMMUNITY, "polish", -1), 1);
+}
+
+static void test_person_names(void)
+{
+    tm_doc *d = run("Mr Pride from the council spoke. The Pride event is in July. "
+                    "She worked with Alfie Pride on the project.");
+    TM_CHECK_INT(count(d, TM_CAT_COMMUNITY, "lgbtq", -1), 1);
+}
+
+static void test_initials_are_speakers(void)
+{
+    /* DA is somebody's initials in this meeting: the attendee table decides */
+    tm_doc *d = run("Init\tPosition\nDA\tIAG Member\nAB\tIAG Chair\n\nDA said that AB thanked DA.\n");
+    TM_CHECK_INT(count(d, TM_CAT_THEME, "domestic_abuse", -1), 0);
+    TM_CHECK_INT((long long)d->speakers.n, 2);
+    /* where nobody has those initials, DA is domestic abuse */
+    d = run("Init\tPosition\nCD\tIAG Member\nAB\tIAG Chair\n\nCD said that DA cases were rising.\n");
+    TM_CHECK_INT(count(d, TM_CAT_THEME, "domestic_abuse", -1), 1);
+}
+
+static void test_negation(void)
+{
+    tm_doc *d = run("No tension was reported. PC was not aware of any knife crime. "
+                    "There is tension in Milton Keynes.");
+    TM_CHECK_INT(count(d, TM_CAT_THEME, "community_tension", 1), 1);
+    TM_CHECK_INT(count(d, TM_CAT_THEME, "community_tension", 0), 1);
+    TM_CHECK_INT(count(d, TM_CAT_THEME, "knife_crime", 1), 1);
+}
+
+static void test_deferred_item(void)
+{
+    tm_doc *d = run("1. Welcome\nAll\n\nAB welcomed everyone.\n\n"
+                    "2. Stop and Search Data\nAll\n\nDeferred to the next meeting.\n\n"
+                    "3. AOB\n\nAB said stop and search was discussed with young people.\n");
+    TM_CHECK_INT((long long)d->sections.n, 3);
+    TM_CHECK_INT(d->sections.v[1].deferred, 1);
+    TM_CHECK_INT(d->sections.v[0].deferred, 0);
+    TM_CHECK_INT(d->sections.v[2].deferred, 0);
+    TM_CHECK_INT(count(d, TM_CAT_THEME, "stop_and_search", 1), 1); /* the title */
+    TM_CHECK_INT(count(d, TM_CAT_THEME, "stop_and_search", 0), 1);
+}
+
+static void test_places(void)
+{
+    tm_doc *d = run("Thames Valley Police met residents of Elm Street in Milton Keynes and the Thames "
+                    "Valley. We met in March 2022 and in Bath; Bath was quiet.");
+    TM_CHECK_INT(count(d, TM_CAT_ORGANISATION, "thames_valley_police", -1), 1);
+    TM_CHECK_INT(count(d, TM_CAT_PLACE, "Thames Valley", -1), 1); /* not the one inside the name */
+    TM_CHECK_INT(count(d, TM_CAT_PLACE, "Elm Street", -1), 1);
+    TM_CHECK_INT(count(d, TM_CAT_PLACE, "Milton Keynes", -1), 1);
+    TM_CHECK_INT(count(d, TM_CAT_PLACE, "March", -1), 0);
+    TM_CHECK_INT(count(d, TM_CAT_PLACE, "Bath", -1), 1);
+}
+
+static void test_signals_eep_polarity(void)
+{
+    tm_doc *d = run("There could be tension among young people. "
+                    "Young people feel knife crime is everywhere. "
+                    "There were reports of a stabbing near young people in Elm Street on 3 May 2025. "
+                    "Engagement with young people was good.");
+    const tm_signal *s = signal_of(d, "young_people", "community_tension");
+    TM_CHECK(s && s->eep == TM_EEP_POTENTIAL && s->polarity == TM_POL_CONCERN);
+    s = signal_of(d, "young_people", "knife_crime");
+    TM_CHECK(s && s->eep == TM_EEP_EXPERIENCED);
+    s = signal_of(d, "young_people", "engagement");
+    TM_CHECK(s && s->eep == TM_EEP_EVIDENCED && s->polarity == TM_POL_REASSURANCE);
+    TM_CHECK_INT((long long)d->incidents.n, 1);
+    if (d->incidents.n) {
+        TM_CHECK_STR(d->incidents.v[0].theme, "violence");
+        TM_CHECK_STR(d->incidents.v[0].place, "Elm Street");
+        TM_CHECK_STR(d->incidents.v[0].date, "2025-05-03");
+    }
+}
+
+static void test_anaphora(void)
+{
+    tm_doc *d = run("AB met the Somali and Afghan families. AB said these communities feel tension.");
+    const tm_signal *s = signal_of(d, "somali", "community_tension");
+    TM_CHECK(s && s->via_paragraph && s->weight < 1.0f);
+    TM_CHECK(signal_of(d, "afghan", "community_tension") != NULL);
+}
+
+static void test_negated_signal(void)
+{
+    tm_doc *d = run("No tension was reported in the Somali community.");
+    const tm_signal *s = signal_of(d, "somali", "community_tension");
+    TM_CHECK(s && s->negated);
+}
+
+static void test_lexicon_errors(void)
+{
+    char dir[] = "/tmp/tm_lexXXXXXX";
+    TM_CHECK(mkdtemp(dir) != NULL);
+    char path[256];
+    snprintf(path, sizeof path, "%s/identifiers.tsv", dir);
+    FILE *f = fopen(path, "w");
+    fputs("category\tidentifier\tlabel\tpolarity\tstrand\tincident\tnotes\n"
+          "theme\tknife_crime\tKnife\tconcern\t-\tyes\t\n"
+          "theme\tknife_crime\tKnife again\tconcern\t-\tyes\t\n"
+          "colour\tred\tRed\t-\t-\t-\t\n",
+          f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/bad.tsv", dir);
+    f = fopen(path, "w");
+    fputs("category\tidentifier\tsurface\tkind\tweight\tnotes\n"
+          "theme\tknife_crime\t(a+)+$\tregex\t1\t\n"
+          "theme\tknife_crime\t[unclosed\tregex\t1\t\n"
+          "theme\tknife_crime\t\tphrase\t1\t\n",
+          f);
+    fclose(f);
+    tm_lexicon *bad = NULL;
+    tm_err err = {0};
+    TM_CHECK_INT(tm_lexicon_load(&bad, dir, NULL, NULL, &err), TM_ELEXICON);
+    TM_CHECK(bad == NULL);
+    TM_CHECK(strstr(err.msg, "identifiers.tsv:3: duplicate identifier theme/knife_crime") != NULL);
+    snprintf(path, sizeof path, "rm -rf %s", dir);
+    TM_CHECK_INT(system(path), 0);
+}
+
+static void test_teardown(void)
+{
+    tm_doc_dispose(&doc);
+    tm_pipeline_free(pl);
+    tm_lexicon_free(lex);
+    lex = NULL;
+}
+
+static const tm_test_case cases[] = {
+    {"whole_words", test_whole_words},
+    {"longest_wins_in_category", test_longest_wins_in_category},
+    {"categories_overlap", test_categories_overlap},
+    {"one_identifier_per_span", test_one_identifier_per_span},
+    {"stems_and_acronym_case", test_stems_and_acronym_case},
+    {"protected_word_case", test_protected_word_case},
+    {"object_noun", test_object_noun},
+    {"person_names", test_person_names},
+    {"initials_are_speakers", test_initials_are_speakers},
+    {"negation", test_negation},
+    {"deferred_item", test_deferred_item},
+    {"places", test_places},
+    {"signals_eep_polarity", test_signals_eep_polarity},
+    {"anaphora", test_anaphora},
+    {"negated_signal", test_negated_signal},
+    {"lexicon_errors", test_lexicon_errors},
+    {"teardown", test_teardown},
+    {NULL, NULL}};
+
+TM_TEST_MAIN(cases)
