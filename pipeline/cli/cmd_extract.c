@@ -17,6 +17,7 @@ typedef struct extract_run {
     tm_doc doc;
     int failed;
     int mentions;
+    int sentences;
 } extract_run;
 
 static void emit(json_t *o)
@@ -46,6 +47,8 @@ static int extract_file(const char *path, void *payload)
     json_t *o = tm_extract_json(&r->doc);
     if (o && r->mentions)
         json_object_set_new(o, "mentions", tm_extract_mentions_json(&r->doc));
+    if (o && r->sentences)
+        json_object_set_new(o, "sentences", tm_extract_sentences_json(&r->doc));
     emit(o);
     return 0;
 }
@@ -71,6 +74,7 @@ void tm_cmd_extract_help(FILE *out)
             "  --jsonl          one compact JSON object per line (the default and only format)\n"
             "  --lexicons DIR   lexicon folder (default: $TENSION_LEXICONS, ./lexicons)\n"
             "  --mentions       add every mention (cues, negated and dropped ones too) for review\n"
+            "  --sentences      add every sentence with its section, speaker and offsets\n"
             "  -h, --help       show this help\n\n"
             "Exit status: 0, or 1 if any file could not be read (it still gets a line with\n"
             "'doc' and 'errors').\n");
@@ -81,15 +85,17 @@ int tm_cmd_extract(int argc, char **argv)
     static const struct option opts[] = {{"jsonl", no_argument, NULL, 'j'},
                                          {"lexicons", required_argument, NULL, 'L'},
                                          {"mentions", no_argument, NULL, 'm'},
+                                         {"sentences", no_argument, NULL, 's'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *lexdir = NULL;
-    int c, mentions = 0;
+    int c, mentions = 0, sentences = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "hL:", opts, NULL)) != -1) {
         switch (c) {
         case 'j': break;
         case 'm': mentions = 1; break;
+        case 's': sentences = 1; break;
         case 'L': lexdir = optarg; break;
         case 'h': tm_cmd_extract_help(stdout); return TM_EXIT_OK;
         default: tm_cmd_extract_help(stderr); return TM_EXIT_USAGE;
@@ -100,6 +106,7 @@ int tm_cmd_extract(int argc, char **argv)
         return TM_EXIT_ERROR;
     extract_run r = {0};
     r.mentions = mentions;
+    r.sentences = sentences;
     tm_err err = {0};
     if (tm_pipeline_new(&r.pl, lex, &err) != TM_OK) {
         tm_cli_error("%s", err.msg);

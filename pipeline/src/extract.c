@@ -112,6 +112,28 @@ json_t *tm_extract_mentions_json(const tm_doc *doc)
     return arr;
 }
 
+json_t *tm_extract_sentences_json(const tm_doc *doc)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < doc->sentences.n; i++) {
+        const tm_sentence *s = &doc->sentences.v[i];
+        json_t *x = json_object();
+        const tm_speaker *sp = s->speaker >= 0 ? &doc->speakers.v[s->speaker] : NULL;
+        json_object_set_new(x, "sentence", json_integer((json_int_t)i));
+        json_object_set_new(x, "section",
+                            s->section >= 0 ? json_string(doc->sections.v[s->section].title) : json_null());
+        json_object_set_new(x, "paragraph", json_integer(s->paragraph));
+        json_object_set_new(x, "speaker", sp ? json_string(sp->initials) : json_null());
+        json_object_set_new(x, "heading", json_boolean(s->flags & TM_SENT_HEADING));
+        json_object_set_new(x, "deferred", json_boolean(s->flags & TM_SENT_DEFERRED));
+        json_object_set_new(x, "start", json_integer((json_int_t)tm_doc_raw_offset(doc, s->off)));
+        json_object_set_new(x, "end", json_integer((json_int_t)tm_doc_raw_offset(doc, s->end)));
+        json_object_set_new(x, "text", tm_extract_sentence_text(doc, (uint32_t)i));
+        json_array_append_new(arr, x);
+    }
+    return arr;
+}
+
 json_t *tm_extract_json(const tm_doc *doc)
 {
     json_t *o = json_object();

@@ -21,6 +21,10 @@ json_t *tm_extract_json(const tm_doc *doc);
  * (`extract --mentions`). A new reference. */
 json_t *tm_extract_mentions_json(const tm_doc *doc);
 
+/* Every sentence with its section, paragraph, speaker and offsets
+ * (`extract --sentences`). A new reference. */
+json_t *tm_extract_sentences_json(const tm_doc *doc);
+
 /* The object for a file that could not be read at all: doc and errors only. */
 json_t *tm_extract_error_json(const char *path, const char *message);
 
