@@ -2,19 +2,20 @@
  * cmd_extract.c: `tension extract --jsonl PATH...`, the contract of
  * ../shared/spec/extract.md. No database is touched. With no PATH (or "-")
  * the paths are read from standard input, one per line, so the command runs
- * unchanged as a Hadoop Streaming or Spark pipe() mapper.
+ * unchanged as a Hadoop Streaming or Spark pipe() mapper. Documents are read
+ * by --jobs worker threads and printed in input order.
  */
 #include "cli.h"
+#include "inputs.h"
 #include "tm/extract.h"
-#include "tm/pipeline.h"
-#include "tm/walk.h"
+#include "tm/ingest.h"
+#include "tm/parallel.h"
 
 #include <jansson.h>
 #include <string.h>
 
 typedef struct extract_run {
-    tm_pipeline *pl;
-    tm_doc doc;
+    const tm_inputs *in;
     int failed;
     int mentions;
     int sentences;
@@ -24,7 +25,7 @@ static void emit(json_t *o)
 {
     if (!o)
         return;
-    char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII * 0);
+    char *s = json_dumps(o, JSON_COMPACT);
     if (s) {
         fputs(s, stdout);
         fputc('\n', stdout);
@@ -33,45 +34,46 @@ static void emit(json_t *o)
     json_decref(o);
 }
 
-static int extract_file(const char *path, void *payload)
+static int extract_work(tm_pipeline *pl, tm_doc *doc, size_t index, const char *path, tm_err *err,
+                        void *payload)
 {
     extract_run *r = payload;
-    tm_err err = {0};
-    tm_doc_reset(&r->doc);
-    if (tm_pipeline_file(r->pl, &r->doc, path, &err) != TM_OK) {
-        fprintf(stderr, "tension: %s\n", err.msg);
-        emit(tm_extract_error_json(path, err.msg));
+    if (r->in->problems[index])
+        return tm_err_set(err, TM_ESKIP, "%s: %s", path, r->in->problems[index]);
+    return tm_pipeline_file(pl, doc, path, err);
+}
+
+static int extract_consume(tm_doc *doc, size_t index, const char *path, int rc, const tm_err *err,
+                           void *payload)
+{
+    extract_run *r = payload;
+    (void)index;
+    if (rc != TM_OK) {
+        fprintf(stderr, "tension: %s\n", err->msg);
+        emit(tm_extract_error_json(path, err->msg));
         r->failed = 1;
         return 0;
     }
-    json_t *o = tm_extract_json(&r->doc);
+    json_t *o = tm_extract_json(doc);
     if (o && r->mentions)
-        json_object_set_new(o, "mentions", tm_extract_mentions_json(&r->doc));
+        json_object_set_new(o, "mentions", tm_extract_mentions_json(doc));
     if (o && r->sentences)
-        json_object_set_new(o, "sentences", tm_extract_sentences_json(&r->doc));
+        json_object_set_new(o, "sentences", tm_extract_sentences_json(doc));
     emit(o);
     return 0;
-}
-
-static void extract_problem(const char *path, const char *message, void *payload)
-{
-    extract_run *r = payload;
-    char msg[1024];
-    snprintf(msg, sizeof msg, "%s: %s", path, message);
-    fprintf(stderr, "tension: %s\n", msg);
-    emit(tm_extract_error_json(path, msg));
-    r->failed = 1;
 }
 
 void tm_cmd_extract_help(FILE *out)
 {
     fprintf(out,
-            "usage: tension extract [--jsonl] [--lexicons DIR] [PATH...]\n\n"
+            "usage: tension extract [--jsonl] [--jobs N] [--lexicons DIR] [PATH...]\n\n"
             "Reads each file (folders recursively) through the whole pipeline and prints one\n"
             "JSON object per document on standard output, in the order given. No database is\n"
             "used. Diagnostics go to standard error. With no PATH, or PATH '-', reads the\n"
             "paths from standard input, one per line (for Hadoop Streaming / Spark pipe()).\n\n"
             "  --jsonl          one compact JSON object per line (the default and only format)\n"
+            "  -j, --jobs N     worker threads (default: the number of cores; output is the\n"
+            "                   same for any N)\n"
             "  --lexicons DIR   lexicon folder (default: $TENSION_LEXICONS, ./lexicons)\n"
             "  --mentions       add every mention (cues, negated and dropped ones too) for review\n"
             "  --sentences      add every sentence with its section, speaker and offsets\n"
@@ -82,21 +84,29 @@ void tm_cmd_extract_help(FILE *out)
 
 int tm_cmd_extract(int argc, char **argv)
 {
-    static const struct option opts[] = {{"jsonl", no_argument, NULL, 'j'},
+    static const struct option opts[] = {{"jsonl", no_argument, NULL, 'J'},
+                                         {"jobs", required_argument, NULL, 'j'},
                                          {"lexicons", required_argument, NULL, 'L'},
                                          {"mentions", no_argument, NULL, 'm'},
                                          {"sentences", no_argument, NULL, 's'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *lexdir = NULL;
-    int c, mentions = 0, sentences = 0;
+    int c, jobs = tm_par_cores();
+    extract_run r = {0};
     optind = 1;
-    while ((c = getopt_long(argc, argv, "hL:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hj:L:", opts, NULL)) != -1) {
         switch (c) {
-        case 'j': break;
-        case 'm': mentions = 1; break;
-        case 's': sentences = 1; break;
+        case 'J': break;
+        case 'j':
+            if ((jobs = tm_cli_parse_jobs(optarg)) < 0) {
+                tm_cli_error("--jobs %s: give a number from 0 (all cores) to 256", optarg);
+                return TM_EXIT_USAGE;
+            }
+            break;
         case 'L': lexdir = optarg; break;
+        case 'm': r.mentions = 1; break;
+        case 's': r.sentences = 1; break;
         case 'h': tm_cmd_extract_help(stdout); return TM_EXIT_OK;
         default: tm_cmd_extract_help(stderr); return TM_EXIT_USAGE;
         }
@@ -104,16 +114,7 @@ int tm_cmd_extract(int argc, char **argv)
     tm_lexicon *lex = tm_cli_load_lexicon(tm_cli_lexicon_dir(lexdir));
     if (!lex)
         return TM_EXIT_ERROR;
-    extract_run r = {0};
-    r.mentions = mentions;
-    r.sentences = sentences;
-    tm_err err = {0};
-    if (tm_pipeline_new(&r.pl, lex, &err) != TM_OK) {
-        tm_cli_error("%s", err.msg);
-        tm_lexicon_free(lex);
-        return TM_EXIT_ERROR;
-    }
-    tm_doc_init(&r.doc);
+    tm_inputs in = {0};
     int from_stdin = optind >= argc || (optind + 1 == argc && !strcmp(argv[optind], "-"));
     if (from_stdin) {
         char *line = NULL;
@@ -126,17 +127,22 @@ int tm_cmd_extract(int argc, char **argv)
             char *tab = strrchr(line, '\t');
             const char *path = tab ? tab + 1 : line;
             if (*path)
-                tm_walk(path, extract_file, extract_problem, &r);
+                tm_inputs_add(&in, path);
         }
         free(line);
     } else {
         for (int i = optind; i < argc; i++)
-            tm_walk(argv[i], extract_file, extract_problem, &r);
+            tm_inputs_add(&in, argv[i]);
     }
-    tm_doc_dispose(&r.doc);
-    tm_pipeline_free(r.pl);
+    r.in = &in;
+    tm_err err = {0};
+    int rc = tm_par_run(lex, (const char *const *)in.paths, in.n, jobs, extract_work,
+                        extract_consume, &r, &err);
+    if (rc != TM_OK)
+        tm_cli_error("%s", err.msg);
+    tm_inputs_free(&in);
     tm_lexicon_free(lex);
-    if (tm_cli_close_stdout() != 0)
+    if (tm_cli_close_stdout() != 0 || rc != TM_OK)
         return TM_EXIT_ERROR;
     return r.failed ? TM_EXIT_SKIPPED : TM_EXIT_OK;
 }

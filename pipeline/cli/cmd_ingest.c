@@ -6,6 +6,8 @@
  */
 #include "cli.h"
 #include "ingest_run.h"
+#include "inputs.h"
+#include "tm/parallel.h"
 
 #include <string.h>
 
@@ -18,6 +20,8 @@ void tm_cmd_ingest_help(FILE *out)
             "Files that cannot be read are reported one line each and skipped.\n\n"
             "  --db PATH        database file (default: tension.db; created with mode 0600)\n"
             "  --lexicons DIR   lexicon folder (default: $TENSION_LEXICONS, ./lexicons)\n"
+            "  -j, --jobs N     worker threads (default: the number of cores; the database is\n"
+            "                   the same for any N)\n"
             "  -q, --quiet      no summary line\n"
             "  -h, --help       show this help\n\n"
             "Exit status: 0, 1 if any file was skipped, 3 if the database or lexicon failed.\n");
@@ -28,16 +32,23 @@ int tm_cmd_ingest(int argc, char **argv)
     static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
                                          {"lexicons", required_argument, NULL, 'L'},
                                          {"quiet", no_argument, NULL, 'q'},
+                                         {"jobs", required_argument, NULL, 'j'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *db = "tension.db", *lexdir = NULL;
-    int quiet = 0, c;
+    int quiet = 0, c, jobs = tm_par_cores();
     optind = 1;
-    while ((c = getopt_long(argc, argv, "hqd:L:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hqd:L:j:", opts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'L': lexdir = optarg; break;
         case 'q': quiet = 1; break;
+        case 'j':
+            if ((jobs = tm_cli_parse_jobs(optarg)) < 0) {
+                tm_cli_error("--jobs %s: give a number from 0 (all cores) to 256", optarg);
+                return TM_EXIT_USAGE;
+            }
+            break;
         case 'h': tm_cmd_ingest_help(stdout); return TM_EXIT_OK;
         default: tm_cmd_ingest_help(stderr); return TM_EXIT_USAGE;
         }
@@ -48,7 +59,7 @@ int tm_cmd_ingest(int argc, char **argv)
     }
     tm_ingest_stats stats;
     int rc = tm_cli_ingest_paths(db, tm_cli_lexicon_dir(lexdir), (const char *const *)argv + optind,
-                                 (size_t)(argc - optind), &stats);
+                                 (size_t)(argc - optind), jobs, &stats);
     if (!quiet && rc != TM_EXIT_ERROR)
         fprintf(stderr, "tension: %s: %zu stored, %zu unchanged, %zu skipped\n", db, stats.stored,
                 stats.unchanged, stats.skipped);

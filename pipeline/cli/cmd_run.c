@@ -4,6 +4,7 @@
  */
 #include "cli.h"
 #include "ingest_run.h"
+#include "tm/parallel.h"
 #include "tm/aggregate.h"
 #include "tm/report.h"
 #include "tm/store.h"
@@ -74,7 +75,7 @@ int tm_cmd_run(int argc, char **argv)
     snprintf(db, sizeof db, "%s/tension.db", outdir);
     const char *dir = tm_cli_lexicon_dir(lexdir);
     tm_ingest_stats stats;
-    int rc = tm_cli_ingest_paths(db, dir, &corpus, 1, &stats);
+    int rc = tm_cli_ingest_paths(db, dir, &corpus, 1, tm_par_cores(), &stats);
     if (rc == TM_EXIT_ERROR)
         return rc;
     printf("ingested %s: %zu stored, %zu unchanged, %zu skipped\n", corpus, stats.stored,

@@ -1,104 +1,170 @@
 /*
  * ingest_run.c: read, check for change, process and store each file.
+ *
+ * Workers read and fingerprint files and skip unchanged ones against a
+ * snapshot of the database taken at the start (path, size, mtime, sha256),
+ * so an unchanged file is never parsed; changed files are processed in
+ * parallel and stored by this thread in input order, one transaction each.
  */
 #include "cli.h"
 #include "ingest_run.h"
+#include "inputs.h"
 #include "tm/ingest.h"
-#include "tm/pipeline.h"
+#include "tm/parallel.h"
 #include "tm/store.h"
-#include "tm/walk.h"
 
+#include <sqlite3.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+typedef struct known {
+    char *path;
+    int64_t size, mtime;
+    char sha256[65];
+} known;
+
 typedef struct ingest_ctx {
-    tm_pipeline *pl;
     tm_store *store;
     const tm_lexicon *lex;
-    tm_doc doc;
+    const tm_inputs *in;
     tm_ingest_stats *stats;
+    known *known; /* sorted by path */
+    size_t nknown;
     int fatal;
 } ingest_ctx;
 
-static int ingest_one(const char *path, void *payload)
+enum { UNCHANGED = 1 }; /* a work result that is not an error */
+
+static int known_cmp(const void *a, const void *b)
+{
+    return strcmp(((const known *)a)->path, ((const known *)b)->path);
+}
+
+static int load_known(ingest_ctx *c, tm_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(tm_store_db(c->store),
+                           "SELECT path, size, mtime, sha256 FROM documents", -1, &st, NULL) != SQLITE_OK)
+        return tm_err_set(err, TM_EDB, "reading the document list: %s",
+                          sqlite3_errmsg(tm_store_db(c->store)));
+    size_t cap = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (c->nknown == cap) {
+            cap = cap ? cap * 2 : 256;
+            known *nk = realloc(c->known, cap * sizeof *nk);
+            if (!nk) {
+                sqlite3_finalize(st);
+                return tm_err_set(err, TM_ENOMEM, "out of memory");
+            }
+            c->known = nk;
+        }
+        known *k = &c->known[c->nknown];
+        const unsigned char *p = sqlite3_column_text(st, 0), *h = sqlite3_column_text(st, 3);
+        if (!p || !h)
+            continue;
+        k->path = strdup((const char *)p);
+        k->size = sqlite3_column_int64(st, 1);
+        k->mtime = sqlite3_column_int64(st, 2);
+        snprintf(k->sha256, sizeof k->sha256, "%s", (const char *)h);
+        if (k->path)
+            c->nknown++;
+    }
+    sqlite3_finalize(st);
+    qsort(c->known, c->nknown, sizeof *c->known, known_cmp);
+    return TM_OK;
+}
+
+static int ingest_work(tm_pipeline *pl, tm_doc *doc, size_t index, const char *path, tm_err *err,
+                       void *payload)
 {
     ingest_ctx *c = payload;
-    tm_err err = {0};
+    if (c->in->problems[index])
+        return tm_err_set(err, TM_ESKIP, "%s: %s", path, c->in->problems[index]);
     struct stat st;
-    tm_doc_reset(&c->doc);
-    if (tm_ingest_file(&c->doc, path, &err) != TM_OK) {
-        fprintf(stderr, "tension: %s\n", err.msg);
-        c->stats->skipped++;
-        return 0;
+    if (stat(path, &st) == 0 && c->nknown) {
+        known key = {(char *)path, 0, 0, {0}};
+        known *k = bsearch(&key, c->known, c->nknown, sizeof *c->known, known_cmp);
+        /* same size and mtime: confirm with the digest before skipping */
+        if (k && k->size == (int64_t)st.st_size && k->mtime == (int64_t)st.st_mtime) {
+            int rc = tm_ingest_file(doc, path, err);
+            if (rc != TM_OK)
+                return rc;
+            if (!strcmp(doc->sha256, k->sha256))
+                return UNCHANGED;
+            return tm_pipeline_process(pl, doc, err);
+        }
     }
-    int64_t size = (int64_t)c->doc.raw_len, mtime = c->doc.mtime;
-    if (stat(path, &st) == 0)
-        size = (int64_t)st.st_size;
-    int cur = tm_store_is_current(c->store, path, size, mtime, c->doc.sha256, &err);
-    if (cur < 0) {
-        tm_cli_error("%s", err.msg);
-        c->fatal = 1;
-        return 1;
-    }
-    if (cur == 1) {
+    return tm_pipeline_file(pl, doc, path, err);
+}
+
+static int ingest_consume(tm_doc *doc, size_t index, const char *path, int rc, const tm_err *err,
+                          void *payload)
+{
+    ingest_ctx *c = payload;
+    (void)index;
+    if (rc == UNCHANGED) {
         c->stats->unchanged++;
         return 0;
     }
-    if (tm_pipeline_process(c->pl, &c->doc, &err) != TM_OK) {
-        fprintf(stderr, "tension: %s\n", err.msg);
+    if (rc != TM_OK) {
+        fprintf(stderr, "tension: %s\n", err->msg);
         c->stats->skipped++;
         return 0;
     }
+    tm_err serr = {0};
+    struct stat st;
+    int64_t size = stat(path, &st) == 0 ? (int64_t)st.st_size : (int64_t)doc->raw_len;
     tm_store_meta meta = {tm_lexicon_version(c->lex), tm_lexicon_hash(c->lex), size};
-    if (tm_store_doc(c->store, &c->doc, &meta, &err) != TM_OK) {
-        tm_cli_error("%s", err.msg);
-        if (err.code == TM_EDB) {
+    if (tm_store_doc(c->store, doc, &meta, &serr) != TM_OK) {
+        tm_cli_error("%s", serr.msg);
+        if (serr.code == TM_EDB) {
             c->fatal = 1; /* a full disk or read-only database fails every later file too */
             return 1;
         }
         c->stats->skipped++;
         return 0;
     }
-    for (size_t i = 0; i < c->doc.errors.n; i++)
-        fprintf(stderr, "tension: warning: %s\n", c->doc.errors.v[i]);
+    for (size_t i = 0; i < doc->errors.n; i++)
+        fprintf(stderr, "tension: warning: %s\n", doc->errors.v[i]);
     c->stats->stored++;
     return 0;
 }
 
-static void ingest_problem(const char *path, const char *message, void *payload)
-{
-    ingest_ctx *c = payload;
-    fprintf(stderr, "tension: %s: %s\n", path, message);
-    c->stats->skipped++;
-}
-
 int tm_cli_ingest_paths(const char *db, const char *lexdir, const char *const *paths, size_t n,
-                        tm_ingest_stats *stats)
+                        int jobs, tm_ingest_stats *stats)
 {
     memset(stats, 0, sizeof *stats);
     tm_lexicon *lex = tm_cli_load_lexicon(lexdir);
     if (!lex)
         return TM_EXIT_ERROR;
     ingest_ctx c = {0};
+    tm_inputs in = {0};
     c.lex = lex;
     c.stats = stats;
+    c.in = &in;
     tm_err err = {0};
     int rc = TM_EXIT_OK;
-    if (tm_store_open(&c.store, db, &err) != TM_OK || tm_pipeline_new(&c.pl, lex, &err) != TM_OK) {
+    if (tm_store_open(&c.store, db, &err) != TM_OK || load_known(&c, &err) != TM_OK) {
         tm_cli_error("%s", err.msg);
         rc = TM_EXIT_ERROR;
         goto cleanup;
     }
-    tm_doc_init(&c.doc);
-    for (size_t i = 0; i < n && !c.fatal; i++)
-        tm_walk(paths[i], ingest_one, ingest_problem, &c);
-    tm_doc_dispose(&c.doc);
-    if (c.fatal)
+    for (size_t i = 0; i < n; i++)
+        tm_inputs_add(&in, paths[i]);
+    int prc = tm_par_run(lex, (const char *const *)in.paths, in.n, jobs, ingest_work,
+                         ingest_consume, &c, &err);
+    if (prc != TM_OK && !c.fatal)
+        tm_cli_error("%s", err.msg);
+    if (c.fatal || (prc != TM_OK && prc != 1))
         rc = TM_EXIT_ERROR;
     else if (stats->skipped)
         rc = TM_EXIT_SKIPPED;
 cleanup:
-    tm_pipeline_free(c.pl);
+    for (size_t i = 0; i < c.nknown; i++)
+        free(c.known[i].path);
+    free(c.known);
+    tm_inputs_free(&in);
     tm_store_close(c.store);
     tm_lexicon_free(lex);
     return rc;

@@ -12,6 +12,6 @@ typedef struct tm_ingest_stats {
 
 /* Ingests `paths` into the database `db`; returns a TM_EXIT_* code. */
 int tm_cli_ingest_paths(const char *db, const char *lexdir, const char *const *paths, size_t n,
-                        tm_ingest_stats *stats);
+                        int jobs, tm_ingest_stats *stats);
 
 #endif
