@@ -125,9 +125,9 @@ int tm_arena_grow(tm_arena *a, void **v, size_t *cap, size_t need, size_t elem)
     if (need <= *cap)
         return 0;
     size_t ncap = *cap ? *cap * 2 : 16;
-    while (ncap < need)
+    while (ncap < need && ncap <= SIZE_MAX / 2)
         ncap *= 2;
-    if (ncap > SIZE_MAX / elem) {
+    if (ncap < need || ncap > SIZE_MAX / elem) {
         a->failed = 1;
         return -1;
     }

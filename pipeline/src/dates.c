@@ -150,7 +150,10 @@ int tm_date_find(tm_date *out, const char *s, size_t n, int ref_year)
             w[i].start += start;
             w[i].end += start;
         }
-        for (size_t i = 0; i < k; i++) {
+        /* a date is at most four words ("2nd of March 2022"): in a full
+         * window the last three words start the next window instead */
+        size_t last = k < 256 ? k : 256 - 3;
+        for (size_t i = 0; i < last; i++) {
             tm_date d = {0};
             int m;
             /* D [of] MONTH [,] [YYYY] */
@@ -185,7 +188,7 @@ int tm_date_find(tm_date *out, const char *s, size_t n, int ref_year)
         }
         if (k < 256)
             break;
-        start = w[255].start; /* overlap by one word */
+        start = w[256 - 3].start;
         if (start == 0)
             break;
     }

@@ -4,14 +4,17 @@
  *
  * The period objects are created first (one per period that has documents);
  * each later query finds its period's object by key and fills one member.
- * Nothing here orders anything: the queries' ORDER BY and JSON_SORT_KEYS do,
- * which is what makes two runs byte-identical.
+ * Nothing here orders anything: the aggregate queries emit rows in a fixed
+ * order and JSON_SORT_KEYS sorts the keys, which is what makes two runs
+ * byte-identical.
  */
 #include "tm/report.h"
+#include "tm/utf8.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,37 +23,17 @@
 
 /* ------------------------------------------------------- JSON helpers */
 
-/* Length of the valid UTF-8 sequence at `s` (1..4), or 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s)
-{
-    unsigned c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3
-             : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
-    if (!n)
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-    /* overlongs, surrogates and code points above U+10FFFF */
-    if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) || (c == 0xf0 && s[1] < 0x90) ||
-        (c == 0xf4 && s[1] > 0x8f))
-        return 0;
-    return n;
-}
-
 /* A copy of `s` with each invalid byte replaced by U+FFFD. Paths need not be
  * UTF-8 and jansson refuses strings that are not. Owned by the caller. */
 static char *utf8_fix(const char *s)
 {
     size_t len = strlen(s);
     char *out = tm_malloc(len * 3 + 1), *o = out;
-    if (!out)
-        return NULL;
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        size_t n = utf8_seq(p);
+    if (!out) return NULL;
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
+    while (p < end) {
+        uint32_t cp;
+        size_t n = tm_utf8_decode(p, (size_t)(end - p), &cp);
         if (n) {
             memcpy(o, p, n);
             o += n;
@@ -68,11 +51,9 @@ static char *utf8_fix(const char *s)
 /* A JSON string, or null for NULL. Returns NULL only when out of memory. */
 static json_t *jstr(const char *s)
 {
-    if (!s)
-        return json_null();
+    if (!s) return json_null();
     json_t *v = json_string(s);
-    if (v)
-        return v;
+    if (v) return v;
     char *fixed = utf8_fix(s);
     v = fixed ? json_string(fixed) : NULL;
     tm_free(fixed);
@@ -89,8 +70,7 @@ static int put(json_t *obj, const char *key, json_t *v)
 /* obj[key] = integer, where the key may come from the data (places). */
 static int put_count(json_t *obj, const char *key, int64_t n)
 {
-    if (json_object_set_new(obj, key, json_integer(n)) == 0)
-        return 0;
+    if (json_object_set_new(obj, key, json_integer(n)) == 0) return 0;
     char *fixed = utf8_fix(key);
     int rc = fixed ? json_object_set_new(obj, fixed, json_integer(n)) : -1;
     tm_free(fixed);
@@ -102,12 +82,11 @@ static int put_count(json_t *obj, const char *key, int64_t n)
 typedef struct build {
     const tm_report_opts *opts;
     tm_agg_range range;
-    json_t *by_period;  /* key -> period object (borrowed from periods/undated) */
-    json_t *periods;    /* the "periods" array */
-    json_t *undated;    /* the undated pseudo-period or NULL */
+    json_t *by_period; /* key -> period object (borrowed from periods/undated) */
+    json_t *periods;   /* the "periods" array */
+    json_t *undated;   /* the undated pseudo-period or NULL */
     int64_t documents, words, undated_documents;
-    const char *lex_hash; /* the report's lexicon hash, for counting others */
-    int lex_first;        /* the next lexicon row is the first */
+    int lex_first; /* the next lexicon row is the first */
     json_t *lexicon;
     tm_err *err;
 } build;
@@ -120,8 +99,7 @@ static int oom(build *b, const char *where)
 static json_t *new_period(build *b, const tm_agg_period *row)
 {
     json_t *p = json_object();
-    if (!p)
-        return NULL;
+    if (!p) return NULL;
     json_t *start = NULL, *end = NULL;
     if (row->first) {
         /* calendar bounds of the period, clipped to the requested range so
@@ -129,10 +107,8 @@ static json_t *new_period(build *b, const tm_agg_period *row)
         char s[11], e[11], ignored[11];
         tm_period_bounds(s, ignored, row->first, b->range.period);
         tm_period_bounds(ignored, e, row->last, b->range.period);
-        if (b->range.from && strcmp(s, b->range.from) < 0)
-            memcpy(s, b->range.from, 11);
-        if (b->range.to && strcmp(e, b->range.to) > 0)
-            memcpy(e, b->range.to, 11);
+        if (b->range.from && strcmp(s, b->range.from) < 0) memcpy(s, b->range.from, 11);
+        if (b->range.to && strcmp(e, b->range.to) > 0) memcpy(e, b->range.to, 11);
         start = json_string(s);
         end = json_string(e);
     } else {
@@ -155,8 +131,7 @@ static int on_period(const tm_agg_period *row, void *payload)
 {
     build *b = payload;
     json_t *p = new_period(b, row);
-    if (!p)
-        return oom(b, "a period");
+    if (!p) return oom(b, "a period");
     /* the period array or the undated slot takes the reference */
     int undated = row->first == NULL;
     if (undated) {
@@ -167,8 +142,7 @@ static int on_period(const tm_agg_period *row, void *payload)
     }
     b->documents += row->documents;
     b->words += row->words;
-    if (json_object_set(b->by_period, row->period, p) != 0)
-        return oom(b, "the period index");
+    if (json_object_set(b->by_period, row->period, p) != 0) return oom(b, "the period index");
     return TM_OK;
 }
 
@@ -190,8 +164,8 @@ static int on_count(const tm_agg_count *row, void *payload)
     count_ctx *c = payload;
     json_t *obj = period_of(c->b, row->period, c->member);
     if (!obj)
-        return tm_err_set(c->b->err, TM_EDB, "report: %s counted in unknown period %s",
-                          c->member, row->period);
+        return tm_err_set(c->b->err, TM_EDB, "report: %s counted in unknown period %s", c->member,
+                          row->period);
     return put_count(obj, row->key ? row->key : "", row->count) ? oom(c->b, c->member) : TM_OK;
 }
 
@@ -199,8 +173,7 @@ static int on_count(const tm_agg_count *row, void *payload)
  * the same on every platform; null when the period has no words. */
 static json_t *rate(int64_t count, int64_t words)
 {
-    if (words <= 0)
-        return json_null();
+    if (words <= 0) return json_null();
     return json_real(round((double)count * 10000.0 / (double)words * 10000.0) / 10000.0);
 }
 
@@ -232,7 +205,7 @@ static int on_signal(const tm_agg_signal *row, void *payload)
     if (!o || put(o, "community", jstr(row->community)) || put(o, "theme", jstr(row->theme)) ||
         put(o, "polarity", jstr(row->polarity)) || put(o, "eep", jstr(row->eep)) ||
         put(o, "count", json_integer(row->count)) ||
-        put(o, "documents", json_integer(row->documents)) ||
+        put(o, "documents", json_integer(row->count)) ||
         put(o, "rank", json_integer(row->rank)) || put(o, "evidence", json_array())) {
         json_decref(o);
         return oom(b, "top_signals");
@@ -240,9 +213,14 @@ static int on_signal(const tm_agg_signal *row, void *payload)
     return json_array_append_new(arr, o) ? oom(b, "top_signals") : TM_OK;
 }
 
+/* The evidence arrays of the groups asked about, by group index. */
+typedef struct evidence_ctx {
+    json_t **targets;
+} evidence_ctx;
+
 static int on_evidence(const tm_agg_evidence_row *row, void *payload)
 {
-    json_t *arr = payload;
+    evidence_ctx *c = payload;
     json_t *o = json_object();
     if (!o || put(o, "doc", jstr(row->doc)) || put(o, "date", jstr(row->date)) ||
         put(o, "section", jstr(row->section)) || put(o, "speaker_role", jstr(row->speaker_role)) ||
@@ -251,32 +229,61 @@ static int on_evidence(const tm_agg_evidence_row *row, void *payload)
         json_decref(o);
         return TM_ENOMEM;
     }
-    return json_array_append_new(arr, o) ? TM_ENOMEM : TM_OK;
+    return json_array_append_new(c->targets[row->group], o) ? TM_ENOMEM : TM_OK;
 }
 
-/* Fills the evidence of every listed signal group of one period. */
-static int fill_evidence(build *b, tm_store *st, json_t *period, int64_t limit)
+/* Adds the listed signal groups of one period to the evidence request. */
+static void collect_groups(json_t *period, tm_agg_signal *groups, json_t **targets, size_t *n)
 {
     const char *key = json_string_value(json_object_get(period, "period"));
-    json_t *sigs = json_object_get(period, "top_signals");
     size_t i;
     json_t *g;
-    json_array_foreach(sigs, i, g) {
-        tm_agg_signal sig = {
-            key,
-            json_string_value(json_object_get(g, "community")),
-            json_string_value(json_object_get(g, "theme")),
-            json_string_value(json_object_get(g, "polarity")),
-            json_string_value(json_object_get(g, "eep")),
-            0, 0, 0};
-        int rc = tm_agg_evidence(st, &b->range, &sig, limit, on_evidence,
-                                 json_object_get(g, "evidence"), b->err);
-        if (rc == TM_ENOMEM)
-            return oom(b, "evidence");
-        if (rc != TM_OK)
-            return rc;
+    json_array_foreach(json_object_get(period, "top_signals"), i, g)
+    {
+        tm_agg_signal sig = {key,
+                             json_string_value(json_object_get(g, "community")),
+                             json_string_value(json_object_get(g, "theme")),
+                             json_string_value(json_object_get(g, "polarity")),
+                             json_string_value(json_object_get(g, "eep")),
+                             0,
+                             0,
+                             0};
+        groups[*n] = sig;
+        targets[*n] = json_object_get(g, "evidence");
+        (*n)++;
     }
-    return TM_OK;
+}
+
+/* Fills the evidence of every listed signal group with one query. */
+static int fill_evidence(build *b, tm_store *st, int64_t limit)
+{
+    size_t total = 0, n = 0, i;
+    json_t *p;
+    json_array_foreach(b->periods, i, p)
+    {
+        total += json_array_size(json_object_get(p, "top_signals"));
+    }
+    if (b->undated) total += json_array_size(json_object_get(b->undated, "top_signals"));
+    if (!total) return TM_OK;
+    tm_agg_signal *groups = tm_calloc(total, sizeof *groups);
+    json_t **targets = tm_calloc(total, sizeof *targets);
+    int rc;
+    if (!groups || !targets) {
+        rc = oom(b, "evidence");
+        goto cleanup;
+    }
+    json_array_foreach(b->periods, i, p)
+    {
+        collect_groups(p, groups, targets, &n);
+    }
+    if (b->undated) collect_groups(b->undated, groups, targets, &n);
+    evidence_ctx c = {targets};
+    rc = tm_agg_evidence(st, &b->range, groups, n, limit, on_evidence, &c, b->err);
+    if (rc == TM_ENOMEM) rc = oom(b, "evidence");
+cleanup:
+    tm_free(groups);
+    tm_free(targets);
+    return rc;
 }
 
 static int on_lexicon(const tm_agg_lexicon *row, void *payload)
@@ -287,13 +294,12 @@ static int on_lexicon(const tm_agg_lexicon *row, void *payload)
         /* no lexicon given: describe the one most documents were tagged with */
         if (put(lex, "version", jstr(row->version)) || put(lex, "hash", jstr(row->hash)))
             return oom(b, "lexicon");
-        b->lex_hash = row->hash;
         b->lex_first = 0;
         return TM_OK;
     }
     b->lex_first = 0;
-    int same = b->opts->lexicon_hash ? row->hash && strcmp(row->hash, b->opts->lexicon_hash) == 0
-                                     : 0;
+    int same =
+        b->opts->lexicon_hash ? row->hash && strcmp(row->hash, b->opts->lexicon_hash) == 0 : 0;
     if (!same) {
         json_t *n = json_object_get(lex, "other_documents");
         json_integer_set(n, json_integer_value(n) + row->documents);
@@ -322,7 +328,7 @@ int tm_report_build(json_t **out, tm_store *st, const tm_report_opts *opts, tm_e
     *out = NULL;
     build b = {0};
     json_t *rep = NULL;
-    int rc;
+    int rc, in_txn = 0;
     b.opts = opts;
     b.err = err;
     b.range.period = opts->period;
@@ -333,8 +339,20 @@ int tm_report_build(json_t **out, tm_store *st, const tm_report_opts *opts, tm_e
     int64_t top = opts->top == 0 ? TM_REPORT_DEFAULT_TOP : opts->top < 0 ? 0 : opts->top;
     int64_t evidence = opts->evidence == 0 ? TM_REPORT_DEFAULT_EVIDENCE : opts->evidence;
 
-    if ((rc = tm_agg_range_check(&b.range, err)) != TM_OK)
-        goto cleanup;
+    if ((rc = tm_agg_range_check(&b.range, err)) != TM_OK) goto cleanup;
+    /* One read transaction around every query: in WAL mode it pins one
+     * snapshot, so an ingest running meanwhile cannot add documents between
+     * the period list and the counts. (Inside a caller's transaction that
+     * one already does.) */
+    sqlite3 *db = tm_store_db(st);
+    if (sqlite3_get_autocommit(db)) {
+        if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+            rc = tm_err_set(err, TM_EDB, "%s: report: cannot start reading: %s",
+                            sqlite3_db_filename(db, "main"), sqlite3_errmsg(db));
+            goto cleanup;
+        }
+        in_txn = 1;
+    }
     b.by_period = json_object();
     b.periods = json_array();
     rep = json_object();
@@ -342,8 +360,7 @@ int tm_report_build(json_t **out, tm_store *st, const tm_report_opts *opts, tm_e
         rc = oom(&b, "the report");
         goto cleanup;
     }
-    if ((rc = tm_agg_periods(st, &b.range, on_period, &b, err)) != TM_OK)
-        goto cleanup;
+    if ((rc = tm_agg_periods(st, &b.range, on_period, &b, err)) != TM_OK) goto cleanup;
     static const struct {
         tm_category cat;
         const char *member;
@@ -356,21 +373,10 @@ int tm_report_build(json_t **out, tm_store *st, const tm_report_opts *opts, tm_e
         if ((rc = tm_agg_counts(st, &b.range, tables[i].cat, on_count, &c, err)) != TM_OK)
             goto cleanup;
     }
-    if ((rc = tm_agg_community_theme(st, &b.range, on_pair, &b, err)) != TM_OK ||
-        (rc = tm_agg_top_signals(st, &b.range, top, on_signal, &b, err)) != TM_OK)
+    if ((rc = tm_agg_signals(st, &b.range, top, on_pair, on_signal, &b, err)) != TM_OK)
         goto cleanup;
-    if (evidence > 0) {
-        size_t i;
-        json_t *p;
-        json_array_foreach(b.periods, i, p) {
-            if ((rc = fill_evidence(&b, st, p, evidence)) != TM_OK)
-                goto cleanup;
-        }
-        if (b.undated && (rc = fill_evidence(&b, st, b.undated, evidence)) != TM_OK)
-            goto cleanup;
-    }
-    if ((rc = build_lexicon(&b, st)) != TM_OK)
-        goto cleanup;
+    if (evidence > 0 && (rc = fill_evidence(&b, st, evidence)) != TM_OK) goto cleanup;
+    if ((rc = build_lexicon(&b, st)) != TM_OK) goto cleanup;
 
     json_t *tool = json_object(), *from = json_object();
     if (!tool || !from || put(tool, "name", json_string("tension")) ||
@@ -389,7 +395,8 @@ int tm_report_build(json_t **out, tm_store *st, const tm_report_opts *opts, tm_e
     int bad = put(rep, "tool", tool);
     bad |= put(rep, "generated_from", from);
     if (bad || put(rep, "schema_version", json_string(TM_REPORT_SCHEMA_VERSION)) ||
-        put(rep, "lexicon", json_incref(b.lexicon)) || put(rep, "periods", json_incref(b.periods)) ||
+        put(rep, "lexicon", json_incref(b.lexicon)) ||
+        put(rep, "periods", json_incref(b.periods)) ||
         put(rep, "undated", b.undated ? json_incref(b.undated) : json_null())) {
         rc = oom(&b, "the report");
         goto cleanup;
@@ -398,6 +405,8 @@ int tm_report_build(json_t **out, tm_store *st, const tm_report_opts *opts, tm_e
     rep = NULL;
     rc = TM_OK;
 cleanup:
+    if (in_txn)
+        sqlite3_exec(tm_store_db(st), "COMMIT", NULL, NULL, NULL); /* read-only: cannot fail */
     json_decref(rep);
     json_decref(b.lexicon);
     json_decref(b.periods);
@@ -413,8 +422,7 @@ static int write_all(int fd, const char *p, size_t n)
     while (n) {
         ssize_t w = write(fd, p, n);
         if (w < 0) {
-            if (errno == EINTR)
-                continue;
+            if (errno == EINTR) continue;
             return -1;
         }
         p += w;
@@ -427,8 +435,7 @@ static int write_all(int fd, const char *p, size_t n)
 static char *dir_of(const char *path)
 {
     const char *slash = strrchr(path, '/');
-    if (!slash)
-        return tm_strndup(".", 1);
+    if (!slash) return tm_strndup(".", 1);
     return tm_strndup(path, slash == path ? 1 : (size_t)(slash - path));
 }
 
@@ -436,11 +443,9 @@ int tm_report_write(const json_t *report, const char *path, tm_err *err)
 {
     int rc = TM_OK, fd = -1;
     char *text = NULL, *tmp = NULL, *dir = NULL;
-    if (!report || !path)
-        return tm_err_set(err, TM_EINVAL, "report: nothing to write or no path");
+    if (!report || !path) return tm_err_set(err, TM_EINVAL, "report: nothing to write or no path");
     text = json_dumps(report, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(12));
-    if (!text)
-        return tm_err_set(err, TM_ENOMEM, "report: out of memory serialising the report");
+    if (!text) return tm_err_set(err, TM_ENOMEM, "report: out of memory serialising the report");
     size_t len = strlen(text);
 
     if (strcmp(path, "-") == 0) {
@@ -462,8 +467,10 @@ int tm_report_write(const json_t *report, const char *path, tm_err *err)
     snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);
     fd = mkstemp(tmp); /* mode 0600 */
     if (fd < 0) {
-        rc = tm_err_set(err, TM_EIO, "%s: cannot create a temporary file in %s: %s (check the"
-                        " directory exists and is writable)", path, dir, strerror(errno));
+        rc = tm_err_set(err, TM_EIO,
+                        "%s: cannot create a temporary file in %s: %s (check the"
+                        " directory exists and is writable)",
+                        path, dir, strerror(errno));
         tm_free(tmp);
         tmp = NULL;
         goto cleanup;
@@ -494,8 +501,7 @@ int tm_report_write(const json_t *report, const char *path, tm_err *err)
         close(dfd);
     }
 cleanup:
-    if (fd >= 0)
-        close(fd);
+    if (fd >= 0) close(fd);
     if (tmp) {
         unlink(tmp);
         tm_free(tmp);

@@ -421,6 +421,19 @@ static int full_stop_ends(const char *t, uint32_t start, uint32_t dot)
     return 1;
 }
 
+/* 1 if t[start..dot) is only a paragraph number such as "2" or "3.1". */
+static int paragraph_number(const char *t, uint32_t start, uint32_t dot)
+{
+    while (start < dot && is_space(t[start]))
+        start++;
+    if (dot <= start || dot - start > 6 || !isdigit((unsigned char)t[start]))
+        return 0;
+    for (uint32_t i = start; i < dot; i++)
+        if (!isdigit((unsigned char)t[i]) && t[i] != '.')
+            return 0;
+    return 1;
+}
+
 static void split_paragraph(tm_doc *doc, const linfo *li, size_t l0, size_t l1, int section,
                             int para)
 {
@@ -449,6 +462,12 @@ static void split_paragraph(tm_doc *doc, const linfo *li, size_t l0, size_t l1, 
                 continue;
             if (c == '.' && k < e && !full_stop_ends(t, start, i))
                 continue;
+            if (c == '.' && paragraph_number(t, start, i)) {
+                /* "2. Members noted ...": the number is a marker, like "- " */
+                start = k;
+                i = k ? k - 1 : k;
+                continue;
+            }
             push_sentence(doc, start, j, section, para, 0);
             start = k;
             i = k ? k - 1 : k;
@@ -532,7 +551,7 @@ static void attribute(tm_doc *doc, size_t first_sent)
             }
             if (v > w && in_list(speech_verbs, t + w, v - w))
                 who = add_speaker(doc, t + p, ini_end - p, NULL, 0, 0);
-        } else if (w == p) {
+        } else if (w - p < 2) { /* not initials: "He said", "Cllr Jones asked" */
             uint32_t v = p;
             while (v < e && is_alpha(t[v]))
                 v++;

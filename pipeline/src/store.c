@@ -28,8 +28,10 @@
  *   also keep text_start/text_end into document_texts.text for re-tagging.
  * - Section title, speaker and role are copied onto sentences and signals so
  *   that evidence queries need no joins.
- * - The two partial indexes cover exactly the counting queries of
- *   aggregate.c (non-negated, non-dropped rows only).
+ * - mentions_count and signals_count cover the counting scans of
+ *   aggregate.c: the flags lead so that live rows are one key range, and
+ *   they are not partial indexes because SQLite then still visits the table
+ *   row of every entry to recheck the condition.
  */
 static const char schema_v1[] =
     "CREATE TABLE documents("
@@ -99,8 +101,8 @@ static const char schema_v1[] =
     " start INTEGER NOT NULL, end INTEGER NOT NULL, sentence INTEGER NOT NULL,"
     " negated INTEGER NOT NULL, dropped INTEGER NOT NULL, weight REAL NOT NULL,"
     " PRIMARY KEY(doc_id, idx)) WITHOUT ROWID;"
-    "CREATE INDEX mentions_count ON mentions(category, doc_id, canonical)"
-    " WHERE negated = 0 AND dropped = 0;"
+    "CREATE INDEX mentions_count ON mentions(category, negated, dropped, doc_id, identifier,"
+    " canonical);"
     "CREATE TABLE signals("
     " doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
     " idx INTEGER NOT NULL,"
@@ -110,8 +112,7 @@ static const char schema_v1[] =
     " sentence INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,"
     " section TEXT, speaker TEXT, role TEXT,"
     " PRIMARY KEY(doc_id, idx)) WITHOUT ROWID;"
-    "CREATE INDEX signals_group ON signals(doc_id, community, theme, polarity, eep)"
-    " WHERE negated = 0;"
+    "CREATE INDEX signals_count ON signals(negated, doc_id, community, theme, polarity, eep);"
     "CREATE TABLE incidents("
     " doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
     " idx INTEGER NOT NULL,"
@@ -178,9 +179,9 @@ static const char *const stmt_sql[S__COUNT] = {
 
 struct tm_store {
     sqlite3 *db;
-    char *path;                    /* for messages */
-    int batch;                     /* inside tm_store_begin() */
-    sqlite3_stmt *stmt[S__COUNT];  /* prepared once at open */
+    char *path;                   /* for messages */
+    int batch;                    /* inside tm_store_begin() */
+    sqlite3_stmt *stmt[S__COUNT]; /* prepared once at open */
 };
 
 /* What to do about a failing SQLite call, for the message. */
@@ -209,8 +210,8 @@ static const char *db_hint(int rc)
 /* Translates a SQLite failure into the error record, once, here. */
 static int db_fail(tm_store *st, int rc, const char *what, tm_err *err)
 {
-    return tm_err_set(err, rc == SQLITE_NOMEM ? TM_ENOMEM : TM_EDB, "%s: %s: %s%s", st->path,
-                      what, sqlite3_errmsg(st->db), db_hint(rc));
+    return tm_err_set(err, (rc & 0xff) == SQLITE_NOMEM ? TM_ENOMEM : TM_EDB, "%s: %s: %s%s",
+                      st->path, what, sqlite3_errmsg(st->db), db_hint(rc));
 }
 
 static int exec_sql(tm_store *st, const char *sql, const char *what, tm_err *err)
@@ -251,21 +252,18 @@ static int bind_i64(sqlite3_stmt *s, int i, int64_t v)
  * it 0644 & ~umask, and its -wal/-shm files copy the database's mode. */
 static int create_private(const char *path, tm_err *err)
 {
-    if (strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0 || !*path)
-        return TM_OK;
+    if (strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0 || !*path) return TM_OK;
     int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
         if (errno == EEXIST)
             return TM_OK; /* an existing database keeps the mode its owner gave it */
-        return tm_err_set(err, TM_EIO, "%s: cannot create the database: %s", path,
-                          strerror(errno));
+        return tm_err_set(err, TM_EIO, "%s: cannot create the database: %s", path, strerror(errno));
     }
     /* the umask could only have removed bits; this makes it exactly 0600 */
     int ok = fchmod(fd, 0600) == 0;
     int e = errno;
     close(fd);
-    if (!ok)
-        return tm_err_set(err, TM_EIO, "%s: cannot set mode 0600: %s", path, strerror(e));
+    if (!ok) return tm_err_set(err, TM_EIO, "%s: cannot set mode 0600: %s", path, strerror(e));
     return TM_OK;
 }
 
@@ -277,8 +275,7 @@ static int read_int(tm_store *st, const char *sql, int *out, tm_err *err)
 {
     sqlite3_stmt *s = NULL;
     int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(s);
+    if (rc == SQLITE_OK) rc = sqlite3_step(s);
     if (rc != SQLITE_ROW) {
         int ret = db_fail(st, rc, "cannot read the database header", err);
         sqlite3_finalize(s);
@@ -295,24 +292,23 @@ static int read_int(tm_store *st, const char *sql, int *out, tm_err *err)
 static int migrate_step(tm_store *st, int *version, tm_err *err)
 {
     int rc = exec_sql(st, "BEGIN IMMEDIATE", "cannot lock the database to create its tables", err);
-    if (rc != TM_OK)
-        return rc;
+    if (rc != TM_OK) return rc;
     int v = 0, tables = 0;
-    if ((rc = read_int(st, "PRAGMA user_version", &v, err)) != TM_OK)
-        goto cleanup;
+    if ((rc = read_int(st, "PRAGMA user_version", &v, err)) != TM_OK) goto cleanup;
     if (v == 0) {
         if ((rc = read_int(st, "SELECT count(*) FROM sqlite_master", &tables, err)) != TM_OK)
             goto cleanup;
         if (tables) {
-            rc = tm_err_set(err, TM_EDB, "%s: holds tables of another program: give a new or"
-                            " a tension database path", st->path);
+            rc = tm_err_set(err, TM_EDB,
+                            "%s: holds tables of another program: give a new or"
+                            " a tension database path",
+                            st->path);
             goto cleanup;
         }
     }
     if (v < TM_STORE_SCHEMA_VERSION) {
         char sql[128];
-        if ((rc = exec_sql(st, migrations[v], "cannot create or migrate the schema", err)) !=
-            TM_OK)
+        if ((rc = exec_sql(st, migrations[v], "cannot create or migrate the schema", err)) != TM_OK)
             goto cleanup;
         snprintf(sql, sizeof sql, "PRAGMA user_version = %d; PRAGMA application_id = %d", v + 1,
                  TM_STORE_APPLICATION_ID);
@@ -320,8 +316,7 @@ static int migrate_step(tm_store *st, int *version, tm_err *err)
             goto cleanup;
         v++;
     }
-    if ((rc = exec_sql(st, "COMMIT", "cannot commit the schema", err)) == TM_OK)
-        *version = v;
+    if ((rc = exec_sql(st, "COMMIT", "cannot commit the schema", err)) == TM_OK) *version = v;
 cleanup:
     if (rc != TM_OK && !sqlite3_get_autocommit(st->db))
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
@@ -334,17 +329,16 @@ static int migrate(tm_store *st, tm_err *err)
 {
     int version = 0, app = 0;
     int rc = read_int(st, "PRAGMA application_id", &app, err);
-    if (rc != TM_OK)
-        return rc;
+    if (rc != TM_OK) return rc;
     if (app != 0 && app != TM_STORE_APPLICATION_ID)
-        return tm_err_set(err, TM_EDB, "%s: is another program's database (application id"
-                          " %d): give a new or a tension database path", st->path, app);
-    if ((rc = read_int(st, "PRAGMA user_version", &version, err)) != TM_OK)
-        return rc;
+        return tm_err_set(err, TM_EDB,
+                          "%s: is another program's database (application id"
+                          " %d): give a new or a tension database path",
+                          st->path, app);
+    if ((rc = read_int(st, "PRAGMA user_version", &version, err)) != TM_OK) return rc;
     while (rc == TM_OK && version < TM_STORE_SCHEMA_VERSION)
         rc = migrate_step(st, &version, err);
-    if (rc != TM_OK)
-        return rc;
+    if (rc != TM_OK) return rc;
     if (version > TM_STORE_SCHEMA_VERSION)
         return tm_err_set(err, TM_EDB,
                           "%s: database schema version %d is newer than this tension %s reads"
@@ -357,20 +351,17 @@ int tm_store_open(tm_store **out, const char *path, tm_err *err)
 {
     *out = NULL;
     int rc = TM_OK;
-    if (!path)
-        return tm_err_set(err, TM_EINVAL, "tm_store_open: no database path given");
+    if (!path) return tm_err_set(err, TM_EINVAL, "tm_store_open: no database path given");
     tm_store *st = tm_calloc(1, sizeof *st);
-    if (!st)
-        return tm_err_set(err, TM_ENOMEM, "%s: out of memory opening the database", path);
+    if (!st) return tm_err_set(err, TM_ENOMEM, "%s: out of memory opening the database", path);
     st->path = tm_strndup(path, strlen(path));
     if (!st->path) {
         rc = tm_err_set(err, TM_ENOMEM, "%s: out of memory opening the database", path);
         goto cleanup;
     }
-    if ((rc = create_private(path, err)) != TM_OK)
-        goto cleanup;
-    int src = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                                 SQLITE_OPEN_URI, NULL);
+    if ((rc = create_private(path, err)) != TM_OK) goto cleanup;
+    int src = sqlite3_open_v2(path, &st->db,
+                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, NULL);
     if (src != SQLITE_OK) {
         rc = st->db ? db_fail(st, src, "cannot open the database", err)
                     : tm_err_set(err, TM_ENOMEM, "%s: out of memory opening the database", path);
@@ -387,8 +378,7 @@ int tm_store_open(tm_store **out, const char *path, tm_err *err)
     if ((rc = exec_sql(st, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
                        "cannot set the connection options", err)) != TM_OK)
         goto cleanup;
-    if ((rc = migrate(st, err)) != TM_OK)
-        goto cleanup;
+    if ((rc = migrate(st, err)) != TM_OK) goto cleanup;
     for (int i = 0; i < S__COUNT; i++) {
         src = sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
                                  NULL);
@@ -406,11 +396,9 @@ cleanup:
 
 void tm_store_close(tm_store *st)
 {
-    if (!st)
-        return;
+    if (!st) return;
     if (st->db) {
-        if (st->batch)
-            sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        if (st->batch) sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
         for (int i = 0; i < S__COUNT; i++)
             sqlite3_finalize(st->stmt[i]);
         /* keeps the planner's statistics fresh; cheap when nothing changed */
@@ -464,8 +452,7 @@ static int date_ok(const char *d)
 static int check_doc(const tm_doc *doc, tm_err *err)
 {
     const char *p = doc->path;
-    if (!p || !*p)
-        return tm_err_set(err, TM_EINVAL, "tm_store_doc: the document has no path");
+    if (!p || !*p) return tm_err_set(err, TM_EINVAL, "tm_store_doc: the document has no path");
     if (!doc->text && (doc->text_len || doc->sentences.n || doc->sections.n))
         return tm_err_set(err, TM_EINVAL, "%s: store: sentences but no text", p);
     if (doc->text_len > UINT32_MAX)
@@ -479,8 +466,10 @@ static int check_doc(const tm_doc *doc, tm_err *err)
     for (size_t i = 0; i < doc->sections.n; i++) {
         const tm_section *s = &doc->sections.v[i];
         if (s->off > s->end || s->end > tl)
-            return tm_err_set(err, TM_EINVAL, "%s: store: section %zu bytes %u..%u outside the"
-                              " %zu-byte text", p, i, s->off, s->end, tl);
+            return tm_err_set(err, TM_EINVAL,
+                              "%s: store: section %zu bytes %u..%u outside the"
+                              " %zu-byte text",
+                              p, i, s->off, s->end, tl);
     }
     for (size_t i = 0; i < doc->speakers.n; i++)
         if (!doc->speakers.v[i].initials)
@@ -488,31 +477,40 @@ static int check_doc(const tm_doc *doc, tm_err *err)
     for (size_t i = 0; i < ns; i++) {
         const tm_sentence *s = &doc->sentences.v[i];
         if (s->off > s->end || s->end > tl)
-            return tm_err_set(err, TM_EINVAL, "%s: store: sentence %zu bytes %u..%u outside the"
-                              " %zu-byte text", p, i, s->off, s->end, tl);
-        if (s->section < -1 || s->section >= (long long)doc->sections.n ||
-            s->speaker < -1 || s->speaker >= (long long)doc->speakers.n)
-            return tm_err_set(err, TM_EINVAL, "%s: store: sentence %zu names section %d /"
-                              " speaker %d that do not exist", p, i, s->section, s->speaker);
+            return tm_err_set(err, TM_EINVAL,
+                              "%s: store: sentence %zu bytes %u..%u outside the"
+                              " %zu-byte text",
+                              p, i, s->off, s->end, tl);
+        if (s->section < -1 || s->section >= (long long)doc->sections.n || s->speaker < -1 ||
+            s->speaker >= (long long)doc->speakers.n)
+            return tm_err_set(err, TM_EINVAL,
+                              "%s: store: sentence %zu names section %d /"
+                              " speaker %d that do not exist",
+                              p, i, s->section, s->speaker);
     }
     for (size_t i = 0; i < doc->mentions.n; i++) {
         const tm_mention *m = &doc->mentions.v[i];
         if (!m->id || m->sent >= ns || m->off > m->end || m->end > tl)
-            return tm_err_set(err, TM_EINVAL, "%s: store: mention %zu (%s) has no identifier,"
-                              " a bad sentence %u or bytes %u..%u outside the text", p, i,
-                              m->id ? m->id : "?", m->sent, m->off, m->end);
+            return tm_err_set(err, TM_EINVAL,
+                              "%s: store: mention %zu (%s) has no identifier,"
+                              " a bad sentence %u or bytes %u..%u outside the text",
+                              p, i, m->id ? m->id : "?", m->sent, m->off, m->end);
     }
     for (size_t i = 0; i < doc->signals.n; i++) {
         const tm_signal *g = &doc->signals.v[i];
         if (!g->community || !g->theme || g->sent >= ns)
-            return tm_err_set(err, TM_EINVAL, "%s: store: signal %zu lacks a community or theme"
-                              " or names sentence %u of %zu", p, i, g->sent, ns);
+            return tm_err_set(err, TM_EINVAL,
+                              "%s: store: signal %zu lacks a community or theme"
+                              " or names sentence %u of %zu",
+                              p, i, g->sent, ns);
     }
     for (size_t i = 0; i < doc->incidents.n; i++) {
         const tm_incident *c = &doc->incidents.v[i];
         if (!c->theme || c->sent >= ns)
-            return tm_err_set(err, TM_EINVAL, "%s: store: incident %zu lacks a theme or names"
-                              " sentence %u of %zu", p, i, c->sent, ns);
+            return tm_err_set(err, TM_EINVAL,
+                              "%s: store: incident %zu lacks a theme or names"
+                              " sentence %u of %zu",
+                              p, i, c->sent, ns);
     }
     return TM_OK;
 }
@@ -532,8 +530,8 @@ static const tm_speaker *speaker_of(const tm_doc *doc, int speaker)
     return speaker >= 0 ? &doc->speakers.v[speaker] : NULL;
 }
 
-static int insert_document(tm_store *st, const tm_doc *doc, const tm_store_meta *meta,
-                           int64_t *id, tm_err *err)
+static int insert_document(tm_store *st, const tm_doc *doc, const tm_store_meta *meta, int64_t *id,
+                           tm_err *err)
 {
     char keys[TM_PERIOD__COUNT][16];
     for (int p = 0; p < TM_PERIOD__COUNT; p++)
@@ -558,8 +556,7 @@ static int insert_document(tm_store *st, const tm_doc *doc, const tm_store_meta 
     bind_opt(s, 18, meta ? meta->lexicon_version : NULL);
     bind_opt(s, 19, meta ? meta->lexicon_hash : NULL);
     int rc = step_done(st, s, "cannot insert the document", err);
-    if (rc != TM_OK)
-        return rc;
+    if (rc != TM_OK) return rc;
     *id = sqlite3_last_insert_rowid(st->db);
     s = st->stmt[S_INSERT_TEXT];
     bind_i64(s, 1, *id);
@@ -582,8 +579,7 @@ static int insert_sections(tm_store *st, const tm_doc *doc, int64_t id, tm_err *
         bind_i64(s, 8, raw(doc, c->off));
         bind_i64(s, 9, raw(doc, c->end));
         int rc = step_done(st, s, "cannot insert a section", err);
-        if (rc != TM_OK)
-            return rc;
+        if (rc != TM_OK) return rc;
     }
     return TM_OK;
 }
@@ -600,8 +596,7 @@ static int insert_speakers(tm_store *st, const tm_doc *doc, int64_t id, tm_err *
         bind_i64(s, 5, k->sentences);
         bind_i64(s, 6, k->in_table);
         int rc = step_done(st, s, "cannot insert a speaker", err);
-        if (rc != TM_OK)
-            return rc;
+        if (rc != TM_OK) return rc;
     }
     return TM_OK;
 }
@@ -626,8 +621,7 @@ static int insert_sentences(tm_store *st, const tm_doc *doc, int64_t id, tm_err 
         bind_i64(s, 12, c->flags);
         sqlite3_bind_text(s, 13, doc->text + c->off, (int)(c->end - c->off), SQLITE_STATIC);
         int rc = step_done(st, s, "cannot insert a sentence", err);
-        if (rc != TM_OK)
-            return rc;
+        if (rc != TM_OK) return rc;
     }
     return TM_OK;
 }
@@ -649,8 +643,7 @@ static int insert_mentions(tm_store *st, const tm_doc *doc, int64_t id, tm_err *
         bind_i64(s, 10, m->dropped != 0);
         sqlite3_bind_double(s, 11, m->weight);
         int rc = step_done(st, s, "cannot insert a mention", err);
-        if (rc != TM_OK)
-            return rc;
+        if (rc != TM_OK) return rc;
     }
     return TM_OK;
 }
@@ -679,8 +672,7 @@ static int insert_signals(tm_store *st, const tm_doc *doc, int64_t id, tm_err *e
         bind_opt(s, 15, k ? k->initials : NULL);
         bind_opt(s, 16, k ? k->role : NULL);
         int rc = step_done(st, s, "cannot insert a signal", err);
-        if (rc != TM_OK)
-            return rc;
+        if (rc != TM_OK) return rc;
     }
     return TM_OK;
 }
@@ -701,8 +693,7 @@ static int insert_incidents(tm_store *st, const tm_doc *doc, int64_t id, tm_err 
         bind_opt(s, 8, c->place);
         bind_i64(s, 9, c->negated != 0);
         int rc = step_done(st, s, "cannot insert an incident", err);
-        if (rc != TM_OK)
-            return rc;
+        if (rc != TM_OK) return rc;
     }
     return TM_OK;
 }
@@ -715,8 +706,7 @@ static int insert_errors(tm_store *st, const tm_doc *doc, int64_t id, tm_err *er
         bind_i64(s, 2, (int64_t)i);
         bind_str(s, 3, doc->errors.v[i] ? doc->errors.v[i] : "");
         int rc = step_done(st, s, "cannot insert an error", err);
-        if (rc != TM_OK)
-            return rc;
+        if (rc != TM_OK) return rc;
     }
     return TM_OK;
 }
@@ -739,8 +729,7 @@ static int unit_begin(tm_store *st, tm_err *err)
 
 static int unit_commit(tm_store *st, tm_err *err)
 {
-    return exec_sql(st, st->batch ? "RELEASE tm_doc" : "COMMIT", "cannot commit the document",
-                    err);
+    return exec_sql(st, st->batch ? "RELEASE tm_doc" : "COMMIT", "cannot commit the document", err);
 }
 
 /* Undoes the unit. SQLite may already have rolled the whole transaction
@@ -768,10 +757,8 @@ static void unit_rollback(tm_store *st, tm_err *err)
 int tm_store_doc(tm_store *st, const tm_doc *doc, const tm_store_meta *meta, tm_err *err)
 {
     int rc = check_doc(doc, err);
-    if (rc != TM_OK)
-        return rc;
-    if ((rc = unit_begin(st, err)) != TM_OK)
-        return rc;
+    if (rc != TM_OK) return rc;
+    if ((rc = unit_begin(st, err)) != TM_OK) return rc;
     int64_t id = 0;
     if ((rc = delete_path(st, doc->path, err)) != TM_OK ||
         (rc = insert_document(st, doc, meta, &id, err)) != TM_OK ||
@@ -781,8 +768,7 @@ int tm_store_doc(tm_store *st, const tm_doc *doc, const tm_store_meta *meta, tm_
         (rc = insert_mentions(st, doc, id, err)) != TM_OK ||
         (rc = insert_signals(st, doc, id, err)) != TM_OK ||
         (rc = insert_incidents(st, doc, id, err)) != TM_OK ||
-        (rc = insert_errors(st, doc, id, err)) != TM_OK ||
-        (rc = unit_commit(st, err)) != TM_OK) {
+        (rc = insert_errors(st, doc, id, err)) != TM_OK || (rc = unit_commit(st, err)) != TM_OK) {
         unit_rollback(st, err);
         return rc;
     }
@@ -791,11 +777,9 @@ int tm_store_doc(tm_store *st, const tm_doc *doc, const tm_store_meta *meta, tm_
 
 int tm_store_remove(tm_store *st, const char *path, tm_err *err)
 {
-    if (!path)
-        return tm_err_set(err, TM_EINVAL, "tm_store_remove: no path given");
+    if (!path) return tm_err_set(err, TM_EINVAL, "tm_store_remove: no path given");
     int rc = unit_begin(st, err);
-    if (rc != TM_OK)
-        return rc;
+    if (rc != TM_OK) return rc;
     if ((rc = delete_path(st, path, err)) != TM_OK || (rc = unit_commit(st, err)) != TM_OK) {
         unit_rollback(st, err);
         return rc;
@@ -808,18 +792,15 @@ int tm_store_remove(tm_store *st, const char *path, tm_err *err)
 int tm_store_begin(tm_store *st, tm_err *err)
 {
     if (st->batch)
-        return tm_err_set(err, TM_EINVAL, "%s: a batch is open already: commit it first",
-                          st->path);
+        return tm_err_set(err, TM_EINVAL, "%s: a batch is open already: commit it first", st->path);
     int rc = exec_sql(st, "BEGIN IMMEDIATE", "cannot start a batch", err);
-    if (rc == TM_OK)
-        st->batch = 1;
+    if (rc == TM_OK) st->batch = 1;
     return rc;
 }
 
 int tm_store_commit(tm_store *st, tm_err *err)
 {
-    if (!st->batch)
-        return tm_err_set(err, TM_EINVAL, "%s: no batch is open to commit", st->path);
+    if (!st->batch) return tm_err_set(err, TM_EINVAL, "%s: no batch is open to commit", st->path);
     int rc = exec_sql(st, "COMMIT", "cannot commit the batch", err);
     if (rc != TM_OK && !sqlite3_get_autocommit(st->db))
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
@@ -830,8 +811,7 @@ int tm_store_commit(tm_store *st, tm_err *err)
 void tm_store_rollback(tm_store *st)
 {
     if (st && st->batch) {
-        if (!sqlite3_get_autocommit(st->db))
-            sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        if (!sqlite3_get_autocommit(st->db)) sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
         st->batch = 0;
     }
 }

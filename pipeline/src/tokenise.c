@@ -67,13 +67,15 @@ size_t tm_tok_scan(const unsigned char *z, size_t n, tm_tok_kind *kind)
         size_t l1;
         int c1 = char_class(z + i, n - i, &l1);
         if (c1 == C_LETTER || c1 == C_DIGIT) {
+            if (i + l1 > TM_TOKEN_MAX) /* never cut a character or exceed the limit */
+                break;
             i += l1;
             continue;
         }
         if (c1 == C_APOS && i + l1 < n) {
             size_t l2;
             int c2 = char_class(z + i + l1, n - i - l1, &l2);
-            if (c2 == C_LETTER) {
+            if (c2 == C_LETTER && i + l1 + l2 <= TM_TOKEN_MAX) {
                 i += l1 + l2;
                 continue;
             }
@@ -96,6 +98,8 @@ unsigned tm_tok_flags(const unsigned char *z, size_t n)
             upper += c <= 'Z';
             if (i == 0 && c <= 'Z')
                 f |= TM_TOK_CAP;
+        } else if (c == 0xE2 && i + 2 < n && z[i + 1] == 0x80 && z[i + 2] == 0x99) {
+            i += 2; /* the right single quote is an apostrophe, as ' is: not a letter */
         } else if (c >= 0x80) {
             letters++;
             /* Latin-1 capitals: C3 80..C3 9E except the multiplication sign */

@@ -86,7 +86,8 @@ static int walk_dir(const char *path, const visited *up, tm_walk_file_fn on_file
             n++;
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_names);
+    if (n) /* names is NULL for an empty folder: qsort(NULL, 0) is undefined */
+        qsort(names, n, sizeof *names, cmp_names);
     for (size_t i = 0; i < n; i++) {
         if (rc == 0) {
             size_t len = strlen(path) + strlen(names[i]) + 2;

@@ -144,8 +144,7 @@ static void test_dates_validated(void)
         TM_CHECK(tm_date_str_valid(good[i]));
     for (int i = 0; bad[i]; i++) {
         char out[16] = "junk";
-        if (tm_date_str_valid(bad[i]))
-            fprintf(stderr, "  accepted \"%s\"\n", bad[i]);
+        if (tm_date_str_valid(bad[i])) fprintf(stderr, "  accepted \"%s\"\n", bad[i]);
         TM_CHECK(!tm_date_str_valid(bad[i]));
         TM_CHECK_INT(tm_period_key(out, bad[i], TM_PERIOD_MONTH), TM_EINVAL);
         TM_CHECK_STR(out, "");
@@ -234,7 +233,7 @@ static void mention(tm_doc *d, uint32_t si, tm_category cat, const char *id, int
 }
 
 static void add_signal(tm_doc *d, uint32_t si, const char *community, const char *theme,
-                   tm_polarity pol, int negated, int via_paragraph)
+                       tm_polarity pol, int negated, int via_paragraph)
 {
     tm_signal *g = TM_VEC_PUSH(&d->arena, d->signals);
     g->community = community;
@@ -244,7 +243,7 @@ static void add_signal(tm_doc *d, uint32_t si, const char *community, const char
     g->eep = TM_EEP_EXPERIENCED;
     g->negated = (uint8_t)negated;
     g->via_paragraph = (uint8_t)via_paragraph;
-    g->weight = via_paragraph ? 0.5f : 1.0f;
+    g->weight = 1.0f; /* equal weights: order must come from via_paragraph */
     g->sent = si;
 }
 
@@ -259,17 +258,18 @@ static tm_store *fixture(void)
     tm_doc d;
     /* 2025-03-31: last day of Q1 and FY2024/25 */
     doc_start(&d, "a.txt", "2025-03-31",
-              "Somali families fear hate crime. No Somali tension. Polish shop. "
-              "They fear hate crime too.");
-    uint32_t s0 = sent(&d, "Somali families fear hate crime."),
-             s1 = sent(&d, "No Somali tension."), s2 = sent(&d, "Polish shop."),
-             s3 = sent(&d, "They fear hate crime too.");
+              "They fear hate crime too. Somali families fear hate crime. No Somali tension. "
+              "Polish shop.");
+    uint32_t s0 = sent(&d, "Somali families fear hate crime."), s1 = sent(&d, "No Somali tension."),
+             s2 = sent(&d, "Polish shop."), s3 = sent(&d, "They fear hate crime too.");
     mention(&d, s0, TM_CAT_COMMUNITY, "somali", 0, 0);
     mention(&d, s0, TM_CAT_THEME, "hate_crime", 0, 0);
     mention(&d, s1, TM_CAT_COMMUNITY, "somali", 1, 0); /* negated */
     mention(&d, s2, TM_CAT_COMMUNITY, "polish", 0, 1); /* dropped */
     add_signal(&d, s0, "somali", "hate_crime", TM_POL_CONCERN, 0, 0);
+    add_signal(&d, s0, "somali", "hate_crime", TM_POL_CONCERN, 0, 0); /* same sentence again */
     add_signal(&d, s1, "somali", "community_tension", TM_POL_CONCERN, 1, 0); /* negated */
+    /* tied through "they": listed after direct ties though it comes first */
     add_signal(&d, s3, "somali", "hate_crime", TM_POL_CONCERN, 0, 1);
     TM_CHECK_INT(tm_store_doc(st, &d, NULL, &err), TM_OK);
     tm_doc_dispose(&d);
@@ -291,8 +291,7 @@ static tm_store *fixture(void)
     add_signal(&d, s0, "somali", "engagement", TM_POL_REASSURANCE, 0, 0);
     TM_CHECK_INT(tm_store_doc(st, &d, NULL, &err), TM_OK);
     tm_doc_dispose(&d);
-    if (err.code)
-        fprintf(stderr, "  %s\n", err.msg);
+    if (err.code) fprintf(stderr, "  %s\n", err.msg);
     return st;
 }
 
@@ -331,8 +330,7 @@ static void test_queries_count_only_live_rows(void)
 {
     tm_store *st = fixture();
     TM_CHECK(st != NULL);
-    if (!st)
-        return;
+    if (!st) return;
     tm_err err = {0};
     lines l = {{0}};
     tm_agg_range r = {TM_PERIOD_MONTH, NULL, NULL, 1};
@@ -347,7 +345,7 @@ static void test_queries_count_only_live_rows(void)
 
     l.buf[0] = '\0';
     TM_CHECK_INT(tm_agg_community_theme(st, &r, on_pair, &l, &err), TM_OK);
-    TM_CHECK_STR(l.buf, "2025-03 somali/hate_crime 2;2025-04 muslim/engagement 1;"
+    TM_CHECK_STR(l.buf, "2025-03 somali/hate_crime 3;2025-04 muslim/engagement 1;"
                         "undated somali/engagement 1;");
 
     /* quarters and financial years split between 31 March and 1 April */
@@ -377,8 +375,7 @@ static void test_queries_count_only_live_rows(void)
     /* a bad range is refused before any SQL runs */
     r.from = "2025-31-12";
     TM_CHECK_INT(tm_agg_periods(st, &r, on_period, &l, &err), TM_EINVAL);
-    if (err.code && err.code != TM_EINVAL)
-        fprintf(stderr, "  %s\n", err.msg);
+    if (err.code && err.code != TM_EINVAL) fprintf(stderr, "  %s\n", err.msg);
     tm_store_close(st);
 }
 
@@ -391,8 +388,7 @@ typedef struct sig_rows {
 static int on_signal(const tm_agg_signal *row, void *payload)
 {
     sig_rows *s = payload;
-    if (s->n >= 8)
-        return TM_EINVAL;
+    if (s->n >= 8) return TM_EINVAL;
     const char *src[5] = {row->period, row->community, row->theme, row->polarity, row->eep};
     for (int i = 0; i < 5; i++)
         snprintf(s->strings[s->n][i], 32, "%s", src[i]); /* rows are borrowed: copy */
@@ -412,6 +408,14 @@ static int on_evidence(const tm_agg_evidence_row *row, void *payload)
     return TM_OK;
 }
 
+static int on_evidence_group(const tm_agg_evidence_row *row, void *payload)
+{
+    char doc[64];
+    snprintf(doc, sizeof doc, "%zu:%s", row->group, row->doc);
+    add_line(payload, ";", doc, row->section, row->end - row->start);
+    return TM_OK;
+}
+
 static int stop_at_first(const tm_agg_count *row, void *payload)
 {
     (void)row;
@@ -423,34 +427,33 @@ static void test_top_signals_and_evidence(void)
 {
     tm_store *st = fixture();
     TM_CHECK(st != NULL);
-    if (!st)
-        return;
+    if (!st) return;
     tm_err err = {0};
     tm_agg_range r = {TM_PERIOD_FYEAR, NULL, NULL, 0};
     sig_rows s = {0};
     TM_CHECK_INT(tm_agg_top_signals(st, &r, 0, on_signal, &s, &err), TM_OK);
     TM_CHECK_INT(s.n, 2);
-    if (s.n != 2)
-        goto done;
+    if (s.n != 2) goto done;
     TM_CHECK_STR(s.v[0].period, "FY2024/25");
     TM_CHECK_STR(s.v[0].community, "somali");
     TM_CHECK_STR(s.v[0].theme, "hate_crime");
     TM_CHECK_STR(s.v[0].polarity, "concern");
     TM_CHECK_STR(s.v[0].eep, "experienced");
-    TM_CHECK_INT(s.v[0].count, 2); /* the negated community_tension signal is not a group */
+    TM_CHECK_INT(s.v[0].count, 3); /* the negated community_tension signal is not a group */
     TM_CHECK_INT(s.v[0].documents, 1);
     TM_CHECK_INT(s.v[0].rank, 1);
     TM_CHECK_STR(s.v[1].period, "FY2025/26");
     TM_CHECK_STR(s.v[1].polarity, "reassurance");
 
-    /* the directly tied sentence comes before the one tied through "they" */
+    /* the directly tied sentence comes before the one tied through "they";
+     * the sentence with two signals of the group is listed once */
     lines l = {{0}};
-    TM_CHECK_INT(tm_agg_evidence(st, &r, &s.v[0], 5, on_evidence, &l, &err), TM_OK);
-    TM_CHECK_STR(l.buf, "a.txt Somali families fear hate crime. 0;"
-                        "a.txt They fear hate crime too. 65;");
+    TM_CHECK_INT(tm_agg_evidence(st, &r, &s.v[0], 1, 5, on_evidence, &l, &err), TM_OK);
+    TM_CHECK_STR(l.buf, "a.txt Somali families fear hate crime. 26;"
+                        "a.txt They fear hate crime too. 0;");
     l.buf[0] = '\0';
-    TM_CHECK_INT(tm_agg_evidence(st, &r, &s.v[0], 1, on_evidence, &l, &err), TM_OK);
-    TM_CHECK_STR(l.buf, "a.txt Somali families fear hate crime. 0;");
+    TM_CHECK_INT(tm_agg_evidence(st, &r, &s.v[0], 1, 1, on_evidence, &l, &err), TM_OK);
+    TM_CHECK_STR(l.buf, "a.txt Somali families fear hate crime. 26;");
 
     /* top = 1 keeps the largest group of each period */
     s.n = 0;
@@ -461,17 +464,26 @@ static void test_top_signals_and_evidence(void)
     if (s.n == 3) {
         TM_CHECK_STR(s.v[2].period, TM_PERIOD_UNDATED);
         l.buf[0] = '\0';
-        TM_CHECK_INT(tm_agg_evidence(st, &r, &s.v[2], 5, on_evidence, &l, &err), TM_OK);
+        TM_CHECK_INT(tm_agg_evidence(st, &r, &s.v[2], 1, 5, on_evidence, &l, &err), TM_OK);
         TM_CHECK_STR(l.buf, "c.txt Somali elders met. 0;");
     }
+
+    /* every group at once: rows arrive group by group, tagged with the index */
+    s.n = 0;
+    TM_CHECK_INT(tm_agg_top_signals(st, &r, 0, on_signal, &s, &err), TM_OK);
+    TM_CHECK_INT(s.n, 3);
+    l.buf[0] = '\0';
+    TM_CHECK_INT(tm_agg_evidence(st, &r, s.v, (size_t)s.n, 5, on_evidence_group, &l, &err), TM_OK);
+    TM_CHECK_STR(l.buf, "0:a.txt - 32;0:a.txt - 25;1:b.txt - 36;2:c.txt - 18;");
+    /* no groups, no rows, no error */
+    TM_CHECK_INT(tm_agg_evidence(st, &r, s.v, 0, 5, on_evidence_group, &l, &err), TM_OK);
 
     /* a callback's error stops the query and is returned */
     int calls = 0;
     TM_CHECK_INT(tm_agg_counts(st, &r, TM_CAT_COMMUNITY, stop_at_first, &calls, &err), TM_EIO);
     TM_CHECK_INT(calls, 1);
 done:
-    if (err.code)
-        fprintf(stderr, "  %s\n", err.msg);
+    if (err.code) fprintf(stderr, "  %s\n", err.msg);
     tm_store_close(st);
 }
 

@@ -9,6 +9,7 @@
 #include "tm/report.h"
 #include "tm_test.h"
 
+#include <sqlite3.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,8 +18,7 @@ static const char schema_path[] = TM_SOURCE_DIR "/reports/schema/report.schema.j
 
 /* ------------------------------------------------------------ fixture */
 
-static void doc_start(tm_doc *d, const char *path, const char *date, const char *text,
-                      size_t words)
+static void doc_start(tm_doc *d, const char *path, const char *date, const char *text, size_t words)
 {
     tm_doc_init(d);
     d->path = path;
@@ -92,11 +92,10 @@ static void add_signal(tm_doc *d, uint32_t sent, const char *community, const ch
 }
 
 /* The texts, so tests can find offsets. */
-static const char text1[] =
-    "Somali families fear hate crime. "
-    "No hate crime against Somali residents was reported. "
-    "Young people carry knives, officers found. "
-    "They also fear hate crime online.";
+static const char text1[] = "Somali families fear hate crime. "
+                            "No hate crime against Somali residents was reported. "
+                            "Young people carry knives, officers found. "
+                            "They also fear hate crime online.";
 static const char text2[] = "Somali elders fear hate crime at the mosque. "
                             "Muslim leaders praised the engagement work in Fishermead.";
 static const char text3[] = "Ukrainian families worry about a planned march. "
@@ -108,8 +107,7 @@ static void store(tm_store *st, tm_doc *d, const char *lexhash)
     tm_err err = {0};
     tm_store_meta meta = {"1.0", lexhash, (int64_t)d->text_len};
     TM_CHECK_INT(tm_store_doc(st, d, &meta, &err), TM_OK);
-    if (err.code)
-        fprintf(stderr, "  %s\n", err.msg);
+    if (err.code) fprintf(stderr, "  %s\n", err.msg);
     tm_doc_dispose(d);
 }
 
@@ -137,7 +135,7 @@ static tm_store *fixture(void)
     add_mention(&d, s1, TM_CAT_THEME, "hate_crime", NULL, 1); /* negated */
     add_mention(&d, s2, TM_CAT_COMMUNITY, "young_people", NULL, 0);
     add_mention(&d, s2, TM_CAT_THEME, "knife_crime", NULL, 0);
-    add_mention(&d, s2, TM_CAT_ORGANISATION, "tvp", NULL, 0);
+    add_mention(&d, s2, TM_CAT_ORGANISATION, "thames_valley_police", "officers", 0);
     add_signal(&d, s0, "somali", "hate_crime", TM_POL_CONCERN, TM_EEP_EXPERIENCED, 0, 0);
     add_signal(&d, s1, "somali", "hate_crime", TM_POL_CONCERN, TM_EEP_EXPERIENCED, 1, 0);
     add_signal(&d, s2, "young_people", "knife_crime", TM_POL_CONCERN, TM_EEP_EVIDENCED, 0, 0);
@@ -203,7 +201,8 @@ static json_t *pair(json_t *per, const char *community, const char *theme)
 {
     size_t i;
     json_t *e;
-    json_array_foreach(json_object_get(per, "community_theme"), i, e) {
+    json_array_foreach(json_object_get(per, "community_theme"), i, e)
+    {
         if (strcmp(jstr_of(e, "community"), community) == 0 &&
             strcmp(jstr_of(e, "theme"), theme) == 0)
             return e;
@@ -217,8 +216,7 @@ static json_t *build(tm_store *st, tm_report_opts *o)
     tm_err err = {0};
     int rc = tm_report_build(&rep, st, o, &err);
     TM_CHECK_INT(rc, TM_OK);
-    if (rc != TM_OK)
-        fprintf(stderr, "  %s\n", err.msg);
+    if (rc != TM_OK) fprintf(stderr, "  %s\n", err.msg);
     return rep;
 }
 
@@ -226,8 +224,7 @@ static char *slurp(const char *path, size_t *len)
 {
     char *buf = NULL;
     tm_err err = {0};
-    if (tm_read_file(&buf, len, path, 1 << 24, &err) != TM_OK)
-        fprintf(stderr, "  %s\n", err.msg);
+    if (tm_read_file(&buf, len, path, 1 << 24, &err) != TM_OK) fprintf(stderr, "  %s\n", err.msg);
     return buf;
 }
 
@@ -246,8 +243,7 @@ static void remove_tmpdir(void)
 {
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "  could not remove %s\n", tmpdir);
+    if (system(cmd) != 0) fprintf(stderr, "  could not remove %s\n", tmpdir);
 }
 
 static int has_jsonschema(void)
@@ -280,10 +276,9 @@ static void test_counts_per_month(void)
 {
     tm_store *st = fixture();
     TM_CHECK(st != NULL);
-    if (!st)
-        return;
-    tm_report_opts o = {.period = TM_PERIOD_MONTH, .lexicon_version = "1.0",
-                        .lexicon_hash = "lex-A"};
+    if (!st) return;
+    tm_report_opts o = {
+        .period = TM_PERIOD_MONTH, .lexicon_version = "1.0", .lexicon_hash = "lex-A"};
     json_t *rep = build(st, &o);
     if (!rep) {
         tm_store_close(st);
@@ -317,7 +312,9 @@ static void test_counts_per_month(void)
     TM_CHECK_INT(json_object_size(com), 3);
     TM_CHECK_INT(jint(json_object_get(mar, "themes"), "hate_crime"), 1);
     TM_CHECK_INT(jint(json_object_get(mar, "places"), "Fishermead"), 1);
-    TM_CHECK_INT(jint(json_object_get(mar, "organisations"), "tvp"), 1);
+    /* organisations count by identifier, places by canonical name */
+    TM_CHECK_INT(jint(json_object_get(mar, "organisations"), "thames_valley_police"), 1);
+    TM_CHECK_INT(json_object_size(json_object_get(mar, "organisations")), 1);
 
     /* 3 live somali/hate_crime signals over 1000 words; the negated one is out */
     json_t *sh = pair(mar, "somali", "hate_crime");
@@ -327,8 +324,7 @@ static void test_counts_per_month(void)
     TM_CHECK(pair(mar, "muslim", "engagement") != NULL);
     TM_CHECK_INT(json_array_size(json_object_get(mar, "community_theme")), 3);
     /* ordered by community, then theme */
-    TM_CHECK_STR(jstr_of(json_array_get(json_object_get(mar, "community_theme"), 0),
-                         "community"),
+    TM_CHECK_STR(jstr_of(json_array_get(json_object_get(mar, "community_theme"), 0), "community"),
                  "muslim");
 
     /* top signals: somali/hate_crime first, with its evidence */
@@ -362,8 +358,10 @@ static void test_counts_per_month(void)
     /* the negated sentence is never evidence */
     size_t i, j;
     json_t *g, *e;
-    json_array_foreach(top, i, g) {
-        json_array_foreach(json_object_get(g, "evidence"), j, e) {
+    json_array_foreach(top, i, g)
+    {
+        json_array_foreach(json_object_get(g, "evidence"), j, e)
+        {
             TM_CHECK(strstr(jstr_of(e, "text"), "No hate crime") == NULL);
         }
     }
@@ -396,8 +394,7 @@ static void test_ranges_and_periods(void)
 {
     tm_store *st = fixture();
     TM_CHECK(st != NULL);
-    if (!st)
-        return;
+    if (!st) return;
     /* a range clips the periods' bounds and drops undated documents */
     tm_report_opts o = {.period = TM_PERIOD_MONTH, .from = "2025-03-15", .to = "2025-04-01"};
     json_t *rep = build(st, &o);
@@ -462,6 +459,21 @@ static void test_ranges_and_periods(void)
         json_decref(rep);
     }
 
+    /* the report reads in one transaction and leaves none open; inside a
+     * caller's batch it reads that batch's view and leaves it open */
+    TM_CHECK_INT(sqlite3_get_autocommit(tm_store_db(st)), 1);
+    tm_err berr = {0};
+    TM_CHECK_INT(tm_store_begin(st, &berr), TM_OK);
+    TM_CHECK_INT(tm_store_remove(st, "corpora/report-2025-04.txt", &berr), TM_OK);
+    rep = build(st, &q);
+    if (rep) {
+        TM_CHECK_INT(json_array_size(json_object_get(rep, "periods")), 1);
+        json_decref(rep);
+    }
+    TM_CHECK_INT(sqlite3_get_autocommit(tm_store_db(st)), 0);
+    tm_store_rollback(st);
+    TM_CHECK_INT(sqlite3_get_autocommit(tm_store_db(st)), 1);
+
     /* bad options are refused with a message */
     tm_report_opts bad = {.period = TM_PERIOD_MONTH, .from = "2025-13-01"};
     json_t *none = (json_t *)1;
@@ -476,15 +488,14 @@ static void test_write_validates_and_is_stable(void)
 {
     tm_store *st = fixture();
     TM_CHECK(st != NULL);
-    if (!st)
-        return;
+    if (!st) return;
     make_tmpdir();
     char a[128], b[128], broken[128];
     snprintf(a, sizeof a, "%s/a.json", tmpdir);
     snprintf(b, sizeof b, "%s/b.json", tmpdir);
     snprintf(broken, sizeof broken, "%s/broken.json", tmpdir);
-    tm_report_opts o = {.period = TM_PERIOD_MONTH, .lexicon_version = "1.0",
-                        .lexicon_hash = "lex-A"};
+    tm_report_opts o = {
+        .period = TM_PERIOD_MONTH, .lexicon_version = "1.0", .lexicon_hash = "lex-A"};
     tm_err err = {0};
 
     /* two builds, two files, same bytes */
@@ -525,17 +536,16 @@ static void test_write_validates_and_is_stable(void)
         TM_CHECK_INT(validate(a), 0);
         /* the validator is not a rubber stamp: a wrong report fails it */
         json_t *bad = json_deep_copy(r1);
-        json_object_set_new(json_object_get(json_array_get(json_object_get(bad, "periods"), 0),
-                                            "communities"),
-                            "somali", json_integer(-1));
+        json_object_set_new(
+            json_object_get(json_array_get(json_object_get(bad, "periods"), 0), "communities"),
+            "somali", json_integer(-1));
         TM_CHECK_INT(tm_report_write(bad, broken, &err), TM_OK);
         printf("  (a schema error is expected next)\n");
         TM_CHECK_INT(validate(broken), 1);
         json_decref(bad);
 
         /* a report with no documents validates too */
-        tm_report_opts empty = {.period = TM_PERIOD_WEEK, .from = "1999-01-01",
-                                .to = "1999-12-31"};
+        tm_report_opts empty = {.period = TM_PERIOD_WEEK, .from = "1999-01-01", .to = "1999-12-31"};
         json_t *r3 = build(st, &empty);
         if (r3) {
             TM_CHECK_INT(json_array_size(json_object_get(r3, "periods")), 0);
@@ -558,8 +568,7 @@ static void test_non_utf8_path(void)
     tm_store *st = NULL;
     tm_err err = {0};
     TM_CHECK_INT(tm_store_open(&st, ":memory:", &err), TM_OK);
-    if (!st)
-        return;
+    if (!st) return;
     tm_doc d;
     doc_start(&d, "corpora/caf\xe9.txt", "2025-05-05", text4, 10);
     uint32_t s0 = add_sentence(&d, "Somali youths reported antisocial behaviour.", -1, -1);

@@ -32,8 +32,7 @@ static void cleanup_dir(void)
 {
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "  could not remove %s\n", dir);
+    if (system(cmd) != 0) fprintf(stderr, "  could not remove %s\n", dir);
 }
 
 /* Runs a query returning one integer (-1 if it returns nothing). */
@@ -45,10 +44,8 @@ static long long q_int(tm_store *st, const char *sql, const char *arg)
         fprintf(stderr, "  bad test SQL %s: %s\n", sql, sqlite3_errmsg(tm_store_db(st)));
         return -2;
     }
-    if (arg)
-        sqlite3_bind_text(s, 1, arg, -1, SQLITE_STATIC);
-    if (sqlite3_step(s) == SQLITE_ROW)
-        v = sqlite3_column_int64(s, 0);
+    if (arg) sqlite3_bind_text(s, 1, arg, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_ROW) v = sqlite3_column_int64(s, 0);
     sqlite3_finalize(s);
     return v;
 }
@@ -59,10 +56,8 @@ static const char *q_str(tm_store *st, const char *sql, const char *arg)
     static char buf[512];
     sqlite3_stmt *s = NULL;
     snprintf(buf, sizeof buf, "(no row)");
-    if (sqlite3_prepare_v2(tm_store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
-        return "(bad sql)";
-    if (arg)
-        sqlite3_bind_text(s, 1, arg, -1, SQLITE_STATIC);
+    if (sqlite3_prepare_v2(tm_store_db(st), sql, -1, &s, NULL) != SQLITE_OK) return "(bad sql)";
+    if (arg) sqlite3_bind_text(s, 1, arg, -1, SQLITE_STATIC);
     if (sqlite3_step(s) == SQLITE_ROW) {
         const unsigned char *t = sqlite3_column_text(s, 0);
         snprintf(buf, sizeof buf, "%s", t ? (const char *)t : "(null)");
@@ -246,13 +241,12 @@ static void test_open_creates_private_file(void)
     TM_CHECK_INT(q_int(st, "PRAGMA foreign_keys", NULL), 1);
     TM_CHECK_INT(q_int(st, "PRAGMA busy_timeout", NULL), 10000);
     static const char *const tables[] = {"documents", "document_texts", "sections", "speakers",
-                                         "sentences", "sentences_fts", "mentions", "signals",
-                                         "incidents", "errors", NULL};
+                                         "sentences", "sentences_fts",  "mentions", "signals",
+                                         "incidents", "errors",         NULL};
     for (int i = 0; tables[i]; i++) {
         if (q_int(st, "SELECT count(*) FROM sqlite_master WHERE name = ?1", tables[i]) != 1)
             fprintf(stderr, "  missing table %s\n", tables[i]);
-        TM_CHECK_INT(q_int(st, "SELECT count(*) FROM sqlite_master WHERE name = ?1", tables[i]),
-                     1);
+        TM_CHECK_INT(q_int(st, "SELECT count(*) FROM sqlite_master WHERE name = ?1", tables[i]), 1);
     }
     /* the WAL file SQLite creates on the first write copies the mode */
     tm_doc d;
@@ -287,8 +281,7 @@ static void test_refuses_foreign_and_newer_databases(void)
 
     /* a newer schema */
     TM_CHECK_INT(tm_store_open(&st, p, &err), TM_OK);
-    if (st)
-        sqlite3_exec(tm_store_db(st), "PRAGMA user_version = 99", NULL, NULL, NULL);
+    if (st) sqlite3_exec(tm_store_db(st), "PRAGMA user_version = 99", NULL, NULL, NULL);
     tm_store_close(st);
     st = (tm_store *)1;
     TM_CHECK_INT(tm_store_open(&st, p, &err), TM_EDB);
@@ -306,11 +299,21 @@ static void test_refuses_foreign_and_newer_databases(void)
     TM_CHECK_INT(tm_store_open(&st, p, &err), TM_EDB);
     TM_CHECK(strstr(err.msg, "another program") != NULL);
 
+    /* an empty database another program has claimed */
+    snprintf(p, sizeof p, "%s/claimed.db", dir);
+    sqlite3_open(p, &db);
+    sqlite3_exec(db, "PRAGMA application_id = 42", NULL, NULL, NULL);
+    sqlite3_close(db);
+    tm_err_clear(&err);
+    TM_CHECK_INT(tm_store_open(&st, p, &err), TM_EDB);
+    TM_CHECK(strstr(err.msg, "application id 42") != NULL);
+
     /* not a database at all */
     snprintf(p, sizeof p, "%s/notes.txt", dir);
     FILE *f = fopen(p, "w");
     fputs("These are not the minutes you are looking for. This is plain text, long enough"
-          " to fill a SQLite header and then some more bytes to be sure of it.\n", f);
+          " to fill a SQLite header and then some more bytes to be sure of it.\n",
+          f);
     fclose(f);
     tm_err_clear(&err);
     TM_CHECK_INT(tm_store_open(&st, p, &err), TM_EDB);
@@ -328,23 +331,22 @@ static void test_rows_written(void)
     tm_store *st = NULL;
     tm_err err = {0};
     TM_CHECK_INT(tm_store_open(&st, ":memory:", &err), TM_OK);
-    if (!st)
-        return;
+    if (!st) return;
     tm_doc d;
     make_minutes(&d, "corpora/m.txt", sha_a);
     tm_store_meta meta = {"2025.1", "lexhash", 999};
     TM_CHECK_INT(tm_store_doc(st, &d, &meta, &err), TM_OK);
-    if (err.code)
-        fprintf(stderr, "  %s\n", err.msg);
+    if (err.code) fprintf(stderr, "  %s\n", err.msg);
 
     TM_CHECK_INT(q_int(st, "SELECT count(*) FROM documents", NULL), 1);
-    TM_CHECK_STR(q_str(st, "SELECT kind || '|' || date || '|' || period_date || '|' ||"
-                           " period_week || '|' || period_month || '|' || period_quarter || '|' ||"
-                           " period_fyear || '|' || next_meeting || '|' || title || '|' ||"
-                           " location || '|' || encoding || '|' || words || '|' || size || '|' ||"
-                           " mtime || '|' || sentences || '|' || lexicon_version || '|' ||"
-                           " lexicon_hash FROM documents WHERE path = ?1",
-                     "corpora/m.txt"),
+    TM_CHECK_STR(q_str(st,
+                       "SELECT kind || '|' || date || '|' || period_date || '|' ||"
+                       " period_week || '|' || period_month || '|' || period_quarter || '|' ||"
+                       " period_fyear || '|' || next_meeting || '|' || title || '|' ||"
+                       " location || '|' || encoding || '|' || words || '|' || size || '|' ||"
+                       " mtime || '|' || sentences || '|' || lexicon_version || '|' ||"
+                       " lexicon_hash FROM documents WHERE path = ?1",
+                       "corpora/m.txt"),
                  "minutes|2022-03-02|2022-03-02|2022-W09|2022-03|2022-Q1|FY2021/22|2022-04-06|"
                  "IAG minutes|Peartree Centre|utf-8|23|999|1700000000|5|2025.1|lexhash");
     TM_CHECK_STR(q_str(st, "SELECT sha256 FROM documents", NULL), sha_a);
@@ -352,13 +354,15 @@ static void test_rows_written(void)
     TM_CHECK(strlen(q_str(st, "SELECT ingested_at FROM documents", NULL)) == 20);
 
     TM_CHECK_INT(q_int(st, "SELECT count(*) FROM sections", NULL), 2);
-    TM_CHECK_STR(q_str(st, "SELECT number || ' ' || title || ' ' || deferred FROM sections"
-                           " WHERE idx = 1", NULL),
+    TM_CHECK_STR(q_str(st,
+                       "SELECT number || ' ' || title || ' ' || deferred FROM sections"
+                       " WHERE idx = 1",
+                       NULL),
                  "2 AOB 1");
     TM_CHECK_INT(q_int(st, "SELECT count(*) FROM speakers", NULL), 2);
-    TM_CHECK_STR(q_str(st, "SELECT coalesce(role, 'none') FROM speakers WHERE initials = 'JH'",
-                       NULL),
-                 "none");
+    TM_CHECK_STR(
+        q_str(st, "SELECT coalesce(role, 'none') FROM speakers WHERE initials = 'JH'", NULL),
+        "none");
 
     /* sentences: text is the slice, offsets are the file's, context copied */
     TM_CHECK_INT(q_int(st, "SELECT count(*) FROM sentences", NULL), 5);
@@ -368,19 +372,22 @@ static void test_rows_written(void)
                  strstr(minutes_text, "AK said") - minutes_text);
     TM_CHECK_INT(q_int(st, "SELECT end - start FROM sentences WHERE idx = 1", NULL),
                  strlen("AK said Somali families fear hate crime after the viral video."));
-    TM_CHECK_STR(q_str(st, "SELECT section || '/' || speaker || '/' || role FROM sentences"
-                           " WHERE idx = 1", NULL),
+    TM_CHECK_STR(q_str(st,
+                       "SELECT section || '/' || speaker || '/' || role FROM sentences"
+                       " WHERE idx = 1",
+                       NULL),
                  "Hate crime/AK/IAG Chair");
     TM_CHECK_INT(q_int(st, "SELECT flags FROM sentences WHERE idx = 4", NULL), TM_SENT_DEFERRED);
     TM_CHECK_INT(q_int(st, "SELECT count(*) FROM sentences WHERE speaker IS NULL", NULL), 3);
 
     /* mentions, with the negated one kept and flagged */
     TM_CHECK_INT(q_int(st, "SELECT count(*) FROM mentions", NULL), 4);
-    TM_CHECK_INT(q_int(st, "SELECT negated FROM mentions WHERE identifier = 'community_tension'",
+    TM_CHECK_INT(
+        q_int(st, "SELECT negated FROM mentions WHERE identifier = 'community_tension'", NULL), 1);
+    TM_CHECK_STR(q_str(st,
+                       "SELECT category || '/' || canonical FROM mentions WHERE"
+                       " identifier = 'fishermead'",
                        NULL),
-                 1);
-    TM_CHECK_STR(q_str(st, "SELECT category || '/' || canonical FROM mentions WHERE"
-                           " identifier = 'fishermead'", NULL),
                  "place/Fishermead");
     TM_CHECK_STR(q_str(st, "SELECT canonical FROM mentions WHERE identifier = 'somali'", NULL),
                  "somali");
@@ -389,26 +396,36 @@ static void test_rows_written(void)
 
     /* signals carry their sentence's offsets, section, speaker and role */
     TM_CHECK_INT(q_int(st, "SELECT count(*) FROM signals", NULL), 2);
-    TM_CHECK_STR(q_str(st, "SELECT polarity || '/' || eep || '/' || negated || '/' || section"
-                           " || '/' || speaker || '/' || role || '/' || theme_category FROM"
-                           " signals WHERE theme = 'hate_crime'", NULL),
+    TM_CHECK_STR(q_str(st,
+                       "SELECT polarity || '/' || eep || '/' || negated || '/' || section"
+                       " || '/' || speaker || '/' || role || '/' || theme_category FROM"
+                       " signals WHERE theme = 'hate_crime'",
+                       NULL),
                  "concern/experienced/0/Hate crime/AK/IAG Chair/theme");
-    TM_CHECK_STR(q_str(st, "SELECT eep || '/' || negated || '/' || coalesce(role, 'none') FROM"
-                           " signals WHERE theme = 'community_tension'", NULL),
+    TM_CHECK_STR(q_str(st,
+                       "SELECT eep || '/' || negated || '/' || coalesce(role, 'none') FROM"
+                       " signals WHERE theme = 'community_tension'",
+                       NULL),
                  "potential/1/none");
-    TM_CHECK_INT(q_int(st, "SELECT g.start = s.start AND g.end = s.end FROM signals g JOIN"
-                           " sentences s ON s.doc_id = g.doc_id AND s.idx = g.sentence WHERE"
-                           " g.idx = 0", NULL),
+    TM_CHECK_INT(q_int(st,
+                       "SELECT g.start = s.start AND g.end = s.end FROM signals g JOIN"
+                       " sentences s ON s.doc_id = g.doc_id AND s.idx = g.sentence WHERE"
+                       " g.idx = 0",
+                       NULL),
                  1);
 
-    TM_CHECK_STR(q_str(st, "SELECT theme || '/' || date || '/' || coalesce(place, 'none') FROM"
-                           " incidents", NULL),
+    TM_CHECK_STR(q_str(st,
+                       "SELECT theme || '/' || date || '/' || coalesce(place, 'none') FROM"
+                       " incidents",
+                       NULL),
                  "hate_crime/2022-02/none");
     TM_CHECK_STR(q_str(st, "SELECT message FROM errors", NULL), "corpora/m.txt:3: odd line ending");
 
     /* full-text search finds the sentence (porter stemming: "fears" ~ "fear") */
-    TM_CHECK_INT(q_int(st, "SELECT s.idx FROM sentences_fts f JOIN sentences s ON s.id = f.rowid"
-                           " WHERE sentences_fts MATCH 'viral AND fears'", NULL),
+    TM_CHECK_INT(q_int(st,
+                       "SELECT s.idx FROM sentences_fts f JOIN sentences s ON s.id = f.rowid"
+                       " WHERE sentences_fts MATCH 'viral AND fears'",
+                       NULL),
                  1);
     tm_doc_dispose(&d);
     tm_store_close(st);
@@ -420,8 +437,7 @@ static void test_offsets_go_through_raw_map(void)
     tm_store *st = NULL;
     tm_err err = {0};
     TM_CHECK_INT(tm_store_open(&st, ":memory:", &err), TM_OK);
-    if (!st)
-        return;
+    if (!st) return;
     tm_doc d;
     make_minutes(&d, "cp1252.txt", sha_a);
     d.encoding = TM_ENC_UTF16LE;
@@ -434,8 +450,7 @@ static void test_offsets_go_through_raw_map(void)
     long long len = (long long)strlen("AK said Somali families fear hate crime after the viral"
                                       " video.");
     TM_CHECK_INT(q_int(st, "SELECT start FROM sentences WHERE idx = 1", NULL), 2 + 2 * off);
-    TM_CHECK_INT(q_int(st, "SELECT end FROM sentences WHERE idx = 1", NULL),
-                 2 + 2 * (off + len));
+    TM_CHECK_INT(q_int(st, "SELECT end FROM sentences WHERE idx = 1", NULL), 2 + 2 * (off + len));
     TM_CHECK_INT(q_int(st, "SELECT text_start FROM sentences WHERE idx = 1", NULL), off);
     TM_CHECK_INT(q_int(st, "SELECT start FROM signals WHERE idx = 0", NULL), 2 + 2 * off);
     TM_CHECK_INT(q_int(st, "SELECT start FROM mentions WHERE identifier = 'somali'", NULL),
@@ -452,8 +467,7 @@ static void test_is_current(void)
     tm_store *st = NULL;
     tm_err err = {0};
     TM_CHECK_INT(tm_store_open(&st, ":memory:", &err), TM_OK);
-    if (!st)
-        return;
+    if (!st) return;
     TM_CHECK_INT(tm_store_is_current(st, "m.txt", 100, 1700000000, sha_a, &err), 0);
     tm_doc d;
     make_minutes(&d, "m.txt", sha_a);
@@ -474,8 +488,7 @@ static void test_restore_replaces(void)
     tm_store *st = NULL;
     tm_err err = {0};
     TM_CHECK_INT(tm_store_open(&st, ":memory:", &err), TM_OK);
-    if (!st)
-        return;
+    if (!st) return;
     tm_doc d;
     make_minutes(&d, "m.txt", sha_a);
     TM_CHECK_INT(tm_store_doc(st, &d, NULL, &err), TM_OK);
@@ -509,28 +522,38 @@ static void test_restore_replaces(void)
     for (size_t i = 0; i < sizeof want / sizeof *want; i++)
         TM_CHECK_INT(q_int(st, children[i], p), want[i]);
     /* no orphans anywhere: every child row belongs to a document */
-    TM_CHECK_INT(q_int(st, "SELECT (SELECT count(*) FROM sentences) + (SELECT count(*) FROM"
-                           " mentions) + (SELECT count(*) FROM signals) + (SELECT count(*) FROM"
-                           " document_texts)", NULL),
+    TM_CHECK_INT(q_int(st,
+                       "SELECT (SELECT count(*) FROM sentences) + (SELECT count(*) FROM"
+                       " mentions) + (SELECT count(*) FROM signals) + (SELECT count(*) FROM"
+                       " document_texts)",
+                       NULL),
                  3 + 5 + 4 + 2 + 2);
     TM_CHECK_STR(q_str(st, "SELECT sha256 FROM documents WHERE path = ?1", p),
                  "0000000000000000000000000000000000000000000000000000000000000007");
     /* FTS follows: the old words are gone for m.txt, keep.txt still has them */
-    TM_CHECK_INT(q_int(st, "SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH"
-                           " 'viral'", NULL),
+    TM_CHECK_INT(q_int(st,
+                       "SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH"
+                       " 'viral'",
+                       NULL),
                  1);
-    TM_CHECK_INT(q_int(st, "SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH"
-                           " 'estate'", NULL),
+    TM_CHECK_INT(q_int(st,
+                       "SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH"
+                       " 'estate'",
+                       NULL),
                  3);
-    TM_CHECK_INT(sqlite3_exec(tm_store_db(st), "INSERT INTO sentences_fts(sentences_fts)"
-                                               " VALUES ('integrity-check')", NULL, NULL, NULL),
+    TM_CHECK_INT(sqlite3_exec(tm_store_db(st),
+                              "INSERT INTO sentences_fts(sentences_fts)"
+                              " VALUES ('integrity-check')",
+                              NULL, NULL, NULL),
                  SQLITE_OK);
 
     TM_CHECK_INT(tm_store_remove(st, "keep.txt", &err), TM_OK);
     TM_CHECK_INT(tm_store_remove(st, "never-stored.txt", &err), TM_OK);
     TM_CHECK_INT(q_int(st, "SELECT count(*) FROM documents", NULL), 1);
-    TM_CHECK_INT(q_int(st, "SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH"
-                           " 'viral'", NULL),
+    TM_CHECK_INT(q_int(st,
+                       "SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH"
+                       " 'viral'",
+                       NULL),
                  0);
     TM_CHECK_INT(q_int(st, "SELECT count(*) FROM mentions", NULL), 0);
     tm_store_close(st);
@@ -565,8 +588,7 @@ static void test_full_disk_stores_nothing(void)
         TM_CHECK_INT(q_int(st, sql, NULL), pages + extra);
         tm_err_clear(&err);
         rc = tm_store_doc(st, &d, NULL, &err);
-        if (rc == TM_OK)
-            break;
+        if (rc == TM_OK) break;
         failures++;
         TM_CHECK_INT(rc, TM_EDB);
         TM_CHECK(strstr(err.msg, "full") != NULL);
@@ -574,32 +596,34 @@ static void test_full_disk_stores_nothing(void)
         saw_text |= strstr(err.msg, "document text") != NULL;
         saw_sentence |= strstr(err.msg, "a sentence") != NULL;
         /* the old version is intact, nothing of the new one is there */
-        TM_CHECK_STR(q_str(st, "SELECT sha256 FROM documents WHERE path = 'big.txt'", NULL),
-                     sha_a);
+        TM_CHECK_STR(q_str(st, "SELECT sha256 FROM documents WHERE path = 'big.txt'", NULL), sha_a);
         TM_CHECK_INT(q_int(st, "SELECT count(*) FROM documents", NULL), 1);
         TM_CHECK_INT(q_int(st, "SELECT count(*) FROM sentences", NULL), 5);
         TM_CHECK_INT(q_int(st, "SELECT count(*) FROM document_texts", NULL), 1);
-        TM_CHECK_INT(q_int(st, "SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH"
-                               " 'estate'", NULL),
+        TM_CHECK_INT(q_int(st,
+                           "SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH"
+                           " 'estate'",
+                           NULL),
                      0);
         TM_CHECK_INT(sqlite3_get_autocommit(tm_store_db(st)), 1); /* no transaction left */
-        if (tm_test_failures_)
-            break; /* one report is enough */
+        if (tm_test_failures_) break;                             /* one report is enough */
     }
     TM_CHECK(failures > 2);
     TM_CHECK(saw_text);     /* failed before any sentence went in */
     TM_CHECK(saw_sentence); /* failed with the document row and some sentences in */
     TM_CHECK_INT(rc, TM_OK);
     TM_CHECK_INT(q_int(st, "SELECT count(*) FROM sentences", NULL), 2000);
-    TM_CHECK_INT(q_int(st, "SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH"
-                           " 'estate'", NULL),
+    TM_CHECK_INT(q_int(st,
+                       "SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH"
+                       " 'estate'",
+                       NULL),
                  2000);
     tm_doc_dispose(&d);
 
     /* a new path fails the same way and leaves no document row */
     make_big(&d, "new.txt", 2000);
-    snprintf(sql, sizeof sql, "PRAGMA max_page_count = %lld", q_int(st, "PRAGMA page_count",
-                                                                    NULL) + 10);
+    snprintf(sql, sizeof sql, "PRAGMA max_page_count = %lld",
+             q_int(st, "PRAGMA page_count", NULL) + 10);
     q_int(st, sql, NULL);
     tm_err_clear(&err);
     TM_CHECK_INT(tm_store_doc(st, &d, NULL, &err), TM_EDB);
@@ -610,8 +634,7 @@ static void test_full_disk_stores_nothing(void)
     /* and what was committed survives a reopen */
     st = NULL;
     TM_CHECK_INT(tm_store_open(&st, path, &err), TM_OK);
-    if (st)
-        TM_CHECK_INT(q_int(st, "SELECT count(*) FROM documents", NULL), 1);
+    if (st) TM_CHECK_INT(q_int(st, "SELECT count(*) FROM documents", NULL), 1);
     tm_store_close(st);
     cleanup_dir();
 }
@@ -623,8 +646,7 @@ static void test_contract_violation_stores_nothing(void)
     tm_store *st = NULL;
     tm_err err = {0};
     TM_CHECK_INT(tm_store_open(&st, ":memory:", &err), TM_OK);
-    if (!st)
-        return;
+    if (!st) return;
     tm_doc d;
     make_minutes(&d, "m.txt", sha_a);
     TM_CHECK_INT(tm_store_doc(st, &d, NULL, &err), TM_OK);
@@ -648,6 +670,24 @@ static void test_contract_violation_stores_nothing(void)
     d.sentences.v[2].speaker = 1;
 
     tm_err_clear(&err);
+    d.sentences.v[2].section = 2;
+    TM_CHECK_INT(tm_store_doc(st, &d, NULL, &err), TM_EINVAL);
+    TM_CHECK(strstr(err.msg, "section 2") != NULL);
+    d.sentences.v[2].section = 0;
+
+    tm_err_clear(&err);
+    d.mentions.v[1].end = (uint32_t)d.text_len + 5;
+    TM_CHECK_INT(tm_store_doc(st, &d, NULL, &err), TM_EINVAL);
+    TM_CHECK(strstr(err.msg, "mention 1") != NULL);
+    d.mentions.v[1].end = d.mentions.v[1].off;
+
+    tm_err_clear(&err);
+    d.incidents.v[0].sent = 5;
+    TM_CHECK_INT(tm_store_doc(st, &d, NULL, &err), TM_EINVAL);
+    TM_CHECK(strstr(err.msg, "incident 0") != NULL);
+    d.incidents.v[0].sent = 1;
+
+    tm_err_clear(&err);
     snprintf(d.period_date, sizeof d.period_date, "2022-02-30");
     TM_CHECK_INT(tm_store_doc(st, &d, NULL, &err), TM_EINVAL);
     TM_CHECK(strstr(err.msg, "2022-02-30") != NULL);
@@ -658,8 +698,10 @@ static void test_contract_violation_stores_nothing(void)
     d.date[0] = '\0';
     tm_err_clear(&err);
     TM_CHECK_INT(tm_store_doc(st, &d, NULL, &err), TM_OK);
-    TM_CHECK_INT(q_int(st, "SELECT count(*) FROM documents WHERE period_date IS NULL AND"
-                           " period_week IS NULL AND period_fyear IS NULL AND date IS NULL", NULL),
+    TM_CHECK_INT(q_int(st,
+                       "SELECT count(*) FROM documents WHERE period_date IS NULL AND"
+                       " period_week IS NULL AND period_fyear IS NULL AND date IS NULL",
+                       NULL),
                  1);
     tm_doc_dispose(&d);
     tm_store_close(st);
@@ -704,8 +746,7 @@ static void test_batch(void)
     tm_store_close(st);
     st = NULL;
     TM_CHECK_INT(tm_store_open(&st, path, &err), TM_OK);
-    if (st)
-        TM_CHECK_INT(q_int(st, "SELECT count(*) FROM documents", NULL), 2);
+    if (st) TM_CHECK_INT(q_int(st, "SELECT count(*) FROM documents", NULL), 2);
 
     /* disk full inside a batch loses the batch, and says so */
     if (st) {
@@ -731,8 +772,7 @@ static void test_batch(void)
             TM_CHECK_INT(q_int(st, "SELECT count(*) FROM documents", NULL), 1);
         }
         TM_CHECK_INT(q_int(st, "SELECT count(*) FROM documents WHERE path = 'big.txt'", NULL), 0);
-        TM_CHECK_INT(q_int(st, "SELECT count(*) FROM sentences WHERE text LIKE 'Residents%'",
-                           NULL),
+        TM_CHECK_INT(q_int(st, "SELECT count(*) FROM sentences WHERE text LIKE 'Residents%'", NULL),
                      0);
         tm_doc_dispose(&big);
     }
