@@ -313,11 +313,12 @@ static const char *col_opt(sqlite3_stmt *s, int i)
 /* ------------------------------------------------------------------ tally */
 
 /*
- * Why count in C: SQLite groups through a sorter, and on a 100 MB corpus
- * (~1M live mentions) GROUP BY period, key cost about 1.5 s per pass on the
- * reference machine, against 0.05 s for streaming the same rows from the
- * covering index into this hash table. SQL still selects and joins; only
- * the counting happens here.
+ * Why count in C: SQLite groups through a sorter. On a synthetic 100 MB
+ * corpus (10,000 documents, 850k mentions, 100k signals) the GROUP BY
+ * period, key queries took 1.2 s for the four mention tables and 0.8 s for
+ * the signals; streaming the same rows from the covering indexes into this
+ * hash table takes 0.5 s and 0.2 s. SQL still selects and joins; only the
+ * counting happens here.
  *
  * A key is the tuple of fields (period first) joined by NUL bytes. NUL sorts
  * below every other byte, so memcmp order of keys is the field-by-field

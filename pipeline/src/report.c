@@ -205,7 +205,7 @@ static int on_signal(const tm_agg_signal *row, void *payload)
     if (!o || put(o, "community", jstr(row->community)) || put(o, "theme", jstr(row->theme)) ||
         put(o, "polarity", jstr(row->polarity)) || put(o, "eep", jstr(row->eep)) ||
         put(o, "count", json_integer(row->count)) ||
-        put(o, "documents", json_integer(row->count)) ||
+        put(o, "documents", json_integer(row->documents)) ||
         put(o, "rank", json_integer(row->rank)) || put(o, "evidence", json_array())) {
         json_decref(o);
         return oom(b, "top_signals");

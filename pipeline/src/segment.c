@@ -80,7 +80,8 @@ static const char *const joining_words[] = {"and", "or", "the", "to", "of",   "i
 static int in_list(const char *const *list, const char *w, size_t n)
 {
     for (size_t i = 0; list[i]; i++)
-        if (strlen(list[i]) == n && strncasecmp(list[i], w, n) == 0)
+        if ((list[i][0] | 0x20) == (w[0] | 0x20) && strlen(list[i]) == n &&
+            strncasecmp(list[i], w, n) == 0)
             return 1;
     return 0;
 }
@@ -600,7 +601,7 @@ static int label_is(const char *t, uint32_t s, uint32_t colon, const char *word)
 {
     size_t n = strlen(word);
     for (uint32_t i = s; i + n <= colon; i++)
-        if (!strncasecmp(t + i, word, n))
+        if ((t[i] | 0x20) == word[0] && !strncasecmp(t + i, word, n))
             return 1;
     return 0;
 }
@@ -638,6 +639,9 @@ static void metadata(tm_doc *doc, const linfo *li, size_t explicit_speakers)
             size_t n = l->e - l->s;
             const char *p = t + l->s;
             for (size_t k = 0; k + 7 <= n; k++) {
+                char lc = (char)(p[k] | 0x20);
+                if (lc != 'm' && lc != 'a' && lc != 'p' && lc != 'r')
+                    continue;
                 if (!strncasecmp(p + k, "minutes", 7) || !strncasecmp(p + k, "apologies", 9) ||
                     !strncasecmp(p + k, "attendees", 9) || !strncasecmp(p + k, "present:", 8))
                     minutes_words++;
@@ -668,7 +672,7 @@ static void metadata(tm_doc *doc, const linfo *li, size_t explicit_speakers)
         size_t n = l->e - l->s;
         const char *p = t + l->s;
         for (size_t k = 0; k + 12 <= n; k++) {
-            if (!strncasecmp(p + k, "next meeting", 12)) {
+            if ((p[k] | 0x20) == 'n' && !strncasecmp(p + k, "next meeting", 12)) {
                 if (tm_date_find(&d, p + k, n - k, ref_year) && d.precision == TM_DATE_DAY) {
                     tm_date_format(doc->next_meeting, &d);
                 } else if (i + 1 < doc->lines.n) {

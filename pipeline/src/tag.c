@@ -163,7 +163,10 @@ static void match_regexes(tm_tagger *tg, tm_doc *doc)
         const tm_lex_entry *e = tm_lexicon_entry(tg->lex, res[r]);
         PCRE2_SIZE at = 0;
         while (at < doc->text_len) {
-            int rc = pcre2_match(e->re, (PCRE2_SPTR)doc->text, doc->text_len, at, 0, tg->md, tg->mctx);
+            /* ingest guarantees valid UTF-8; without this flag PCRE2 re-validates
+             * the rest of the text on every call, which is quadratic */
+            int rc = pcre2_match(e->re, (PCRE2_SPTR)doc->text, doc->text_len, at,
+                                 PCRE2_NO_UTF_CHECK, tg->md, tg->mctx);
             if (rc == PCRE2_ERROR_NOMATCH)
                 break;
             if (rc < 0) {

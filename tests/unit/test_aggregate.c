@@ -487,6 +487,52 @@ done:
     tm_store_close(st);
 }
 
+typedef struct many_ctx {
+    int n, sorted, total;
+    char last[32];
+} many_ctx;
+
+static int on_many(const tm_agg_count *row, void *payload)
+{
+    many_ctx *c = payload;
+    if (c->n && strcmp(c->last, row->key) >= 0) c->sorted = 0;
+    snprintf(c->last, sizeof c->last, "%s", row->key);
+    c->n++;
+    c->total += (int)row->count;
+    return TM_OK;
+}
+
+/* Thousands of distinct keys: the in-memory tally grows several times and
+ * still emits every key once, sorted, with its count. */
+static void test_many_keys(void)
+{
+    tm_store *st = NULL;
+    tm_err err = {0};
+    TM_CHECK_INT(tm_store_open(&st, ":memory:", &err), TM_OK);
+    if (!st) return;
+    tm_doc d;
+    doc_start(&d, "many.txt", "2025-01-15", "Places were named.");
+    uint32_t s0 = sent(&d, "Places were named.");
+    enum { KEYS = 5000 };
+    for (int i = 0; i < KEYS; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "Place %05d", (i * 7919) % KEYS); /* not in order */
+        const char *canon = tm_arena_strdup(&d.arena, name);
+        mention(&d, s0, TM_CAT_PLACE, canon, 0, 0);
+        if (i % 10 == 0) mention(&d, s0, TM_CAT_PLACE, canon, 0, 0); /* some twice */
+    }
+    TM_CHECK_INT(tm_store_doc(st, &d, NULL, &err), TM_OK);
+    tm_doc_dispose(&d);
+    tm_agg_range r = {TM_PERIOD_MONTH, NULL, NULL, 0};
+    many_ctx c = {0, 1, 0, ""};
+    TM_CHECK_INT(tm_agg_counts(st, &r, TM_CAT_PLACE, on_many, &c, &err), TM_OK);
+    TM_CHECK_INT(c.n, KEYS);
+    TM_CHECK_INT(c.total, KEYS + KEYS / 10);
+    TM_CHECK(c.sorted);
+    TM_CHECK_STR(c.last, "Place 04999");
+    tm_store_close(st);
+}
+
 static const tm_test_case cases[] = {
     {"period_keys", test_period_keys},
     {"period_bounds", test_period_bounds},
@@ -496,6 +542,7 @@ static const tm_test_case cases[] = {
     {"range_checked", test_range_checked},
     {"queries_count_only_live_rows", test_queries_count_only_live_rows},
     {"top_signals_and_evidence", test_top_signals_and_evidence},
+    {"many_keys", test_many_keys},
     {NULL, NULL},
 };
 
