@@ -71,7 +71,8 @@ static int load_known(ingest_ctx *c, tm_err *err)
             c->nknown++;
     }
     sqlite3_finalize(st);
-    qsort(c->known, c->nknown, sizeof *c->known, known_cmp);
+    if (c->nknown)
+        qsort(c->known, c->nknown, sizeof *c->known, known_cmp);
     return TM_OK;
 }
 

@@ -613,7 +613,8 @@ int tm_lexicon_load(tm_lexicon **out, const char *dir, tm_lexicon_problem_fn on_
         names[nnames++] = tm_arena_strdup(&lex->arena, de->d_name);
     }
     closedir(d);
-    qsort(names, nnames, sizeof *names, name_cmp);
+    if (nnames)
+        qsort(names, nnames, sizeof *names, name_cmp);
 
     rc = tm_stemmer_new(&st, NULL, err);
     if (rc)

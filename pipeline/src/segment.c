@@ -512,6 +512,54 @@ static int paragraph_continues(const tm_doc *doc, const linfo *li, size_t last, 
     return li[last].words > 6 && in_list(joining_words, t + w, li[last].e - w);
 }
 
+/* "Cllr Jones asked", "Cllr. Jones said", "PCSO Smith reported": a title,
+ * one to three capitalised names, a speech verb. The speaker is named
+ * "Title Name" with the title's dot dropped, so both spellings are one
+ * speaker. Returns the speaker's index or -1. */
+static int titled_speaker(tm_doc *doc, uint32_t p, uint32_t e)
+{
+    const char *t = doc->text;
+    uint32_t v = p;
+    while (v < e && is_alpha(t[v]))
+        v++;
+    if (v == p || !in_list(person_titles, t + p, v - p))
+        return -1;
+    char name[128];
+    size_t nl = 0;
+    memcpy(name, t + p, v - p < 32 ? v - p : 32);
+    nl = v - p < 32 ? v - p : 32;
+    uint32_t q = v;
+    if (q < e && t[q] == '.')
+        q++;
+    int names = 0;
+    while (names < 3) {
+        while (q < e && t[q] == ' ')
+            q++;
+        if (q >= e || !is_upper(t[q]))
+            break;
+        uint32_t r = q;
+        while (r < e && (is_alpha(t[r]) || t[r] == '-' || t[r] == '\''))
+            r++;
+        if (in_list(speech_verbs, t + q, r - q))
+            break;
+        if (nl + 1 + (r - q) >= sizeof name)
+            return -1;
+        name[nl++] = ' ';
+        memcpy(name + nl, t + q, r - q);
+        nl += r - q;
+        names++;
+        q = r;
+    }
+    while (q < e && t[q] == ' ')
+        q++;
+    uint32_t r = q;
+    while (r < e && is_alpha(t[r]))
+        r++;
+    if (!names || !in_list(speech_verbs, t + q, r - q))
+        return -1;
+    return add_speaker(doc, name, nl, NULL, 0, 0);
+}
+
 static void attribute(tm_doc *doc, size_t first_sent)
 {
     const char *t = doc->text;
@@ -529,7 +577,8 @@ static void attribute(tm_doc *doc, size_t first_sent)
         while (w < e && (is_upper(t[w]) || (w > p && isdigit((unsigned char)t[w]))))
             w++;
         int who = -1;
-        if (w - p >= 2 && w - p <= 4 && w < e && !is_lower(t[w]) && isupper((unsigned char)t[p + 1])) {
+        uint32_t caps = w - p; /* length of a leading run of capitals */
+        if (caps >= 2 && caps <= 4 && w < e && !is_lower(t[w]) && isupper((unsigned char)t[p + 1])) {
             uint32_t ini_end = w;
             if (w < e && t[w] == '/') { /* "AK/1 Welcomed" */
                 w++;
@@ -552,7 +601,7 @@ static void attribute(tm_doc *doc, size_t first_sent)
             }
             if (v > w && in_list(speech_verbs, t + w, v - w))
                 who = add_speaker(doc, t + p, ini_end - p, NULL, 0, 0);
-        } else if (w - p < 2) { /* not initials: "He said", "Cllr Jones asked" */
+        } else if (caps < 2) { /* not initials: "He said" */
             uint32_t v = p;
             while (v < e && is_alpha(t[v]))
                 v++;
@@ -560,35 +609,10 @@ static void attribute(tm_doc *doc, size_t first_sent)
             if ((n == 2 && !strncasecmp(t + p, "he", 2)) || (n == 3 && !strncasecmp(t + p, "she", 3)) ||
                 (n == 4 && !strncasecmp(t + p, "they", 4))) {
                 who = cur; /* "He said ..." carries the paragraph's speaker */
-            } else if (n && in_list(person_titles, t + p, n)) {
-                uint32_t q = v;
-                if (q < e && t[q] == '.')
-                    q++;
-                int names = 0;
-                uint32_t name_end = q;
-                while (names < 3) {
-                    while (q < e && t[q] == ' ')
-                        q++;
-                    if (q >= e || !is_upper(t[q]))
-                        break;
-                    uint32_t r = q;
-                    while (r < e && (is_alpha(t[r]) || t[r] == '-' || t[r] == '\''))
-                        r++;
-                    if (in_list(speech_verbs, t + q, r - q))
-                        break;
-                    names++;
-                    name_end = r;
-                    q = r;
-                }
-                while (q < e && t[q] == ' ')
-                    q++;
-                uint32_t r = q;
-                while (r < e && is_alpha(t[r]))
-                    r++;
-                if (names && in_list(speech_verbs, t + q, r - q))
-                    who = add_speaker(doc, t + p, name_end - p, NULL, 0, 0);
             }
         }
+        if (who < 0 && caps <= 4) /* "Cllr Jones asked", "PCSO Smith said" */
+            who = titled_speaker(doc, p, e);
         if (who >= 0)
             cur = who;
         s->speaker = who >= 0 ? who : cur;

@@ -195,6 +195,8 @@ static void match_regexes(tm_tagger *tg, tm_doc *doc)
                                                    : canon;
                 if (!canon || !id)
                     return;
+                if (!*id)
+                    continue; /* a name with no ASCII letter has no identifier */
             }
             add_mention(doc, e, res[r], (uint32_t)a, (uint32_t)(b - a + 1), id, canon);
         }
@@ -236,7 +238,8 @@ static void resolve_overlaps(tm_doc *doc)
 {
     tm_mention *m = doc->mentions.v;
     size_t n = doc->mentions.n;
-    qsort(m, n, sizeof *m, by_length_then_position);
+    if (n)
+        qsort(m, n, sizeof *m, by_length_then_position);
     /* within one category, compare each candidate with the kept ones that
      * precede it in this order; categories are contiguous */
     size_t kept = 0;
@@ -256,7 +259,8 @@ static void resolve_overlaps(tm_doc *doc)
             m[kept++] = m[i];
     }
     doc->mentions.n = kept;
-    qsort(m, kept, sizeof *m, by_position);
+    if (kept)
+        qsort(m, kept, sizeof *m, by_position);
 }
 
 static const tm_mention *cue_at(const tm_doc *doc, uint32_t tok, const char *cue)
