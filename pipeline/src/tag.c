@@ -203,11 +203,23 @@ static void match_regexes(tm_tagger *tg, tm_doc *doc)
     }
 }
 
+/* Cues conflict only with cues of the same identifier, so they are grouped
+ * by identifier; every other category is one group. */
+static int same_group(const tm_mention *a, const tm_mention *b)
+{
+    return a->cat == b->cat && (a->cat != TM_CAT_CUE || !strcmp(a->id, b->id));
+}
+
 static int by_length_then_position(const void *pa, const void *pb)
 {
     const tm_mention *a = pa, *b = pb;
     if (a->cat != b->cat)
         return (int)a->cat - (int)b->cat;
+    if (a->cat == TM_CAT_CUE) {
+        int c = strcmp(a->id, b->id);
+        if (c)
+            return c;
+    }
     if (a->tok_count != b->tok_count)
         return a->tok_count > b->tok_count ? -1 : 1;
     if (a->tok_first != b->tok_first)
@@ -227,40 +239,38 @@ static int by_position(const void *pa, const void *pb)
     return a->entry < b->entry ? -1 : a->entry > b->entry;
 }
 
-static int overlaps(const tm_mention *a, const tm_mention *b)
-{
-    return a->tok_first < b->tok_first + b->tok_count && b->tok_first < a->tok_first + a->tok_count;
-}
-
 /* Longest wins inside a category (cues: inside an identifier); the same
- * identifier on the same words counts once. */
+ * identifier on the same words counts once. Candidates are visited longest
+ * first; `stamp[t] == group` marks token t as taken in the current group, so
+ * the check costs the candidate's length, not the number of kept mentions
+ * (a 100 MB document has millions of them). */
 static void resolve_overlaps(tm_doc *doc)
 {
     tm_mention *m = doc->mentions.v;
     size_t n = doc->mentions.n;
-    if (n)
-        qsort(m, n, sizeof *m, by_length_then_position);
-    /* within one category, compare each candidate with the kept ones that
-     * precede it in this order; categories are contiguous */
+    if (!n)
+        return;
+    uint32_t *stamp = tm_arena_alloc(&doc->arena, doc->tokens.n * sizeof *stamp);
+    if (!stamp)
+        return; /* arena.failed is set: tm_tag_doc reports it */
+    qsort(m, n, sizeof *m, by_length_then_position);
     size_t kept = 0;
-    size_t cat_start = 0;
+    uint32_t group = 0;
     for (size_t i = 0; i < n; i++) {
-        if (i == 0 || m[i].cat != m[i - 1].cat)
-            cat_start = kept;
+        if (i == 0 || !same_group(&m[i], &m[i - 1]))
+            group++;
+        uint32_t a = m[i].tok_first, b = a + m[i].tok_count;
         int keep = 1;
-        for (size_t k = cat_start; k < kept && keep; k++) {
-            if (!overlaps(&m[k], &m[i]))
-                continue;
-            if (m[i].cat == TM_CAT_CUE && strcmp(m[k].id, m[i].id) != 0)
-                continue;
-            keep = 0;
-        }
-        if (keep)
-            m[kept++] = m[i];
+        for (uint32_t t = a; t < b && keep; t++)
+            keep = stamp[t] != group;
+        if (!keep)
+            continue;
+        for (uint32_t t = a; t < b; t++)
+            stamp[t] = group;
+        m[kept++] = m[i];
     }
     doc->mentions.n = kept;
-    if (kept)
-        qsort(m, kept, sizeof *m, by_position);
+    qsort(m, kept, sizeof *m, by_position);
 }
 
 static const tm_mention *cue_at(const tm_doc *doc, uint32_t tok, const char *cue)
@@ -285,30 +295,49 @@ static int token_is(const tm_doc *doc, const tm_token *t, const char *s)
     return strlen(s) == t->len && memcmp(doc->text + t->off, s, t->len) == 0;
 }
 
-static int covered_by_other(const tm_doc *doc, size_t self, uint32_t tok)
+/* Per-token facts the context rules look up, built once per document so
+ * that no rule scans the other mentions of a sentence (one 100 MB sentence
+ * would make that quadratic). Kept mentions of one category never overlap,
+ * so each token is covered by at most one organisation and ends at most one
+ * negation cue. */
+typedef struct tok_index {
+    uint8_t *covered;     /* some non-cue mention covers the token */
+    uint32_t *org_len;    /* tokens of the organisation covering it, 0 if none */
+    uint32_t *neg_end;    /* 1 + index of the negation cue ending just before it, 0 if none */
+} tok_index;
+
+static int build_tok_index(tok_index *ix, tm_doc *doc)
 {
-    for (size_t i = self; i-- > 0;) {
+    size_t nt = doc->tokens.n + 1;
+    ix->covered = tm_arena_alloc(&doc->arena, nt);
+    ix->org_len = tm_arena_alloc(&doc->arena, nt * sizeof *ix->org_len);
+    ix->neg_end = tm_arena_alloc(&doc->arena, nt * sizeof *ix->neg_end);
+    if (!ix->covered || !ix->org_len || !ix->neg_end)
+        return -1;
+    for (size_t i = 0; i < doc->mentions.n; i++) {
         const tm_mention *m = &doc->mentions.v[i];
-        if (m->sent != doc->mentions.v[self].sent)
-            break;
-        if (m->cat != TM_CAT_CUE && m->tok_first <= tok && tok < m->tok_first + m->tok_count)
-            return 1;
+        uint32_t a = m->tok_first, b = a + m->tok_count;
+        if (m->cat == TM_CAT_CUE) {
+            if (!strcmp(m->id, "negation") && m->tok_count)
+                ix->neg_end[b] = (uint32_t)i + 1;
+            continue;
+        }
+        for (uint32_t t = a; t < b; t++) {
+            ix->covered[t] = 1;
+            if (m->cat == TM_CAT_ORGANISATION && m->tok_count > ix->org_len[t])
+                ix->org_len[t] = m->tok_count;
+        }
     }
     return 0;
-}
-
-/* Index of the first mention of mention i's sentence (mentions are sorted). */
-static size_t sent_first(const tm_mention *m, size_t i)
-{
-    while (i > 0 && m[i - 1].sent == m[i].sent)
-        i--;
-    return i;
 }
 
 static void context_rules(const tm_lexicon *lex, tm_doc *doc)
 {
     tm_mention *m = doc->mentions.v;
     size_t n = doc->mentions.n;
+    tok_index ix;
+    if (!n || build_tok_index(&ix, doc) != 0)
+        return; /* nothing to do, or arena.failed is set and reported */
     for (size_t i = 0; i < n; i++) {
         tm_mention *x = &m[i];
         const tm_token *first = &doc->tokens.v[x->tok_first];
@@ -337,7 +366,7 @@ static void context_rules(const tm_lexicon *lex, tm_doc *doc)
             if (x->tok_count == 1 && (x->cat != TM_CAT_PLACE || gazetteer) && p > sent->tok_first &&
                 !first->gap && (prev->flags & TM_TOK_CAP) && !(prev->flags & TM_TOK_UPPER) &&
                 !(prev->flags & TM_TOK_DIGIT) && !(sent->flags & (TM_SENT_HEADING | TM_SENT_TABLE)) &&
-                !covered_by_other(doc, i, p) &&
+                !ix.covered[p] &&
                 !(doc->tokens.v[p - 1].flags & TM_TOK_CAP))
                 x->dropped = 1;
         }
@@ -370,9 +399,8 @@ static void context_rules(const tm_lexicon *lex, tm_doc *doc)
         }
         /* "England Illegal Money Lending Team": the place is part of a name */
         if (x->cat == TM_CAT_PLACE) {
-            for (size_t k = sent_first(m, i); k < n && m[k].sent == x->sent; k++)
-                if (m[k].cat == TM_CAT_ORGANISATION && overlaps(&m[k], x) &&
-                    m[k].tok_count > x->tok_count)
+            for (uint32_t t = x->tok_first; t < x->tok_first + x->tok_count; t++)
+                if (ix.org_len[t] > x->tok_count)
                     x->dropped = 1;
         }
     }
@@ -382,12 +410,14 @@ static void context_rules(const tm_lexicon *lex, tm_doc *doc)
         if (x->cat == TM_CAT_CUE || x->dropped)
             continue;
         const tm_sentence *sent = &doc->sentences.v[x->sent];
-        for (size_t k = sent_first(m, i); k < i; k++) {
-            const tm_mention *c = &m[k];
-            if (c->cat != TM_CAT_CUE || c->sent != x->sent || strcmp(c->id, "negation") != 0)
+        /* the cue ends 0, 1 or 2 words before the mention */
+        for (uint32_t d = 0; d <= 2 && d <= x->tok_first && !x->negated; d++) {
+            uint32_t k1 = ix.neg_end[x->tok_first - d];
+            if (!k1)
                 continue;
+            const tm_mention *c = &m[k1 - 1];
             uint32_t cend = c->tok_first + c->tok_count;
-            if (cend > x->tok_first || x->tok_first - cend > 2 || c->tok_first < sent->tok_first)
+            if (c->sent != x->sent || c->tok_first < sent->tok_first)
                 continue;
             int clause_break = 0;
             for (uint32_t t = cend; t <= x->tok_first; t++)
@@ -399,33 +429,45 @@ static void context_rules(const tm_lexicon *lex, tm_doc *doc)
 }
 
 /* An agenda item whose body is only "Deferred to the next meeting" or
- * "Nothing of note" (after an optional role line such as "All"). */
+ * "Nothing of note" (after an optional role line such as "All"). One pass
+ * over the sentences with a state per section. */
+typedef struct deferral {
+    int body, deferred, heading_says;
+} deferral;
+
 static void mark_deferred(tm_doc *doc)
 {
-    for (size_t s = 0; s < doc->sections.n; s++) {
-        tm_section *sec = &doc->sections.v[s];
-        int body = 0, deferred = 0, heading_says = 0;
-        for (size_t i = 0; i < doc->sentences.n; i++) {
-            const tm_sentence *st = &doc->sentences.v[i];
-            if (st->section != (int)s)
-                continue;
-            if (st->flags & TM_SENT_HEADING) {
-                for (uint32_t t = st->tok_first; t < st->tok_first + st->tok_count; t++)
-                    heading_says |= cue_at(doc, t, "deferral") != NULL;
-                continue;
-            }
-            char last = doc->text[st->end - 1];
-            if (st->tok_count <= 3 && last != '.' && !body)
-                continue; /* the role line under the title */
-            body++;
-            if (body == 1)
-                for (uint32_t t = st->tok_first; t < st->tok_first + st->tok_count && t < st->tok_first + 2; t++)
-                    deferred |= cue_at(doc, t, "deferral") != NULL;
+    size_t ns = doc->sections.n;
+    if (!ns)
+        return;
+    deferral *d = tm_arena_alloc(&doc->arena, ns * sizeof *d);
+    if (!d)
+        return; /* arena.failed is set: tm_tag_doc reports it */
+    for (size_t i = 0; i < doc->sentences.n; i++) {
+        const tm_sentence *st = &doc->sentences.v[i];
+        if (st->section < 0 || (size_t)st->section >= ns)
+            continue;
+        deferral *f = &d[st->section];
+        if (st->flags & TM_SENT_HEADING) {
+            for (uint32_t t = st->tok_first; t < st->tok_first + st->tok_count; t++)
+                f->heading_says |= cue_at(doc, t, "deferral") != NULL;
+            continue;
         }
-        /* sub-sections belong to the item too */
-        for (size_t k = s + 1; k < doc->sections.n && doc->sections.v[k].level > sec->level; k++)
-            body += 3;
-        if ((deferred && body <= 2) || (heading_says && body == 0))
+        char last = doc->text[st->end - 1];
+        if (st->tok_count <= 3 && last != '.' && !f->body)
+            continue; /* the role line under the title */
+        f->body++;
+        if (f->body == 1)
+            for (uint32_t t = st->tok_first; t < st->tok_first + st->tok_count && t < st->tok_first + 2; t++)
+                f->deferred |= cue_at(doc, t, "deferral") != NULL;
+    }
+    for (size_t s = 0; s < ns; s++) {
+        tm_section *sec = &doc->sections.v[s];
+        deferral *f = &d[s];
+        /* sub-sections belong to the item too: any one makes it a real item */
+        if (s + 1 < ns && doc->sections.v[s + 1].level > sec->level)
+            f->body += 3;
+        if ((f->deferred && f->body <= 2) || (f->heading_says && f->body == 0))
             sec->deferred = 1;
     }
     for (size_t i = 0; i < doc->sentences.n; i++) {
@@ -447,5 +489,7 @@ int tm_tag_doc(tm_tagger *tg, tm_doc *doc, tm_err *err)
     resolve_overlaps(doc);
     context_rules(tg->lex, doc);
     mark_deferred(doc);
+    if (doc->arena.failed)
+        return tm_err_set(err, TM_ENOMEM, "%s: out of memory tagging", doc->path);
     return TM_OK;
 }
