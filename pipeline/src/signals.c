@@ -83,10 +83,66 @@ static int add_incident(tm_doc *doc, const char *theme, uint32_t sent, const tm_
     return 0;
 }
 
+/* One identifier of a sentence: its first mention, and whether any mention
+ * of it is not negated. Pairs are made between distinct identifiers, not
+ * mentions, so a sentence naming a community 10,000 times costs 10,000
+ * steps, not 10,000 squared. */
+typedef struct distinct {
+    const tm_mention *first;
+    int any_plain; /* some mention of the identifier is not negated */
+} distinct;
+
+typedef TM_VEC(distinct) distinct_vec;
+
+/* Adds m to the list of distinct identifiers. Lists stay short (the
+ * lexicon's identifiers), so a linear search is enough. */
+static int distinct_add(tm_arena *a, distinct_vec *v, const tm_mention *m)
+{
+    for (size_t i = 0; i < v->n; i++) {
+        if (v->v[i].first->id == m->id || !strcmp(v->v[i].first->id, m->id)) {
+            v->v[i].any_plain |= !m->negated;
+            return 0;
+        }
+    }
+    distinct *d = TM_VEC_PUSH(a, *v);
+    if (!d)
+        return -1;
+    d->first = m;
+    d->any_plain = !m->negated;
+    return 0;
+}
+
+/* Every (community, theme) pair of two distinct lists; the first mentions
+ * give the weights, and the pair is negated only if no pair of mentions is
+ * free of negation (as if every mention pair had been tried). */
+static int pair_up(tm_doc *doc, const tm_lexicon *lex, const distinct_vec *comm,
+                   const distinct_vec *theme, uint32_t sent, const cues *cu, int via_paragraph)
+{
+    for (size_t i = 0; i < comm->n; i++) {
+        for (size_t j = 0; j < theme->n; j++) {
+            const tm_mention *c = comm->v[i].first, *t = theme->v[j].first;
+            if (add_signal(doc, lex, c, t, sent, cu, via_paragraph) != 0)
+                return -1;
+            if (!comm->v[i].any_plain || !theme->v[j].any_plain)
+                continue;
+            for (size_t k = doc->signals.n; k-- > 0;) {
+                tm_signal *g = &doc->signals.v[k];
+                if (g->sent != sent)
+                    break;
+                if (!strcmp(g->community, c->id) && !strcmp(g->theme, t->id)) {
+                    g->negated = 0;
+                    break;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
 int tm_signals_doc(const tm_lexicon *lex, tm_doc *doc, tm_err *err)
 {
     size_t mi = 0;
-    size_t last_comm_first = 0, last_comm_n = 0; /* communities of the paragraph so far */
+    distinct_vec last_comm = {0}; /* communities of the paragraph so far */
     int last_para = -1;
     doc->words = 0;
     for (uint32_t s = 0; s < doc->sentences.n; s++) {
@@ -100,7 +156,7 @@ int tm_signals_doc(const tm_lexicon *lex, tm_doc *doc, tm_err *err)
             doc->words += sent->tok_count;
         if (sent->paragraph != last_para) {
             last_para = sent->paragraph;
-            last_comm_n = 0;
+            last_comm.n = 0;
         }
         if (sent->flags & TM_SENT_TABLE)
             continue;
@@ -119,30 +175,23 @@ int tm_signals_doc(const tm_lexicon *lex, tm_doc *doc, tm_err *err)
             ncomm += m->cat == TM_CAT_COMMUNITY;
             ntheme += theme_like(m);
         }
+        distinct_vec comm = {0}, theme = {0};
         for (size_t i = 0; i < nm; i++) {
-            if (ms[i].cat != TM_CAT_COMMUNITY || ms[i].dropped)
+            if (ms[i].dropped)
                 continue;
-            for (size_t j = 0; j < nm; j++)
-                if (theme_like(&ms[j]) && !ms[j].dropped &&
-                    add_signal(doc, lex, &ms[i], &ms[j], s, &cu, 0) != 0)
-                    goto oom;
+            if (ms[i].cat == TM_CAT_COMMUNITY && distinct_add(&doc->arena, &comm, &ms[i]) != 0)
+                goto oom;
+            if (theme_like(&ms[i]) && distinct_add(&doc->arena, &theme, &ms[i]) != 0)
+                goto oom;
         }
+        if (pair_up(doc, lex, &comm, &theme, s, &cu, 0) != 0)
+            goto oom;
         /* "these communities ..." ties the theme to the paragraph's communities */
-        if (ntheme && cu.anaphora && !ncomm && last_comm_n) {
-            for (size_t i = last_comm_first; i < last_comm_first + last_comm_n; i++) {
-                const tm_mention *c = &doc->mentions.v[i];
-                if (c->cat != TM_CAT_COMMUNITY || c->dropped)
-                    continue;
-                for (size_t j = 0; j < nm; j++)
-                    if (theme_like(&ms[j]) && !ms[j].dropped &&
-                        add_signal(doc, lex, c, &ms[j], s, &cu, 1) != 0)
-                        goto oom;
-            }
-        }
-        if (ncomm) {
-            last_comm_first = first;
-            last_comm_n = nm;
-        }
+        if (ntheme && cu.anaphora && !ncomm && last_comm.n &&
+            pair_up(doc, lex, &last_comm, &theme, s, &cu, 1) != 0)
+            goto oom;
+        if (ncomm)
+            last_comm = comm;
         /* incidents: reported events, not headings, titles or what may happen */
         if (cu.hedge || (sent->flags & TM_SENT_HEADING))
             continue;
