@@ -42,3 +42,54 @@ def validate(instance, schema_path):
 
 def jsonl(text):
     return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+# Tables holding one row per derived item, keyed by doc_id.
+DOC_TABLES = ("document_texts", "sections", "speakers", "sentences", "mentions", "signals",
+              "incidents", "errors")
+
+
+def snapshot(db, ignore=("ingested_at",)):
+    """Every table's rows (sorted, doc ids replaced by paths), ignoring the
+    columns in `ignore` and SQLite's own and FTS shadow tables. Two
+    databases built from the same files compare equal."""
+    import sqlite3
+    con = sqlite3.connect(db)
+    paths = dict(con.execute("select id, path from documents"))
+    tables = [r[0] for r in con.execute(
+        "select name from sqlite_master where type='table' and name not like 'sqlite_%' "
+        "and name not like '%fts%' order by name")]
+    out = {}
+    for t in tables:
+        cols = [r[1] for r in con.execute(f"pragma table_info({t})")
+                if r[1] not in ignore and not (t == "documents" and r[1] == "id")
+                and not (t == "sentences" and r[1] == "id")]
+        rows = []
+        for row in con.execute(f"select {','.join(cols)} from {t}"):
+            row = [paths.get(v, v) if c == "doc_id" else v for c, v in zip(cols, row)]
+            rows.append(repr(row))
+        out[t] = sorted(rows)
+    con.close()
+    return out
+
+
+def per_doc_counts(db):
+    """{path: (sentences column, then the row count of every DOC_TABLES table)}."""
+    import sqlite3
+    con = sqlite3.connect(db)
+    out = {}
+    for doc_id, path, nsent in con.execute("select id, path, sentences from documents"):
+        out[path] = (nsent,) + tuple(
+            con.execute(f"select count(*) from {t} where doc_id = ?", (doc_id,)).fetchone()[0]
+            for t in DOC_TABLES)
+    con.close()
+    return out
+
+
+def integrity_ok(db):
+    import sqlite3
+    con = sqlite3.connect(db)
+    ok = con.execute("pragma integrity_check").fetchone()[0] == "ok"
+    fts = con.execute("insert into sentences_fts(sentences_fts) values ('integrity-check')")
+    con.close()
+    return ok and fts is not None
