@@ -765,8 +765,8 @@ int tm_segment_doc(tm_doc *doc, tm_err *err)
             l->kind = L_HEADING;
         else if (l->md && l->words <= 15)
             l->kind = L_HEADING;
-        else if (meta_label(t, l->s, l->e, &colon) && i < doc->lines.n)
-            l->kind = L_META;
+        else if (l->words <= 40 && meta_label(t, l->s, l->e, &colon))
+            l->kind = L_META; /* a longer "DATE: ..." line is a whole document without line breaks */
     }
 
     /* sections, paragraphs and sentences */

@@ -6,6 +6,9 @@
 #include "tm/tokenise.h"
 #include "tm/utf8.h"
 
+#include <stdint.h>
+#include <string.h>
+
 /* 0 = punctuation, 1 = letter, 2 = digit, 3 = space, 4 = apostrophe, 5 = >= 0x80 */
 static const unsigned char cls[256] = {
     /*        0 1 2 3 4 5 6 7 8 9 A B C D E F */
@@ -119,9 +122,38 @@ unsigned tm_tok_flags(const unsigned char *z, size_t n)
     return f;
 }
 
+/* Counts the words first so the token array is allocated once at its final
+ * size: growing it by doubling would leave every smaller copy in the arena,
+ * twice the memory on a 100 MB document. */
+static size_t count_words(const tm_doc *doc)
+{
+    const unsigned char *t = (const unsigned char *)doc->text;
+    size_t n = 0;
+    for (size_t s = 0; s < doc->sentences.n; s++) {
+        const tm_sentence *sent = &doc->sentences.v[s];
+        for (size_t i = sent->off; i < sent->end;) {
+            tm_tok_kind kind;
+            i += tm_tok_scan(t + i, sent->end - i, &kind);
+            n += kind == TM_TK_WORD;
+        }
+    }
+    return n;
+}
+
 int tm_tokenise_doc(tm_doc *doc, tm_err *err)
 {
     const unsigned char *t = (const unsigned char *)doc->text;
+    size_t words = count_words(doc);
+    if (doc->tokens.n + words > doc->tokens.cap) {
+        size_t cap = doc->tokens.n + words;
+        tm_token *v = cap <= SIZE_MAX / sizeof *v ? tm_arena_alloc(&doc->arena, cap * sizeof *v) : NULL;
+        if (!v)
+            return tm_err_set(err, TM_ENOMEM, "%s: out of memory for %zu tokens", doc->path, words);
+        if (doc->tokens.n)
+            memcpy(v, doc->tokens.v, doc->tokens.n * sizeof *v);
+        doc->tokens.v = v;
+        doc->tokens.cap = cap;
+    }
     for (size_t s = 0; s < doc->sentences.n; s++) {
         tm_sentence *sent = &doc->sentences.v[s];
         sent->tok_first = (uint32_t)doc->tokens.n;
