@@ -150,8 +150,9 @@ int tm_signals_doc(const tm_lexicon *lex, tm_doc *doc, tm_err *err)
         size_t first = mi;
         while (mi < doc->mentions.n && doc->mentions.v[mi].sent == s)
             mi++;
-        const tm_mention *ms = doc->mentions.v + first;
         size_t nm = mi - first;
+        /* no mentions at all: mentions.v is NULL, and NULL + 0 is undefined */
+        const tm_mention *ms = nm ? doc->mentions.v + first : NULL;
         if (!(sent->flags & (TM_SENT_TABLE | TM_SENT_BOILER)))
             doc->words += sent->tok_count;
         if (sent->paragraph != last_para) {
