@@ -63,5 +63,10 @@ int tm_cmd_ingest(int argc, char **argv)
     if (!quiet && rc != TM_EXIT_ERROR)
         fprintf(stderr, "tension: %s: %zu stored, %zu unchanged, %zu skipped\n", db, stats.stored,
                 stats.unchanged, stats.skipped);
+    if (!quiet && stats.relexed)
+        fprintf(stderr,
+                "tension: %s: %zu of the stored documents were unchanged but tagged with another"
+                " lexicon: re-tagged with this one\n",
+                db, stats.relexed);
     return rc;
 }

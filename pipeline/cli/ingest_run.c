@@ -22,6 +22,7 @@ typedef struct known {
     char *path;
     int64_t size, mtime;
     char sha256[65];
+    char lexicon_hash[65]; /* the lexicon it was tagged with; "" if none */
 } known;
 
 typedef struct ingest_ctx {
@@ -31,6 +32,7 @@ typedef struct ingest_ctx {
     tm_ingest_stats *stats;
     known *known; /* sorted by path */
     size_t nknown;
+    char *relex;  /* relex[i]: input i is unchanged but was tagged with another lexicon */
     int fatal;
 } ingest_ctx;
 
@@ -45,7 +47,7 @@ static int load_known(ingest_ctx *c, tm_err *err)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(tm_store_db(c->store),
-                           "SELECT path, size, mtime, sha256 FROM documents", -1, &st, NULL) != SQLITE_OK)
+                           "SELECT path, size, mtime, sha256, lexicon_hash FROM documents", -1, &st, NULL) != SQLITE_OK)
         return tm_err_set(err, TM_EDB, "reading the document list: %s",
                           sqlite3_errmsg(tm_store_db(c->store)));
     size_t cap = 0;
@@ -67,6 +69,8 @@ static int load_known(ingest_ctx *c, tm_err *err)
         k->size = sqlite3_column_int64(st, 1);
         k->mtime = sqlite3_column_int64(st, 2);
         snprintf(k->sha256, sizeof k->sha256, "%s", (const char *)h);
+        const unsigned char *lh = sqlite3_column_text(st, 4);
+        snprintf(k->lexicon_hash, sizeof k->lexicon_hash, "%s", lh ? (const char *)lh : "");
         if (k->path)
             c->nknown++;
     }
@@ -84,15 +88,20 @@ static int ingest_work(tm_pipeline *pl, tm_doc *doc, size_t index, const char *p
         return tm_err_set(err, TM_ESKIP, "%s: %s", path, c->in->problems[index]);
     struct stat st;
     if (stat(path, &st) == 0 && c->nknown) {
-        known key = {(char *)path, 0, 0, {0}};
+        known key = {(char *)path, 0, 0, {0}, {0}};
         known *k = bsearch(&key, c->known, c->nknown, sizeof *c->known, known_cmp);
         /* same size and mtime: confirm with the digest before skipping */
         if (k && k->size == (int64_t)st.st_size && k->mtime == (int64_t)st.st_mtime) {
             int rc = tm_ingest_file(doc, path, err);
             if (rc != TM_OK)
                 return rc;
-            if (!strcmp(doc->sha256, k->sha256))
+            if (strcmp(doc->sha256, k->sha256) != 0)
+                return tm_pipeline_process(pl, doc, err);
+            if (!strcmp(k->lexicon_hash, tm_lexicon_hash(c->lex)))
                 return UNCHANGED;
+            /* same bytes, other lexicon: its mentions and signals are stale */
+            if (c->relex)
+                c->relex[index] = 1;
             return tm_pipeline_process(pl, doc, err);
         }
     }
@@ -103,7 +112,6 @@ static int ingest_consume(tm_doc *doc, size_t index, const char *path, int rc, c
                           void *payload)
 {
     ingest_ctx *c = payload;
-    (void)index;
     if (rc == UNCHANGED) {
         c->stats->unchanged++;
         return 0;
@@ -129,6 +137,8 @@ static int ingest_consume(tm_doc *doc, size_t index, const char *path, int rc, c
     for (size_t i = 0; i < doc->errors.n; i++)
         fprintf(stderr, "tension: warning: %s\n", doc->errors.v[i]);
     c->stats->stored++;
+    if (c->relex && c->relex[index])
+        c->stats->relexed++;
     return 0;
 }
 
@@ -153,6 +163,7 @@ int tm_cli_ingest_paths(const char *db, const char *lexdir, const char *const *p
     }
     for (size_t i = 0; i < n; i++)
         tm_inputs_add(&in, paths[i]);
+    c.relex = calloc(in.n ? in.n : 1, 1); /* NULL only costs the count in the summary */
     int prc = tm_par_run(lex, (const char *const *)in.paths, in.n, jobs, ingest_work,
                          ingest_consume, &c, &err);
     if (prc != TM_OK && !c.fatal)
@@ -165,6 +176,7 @@ cleanup:
     for (size_t i = 0; i < c.nknown; i++)
         free(c.known[i].path);
     free(c.known);
+    free(c.relex);
     tm_inputs_free(&in);
     tm_store_close(c.store);
     tm_lexicon_free(lex);

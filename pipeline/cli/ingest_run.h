@@ -8,6 +8,7 @@
 
 typedef struct tm_ingest_stats {
     size_t stored, unchanged, skipped;
+    size_t relexed; /* of `stored`: unchanged files re-tagged because the lexicon changed */
 } tm_ingest_stats;
 
 /* Ingests `paths` into the database `db`; returns a TM_EXIT_* code. */
