@@ -93,3 +93,30 @@ def integrity_ok(db):
     fts = con.execute("insert into sentences_fts(sentences_fts) values ('integrity-check')")
     con.close()
     return ok and fts is not None
+
+
+def copies_corpus(root, dest, copies):
+    """`copies` folders of the sample corpus under dest: many documents with
+    known per-document counts (the same as the sample's own)."""
+    sample = os.path.join(root, "corpora", "sample")
+    names = sorted(f for f in os.listdir(sample) if f.endswith(".txt"))
+    for i in range(copies):
+        d = os.path.join(dest, f"copy{i:04d}")
+        os.makedirs(d)
+        for n in names:
+            shutil.copy(os.path.join(sample, n), d)
+    return len(names) * copies
+
+
+def stored_count(db):
+    """Documents committed so far, read while a writer may be busy (WAL)."""
+    import sqlite3
+    if not os.path.exists(db):
+        return 0
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+        n = con.execute("select count(*) from documents").fetchone()[0]
+        con.close()
+        return n
+    except sqlite3.OperationalError:
+        return 0  # the schema is not there yet
