@@ -126,11 +126,15 @@ static int ingest_consume(tm_doc *doc, size_t index, const char *path, int rc, c
     int64_t size = stat(path, &st) == 0 ? (int64_t)st.st_size : (int64_t)doc->raw_len;
     tm_store_meta meta = {tm_lexicon_version(c->lex), tm_lexicon_hash(c->lex), size};
     if (tm_store_doc(c->store, doc, &meta, &serr) != TM_OK) {
-        tm_cli_error("%s", serr.msg);
         if (serr.code == TM_EDB) {
-            c->fatal = 1; /* a full disk or read-only database fails every later file too */
+            /* a full disk or read-only database fails every later file too */
+            tm_cli_error("%s: not stored (nothing of it was written): %s; stopping with %zu"
+                         " file(s) not read",
+                         path, serr.msg, c->in->n - index - 1);
+            c->fatal = 1;
             return 1;
         }
+        tm_cli_error("%s", serr.msg);
         c->stats->skipped++;
         return 0;
     }
@@ -140,6 +144,27 @@ static int ingest_consume(tm_doc *doc, size_t index, const char *path, int rc, c
     if (c->relex && c->relex[index])
         c->stats->relexed++;
     return 0;
+}
+
+/* Tests only: TENSION_TEST_MAX_PAGES=N caps the database at N pages
+ * (PRAGMA max_page_count), a full disk without filling one. Not in --help:
+ * it is for tests/e2e/db_full.py. The value is parsed as a number, never
+ * pasted into SQL as text. */
+static int test_page_limit(tm_store *st, tm_err *err)
+{
+    const char *v = getenv("TENSION_TEST_MAX_PAGES");
+    if (!v || !*v)
+        return TM_OK;
+    char *end;
+    long long pages = strtoll(v, &end, 10);
+    if (*end || pages < 1)
+        return tm_err_set(err, TM_EINVAL, "TENSION_TEST_MAX_PAGES=%s: give a number of pages", v);
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA max_page_count = %lld", pages);
+    if (sqlite3_exec(tm_store_db(st), sql, NULL, NULL, NULL) != SQLITE_OK)
+        return tm_err_set(err, TM_EDB, "cannot set max_page_count: %s",
+                          sqlite3_errmsg(tm_store_db(st)));
+    return TM_OK;
 }
 
 int tm_cli_ingest_paths(const char *db, const char *lexdir, const char *const *paths, size_t n,
@@ -156,8 +181,17 @@ int tm_cli_ingest_paths(const char *db, const char *lexdir, const char *const *p
     c.in = &in;
     tm_err err = {0};
     int rc = TM_EXIT_OK;
-    if (tm_store_open(&c.store, db, &err) != TM_OK || load_known(&c, &err) != TM_OK) {
+    if (tm_store_open(&c.store, db, &err) != TM_OK || test_page_limit(c.store, &err) != TM_OK ||
+        load_known(&c, &err) != TM_OK) {
         tm_cli_error("%s", err.msg);
+        rc = TM_EXIT_ERROR;
+        goto cleanup;
+    }
+    /* SQLite opens a write-protected file read-only without a word: say so
+     * before any document is read */
+    if (sqlite3_db_readonly(tm_store_db(c.store), "main") == 1) {
+        tm_cli_error("%s: the database is read-only: check that it and its folder are writable",
+                     db);
         rc = TM_EXIT_ERROR;
         goto cleanup;
     }
