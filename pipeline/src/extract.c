@@ -4,6 +4,7 @@
 #include "tm/extract.h"
 #include "tm/utf8.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static void count(json_t *obj, const char *key)
@@ -56,40 +57,62 @@ static json_t *evidence(const tm_doc *doc, uint32_t sent)
     return e;
 }
 
+static int signal_key_cmp(const tm_signal *a, const tm_signal *b)
+{
+    int c = strcmp(a->community, b->community);
+    if (!c)
+        c = strcmp(a->theme, b->theme);
+    if (!c)
+        c = (int)a->polarity - (int)b->polarity;
+    if (!c)
+        c = (int)a->eep - (int)b->eep;
+    if (!c)
+        c = (int)a->negated - (int)b->negated;
+    return c;
+}
+
 static json_t *signals_json(const tm_doc *doc)
 {
-    /* group sentence-level signals by (community, theme, polarity, eep, negated) */
+    /* Group sentence-level signals by (community, theme, polarity, eep,
+     * negated), groups in order of first appearance, evidence in sentence
+     * order: a linear scan per new group keeps it simple and allocation-free. */
     json_t *arr = json_array();
-    json_t *index = json_object();
-    char key[512];
-    for (size_t i = 0; i < doc->signals.n; i++) {
+    size_t n = doc->signals.n;
+    unsigned char *done = n ? calloc(n, 1) : NULL;
+    if (n && !done)
+        return arr;
+    for (size_t i = 0; i < n; i++) {
+        if (done[i])
+            continue;
         const tm_signal *s = &doc->signals.v[i];
-        snprintf(key, sizeof key, "%s|%s|%d|%d|%d", s->community, s->theme, s->polarity, s->eep,
-                 s->negated);
-        json_t *g = json_object_get(index, key);
-        if (!g) {
-            g = json_object();
-            json_object_set_new(g, "community", json_string(s->community));
-            json_object_set_new(g, "theme", json_string(s->theme));
-            json_object_set_new(g, "category", json_string(tm_category_name(s->theme_cat)));
-            json_object_set_new(g, "polarity", json_string(tm_polarity_name(s->polarity)));
-            json_object_set_new(g, "eep", json_string(tm_eep_name(s->eep)));
-            json_object_set_new(g, "negated", json_boolean(s->negated));
-            json_object_set_new(g, "count", json_integer(0));
-            json_object_set_new(g, "weight", json_real(0));
-            json_object_set_new(g, "evidence", json_array());
-            json_object_set(index, key, g);
-            json_array_append_new(arr, g);
+        json_t *g = json_object();
+        json_t *evs = json_array();
+        json_int_t count = 0;
+        double weight = 0;
+        for (size_t j = i; j < n; j++) {
+            const tm_signal *t = &doc->signals.v[j];
+            if (done[j] || signal_key_cmp(s, t) != 0)
+                continue;
+            done[j] = 1;
+            count++;
+            weight += t->weight;
+            json_t *ev = evidence(doc, t->sent);
+            if (t->via_paragraph)
+                json_object_set_new(ev, "via_paragraph", json_true());
+            json_array_append_new(evs, ev);
         }
-        json_object_set_new(g, "count", json_integer(json_integer_value(json_object_get(g, "count")) + 1));
-        json_object_set_new(g, "weight",
-                            json_real(json_real_value(json_object_get(g, "weight")) + s->weight));
-        json_t *ev = evidence(doc, s->sent);
-        if (s->via_paragraph)
-            json_object_set_new(ev, "via_paragraph", json_true());
-        json_array_append_new(json_object_get(g, "evidence"), ev);
+        json_object_set_new(g, "community", json_string(s->community));
+        json_object_set_new(g, "theme", json_string(s->theme));
+        json_object_set_new(g, "category", json_string(tm_category_name(s->theme_cat)));
+        json_object_set_new(g, "polarity", json_string(tm_polarity_name(s->polarity)));
+        json_object_set_new(g, "eep", json_string(tm_eep_name(s->eep)));
+        json_object_set_new(g, "negated", json_boolean(s->negated));
+        json_object_set_new(g, "count", json_integer(count));
+        json_object_set_new(g, "weight", json_real(weight));
+        json_object_set_new(g, "evidence", evs);
+        json_array_append_new(arr, g);
     }
-    json_decref(index);
+    free(done);
     return arr;
 }
 
