@@ -674,7 +674,10 @@ static void metadata(tm_doc *doc, const linfo *li, size_t explicit_speakers)
             }
         }
         /* "Meeting held on Thursday 3rd July 2025" and the like */
-        if (!have_date && nonblank <= 30 && l->kind == L_TEXT && l->words <= 12 &&
+        /* a short line of the header, or one of its first lines even when it
+         * also names the venue ("Minutes of the meeting held on ..., Venue") */
+        if (!have_date && nonblank <= 30 && l->kind == L_TEXT &&
+            (l->words <= 12 || (nonblank <= 5 && l->words <= 25)) &&
             (first_heading < 0 || (int)i < first_heading) && tm_date_find(&d, t + l->s, l->e - l->s, 0)) {
             tm_date_format(doc->date, &d);
             have_date = 1;
