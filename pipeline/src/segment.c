@@ -423,6 +423,26 @@ static int full_stop_ends(const char *t, uint32_t start, uint32_t dot)
 }
 
 /* 1 if t[start..dot) is only a paragraph number such as "2" or "3.1". */
+/* "1.2 Tensions rose ..." in a report: the paragraph number is a marker, not
+ * part of the first sentence (like "- " before a list item). */
+static void skip_paragraph_number(const char *t, linfo *l)
+{
+    uint32_t i = l->s;
+    while (i < l->e && (isdigit((unsigned char)t[i]) || t[i] == '.'))
+        i++;
+    if (i == l->s || i - l->s > 8 || !isdigit((unsigned char)t[l->s]) || i >= l->e ||
+        (t[i] != ' ' && t[i] != '\t'))
+        return;
+    uint32_t j = i;
+    while (j < l->e && (t[j] == ' ' || t[j] == '\t'))
+        j++;
+    /* "1.2 Tensions", not "2 men were arrested" */
+    if (j < l->e && is_upper(t[j]) && memchr(t + l->s, '.', i - l->s)) {
+        l->s = j;
+        l->item = 1;
+    }
+}
+
 static int paragraph_number(const char *t, uint32_t start, uint32_t dot)
 {
     while (start < dot && is_space(t[start]))
@@ -444,6 +464,14 @@ static void split_paragraph(tm_doc *doc, const linfo *li, size_t l0, size_t l1, 
         if (li[l].kind == L_BLANK)
             continue;
         uint32_t s = li[l].s, e = li[l].e;
+        /* a sentence that starts on this line starts after its list marker */
+        if (start < s) {
+            uint32_t q = start;
+            while (q < s && is_space(t[q]))
+                q++;
+            if (q >= doc->lines.v[l].off)
+                start = s;
+        }
         for (uint32_t i = s; i < e; i++) {
             char c = t[i];
             if (c != '.' && c != '!' && c != '?')
@@ -770,6 +798,8 @@ int tm_segment_doc(tm_doc *doc, tm_err *err)
             l->kind = L_HEADING;
         else if (meta_label(t, l->s, l->e, &colon) && i < doc->lines.n)
             l->kind = L_META;
+        else
+            skip_paragraph_number(t, l);
     }
 
     /* sections, paragraphs and sentences */

@@ -375,6 +375,11 @@ static void test_numbered_paragraphs(void)
                     "priorities. | Hate crime reports rose by ten per cent over the same period "
                     "last year. | Members are asked to note the contents of this report today. | "
                     "Members agreed. | There were 3. | The rest left.");
+    /* two-level numbers on consecutive lines of one paragraph */
+    check_sentences("2.1 Recorded hate crime rose by a fifth.\n2.2 Officers attended fourteen reports.\n",
+                    "Recorded hate crime rose by a fifth. | Officers attended fourteen reports.");
+    /* a number that is a count, not a paragraph number, stays */
+    check_sentences("2 men were arrested.\n", "2 men were arrested.");
     /* a numbered paragraph of speech is still attributed */
     const char *text = "2. AB said that the meeting was quorate and that everyone was present.\n";
     tm_doc doc;
