@@ -188,7 +188,7 @@ static int numbered_heading(const char *t, uint32_t s, uint32_t e, uint32_t *num
     if (words > 12)
         return 0;
     /* a numbered sentence ends with a full stop; a heading does not */
-    if (t[e - 1] == '.' && words > 4)
+    if (t[e - 1] == '.' && words > 2)
         return 0;
     *title_start = i;
     return 1;
