@@ -748,11 +748,38 @@ static void metadata(tm_doc *doc, const linfo *li, size_t explicit_speakers)
     if (have_date) {
         memcpy(doc->period_date, doc->date, sizeof doc->date);
     } else {
-        int fy;
-        if (tm_date_find_fyear(&fy, t, doc->text_len < 20000 ? doc->text_len : 20000))
+        /* An undated report is about its recent past: the latest full date it
+         * mentions stands for it; failing that, the financial year it covers,
+         * then the first month it names. */
+        size_t lim = doc->text_len < 200000 ? doc->text_len : 200000, at = 0;
+        char best[11] = "", buf[11];
+        int best_written = -1;
+        int fy = 0, have_fy = tm_date_find_fyear(&fy, t, lim);
+        /* "18th October" in a 2025/26 report is October 2025; "12th March" is 2026 */
+        while (at < lim && tm_date_find(&d, t + at, lim - at, have_fy ? fy : 0)) {
+            int year_written = 0;
+            for (size_t k = d.start; k + 4 <= d.end; k++)
+                year_written |= isdigit((unsigned char)t[at + k]) && isdigit((unsigned char)t[at + k + 1]) &&
+                                isdigit((unsigned char)t[at + k + 2]) && isdigit((unsigned char)t[at + k + 3]);
+            if (!year_written && d.month < 4)
+                d.year++;
+            /* a date written with its year outranks one whose year is inferred
+             * (those are mostly coming events) */
+            if (d.precision == TM_DATE_DAY) {
+                tm_date_format(buf, &d);
+                if (year_written > best_written ||
+                    (year_written == best_written && strcmp(buf, best) > 0)) {
+                    memcpy(best, buf, sizeof best);
+                    best_written = year_written;
+                }
+            }
+            at += d.end;
+        }
+        if (best[0])
+            memcpy(doc->period_date, best, sizeof best);
+        else if (have_fy)
             snprintf(doc->period_date, sizeof doc->period_date, "%04d-04-01", fy);
-        else if (tm_date_find(&d, t, doc->text_len < 20000 ? doc->text_len : 20000, 0) &&
-                 d.precision >= TM_DATE_MONTH)
+        else if (tm_date_find(&d, t, lim, 0) && d.precision >= TM_DATE_MONTH)
             tm_date_format(doc->period_date, &d);
     }
     if (table_rows >= 3 || explicit_speakers >= 3)
