@@ -658,6 +658,15 @@ static int label_is(const char *t, uint32_t s, uint32_t colon, const char *word)
     return 0;
 }
 
+static int line_has(const char *t, const linfo *l, const char *word)
+{
+    size_t n = strlen(word);
+    for (uint32_t i = l->s; i + n <= l->e; i++)
+        if ((t[i] | 0x20) == word[0] && !strncasecmp(t + i, word, n))
+            return 1;
+    return 0;
+}
+
 static void metadata(tm_doc *doc, const linfo *li, size_t explicit_speakers)
 {
     const char *t = doc->text;
@@ -705,7 +714,8 @@ static void metadata(tm_doc *doc, const linfo *li, size_t explicit_speakers)
         /* a short line of the header, or one of its first lines even when it
          * also names the venue ("Minutes of the meeting held on ..., Venue") */
         if (!have_date && nonblank <= 30 && l->kind == L_TEXT &&
-            (l->words <= 12 || (nonblank <= 5 && l->words <= 25)) &&
+            (l->words <= 12 ||
+             (nonblank <= 5 && l->words <= 25 && (line_has(t, l, "meeting") || line_has(t, l, "held")))) &&
             (first_heading < 0 || (int)i < first_heading) && tm_date_find(&d, t + l->s, l->e - l->s, 0)) {
             tm_date_format(doc->date, &d);
             have_date = 1;
