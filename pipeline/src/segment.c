@@ -715,7 +715,8 @@ static void metadata(tm_doc *doc, const linfo *li, size_t explicit_speakers)
          * also names the venue ("Minutes of the meeting held on ..., Venue") */
         if (!have_date && nonblank <= 30 && l->kind == L_TEXT &&
             (l->words <= 12 ||
-             (nonblank <= 5 && l->words <= 25 && (line_has(t, l, "meeting") || line_has(t, l, "held")))) &&
+             (nonblank <= 5 && l->words <= 25 && t[l->e - 1] != '.' &&
+              (line_has(t, l, "meeting") || line_has(t, l, "held")))) &&
             (first_heading < 0 || (int)i < first_heading) && tm_date_find(&d, t + l->s, l->e - l->s, 0)) {
             tm_date_format(doc->date, &d);
             have_date = 1;
