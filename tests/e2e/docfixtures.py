@@ -175,6 +175,9 @@ def _pdf_str(s):
     return b"(" + b.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
 
 
+HYPHENATED = []  # words to_pdf split at a line end, for tests to look for
+
+
 def _wrap(text, width, hyphenate):
     """Greedy wrap in a monospaced font; long lowercase words are hyphenated
     at the line end, as word processors do."""
@@ -184,10 +187,12 @@ def _wrap(text, width, hyphenate):
         if len(word) <= room:
             cur = cur + " " + word if cur else word
             continue
-        if hyphenate and word.isalpha() and word.islower() and len(word) >= 8 and room >= 5:
+        if hyphenate and word.isalpha() and word.islower() and len(word) >= 7 and room >= 4 \
+                and len(word) - (room - 1) >= 3:
             k = room - 1
             lines.append((cur + " " if cur else "") + word[:k] + "-")
             cur = word[k:]
+            HYPHENATED.append(word)
             continue
         lines.append(cur)
         cur = word
