@@ -16,6 +16,15 @@ from email.utils import format_datetime
 from xml.sax.saxutils import escape
 
 
+ZIP_TIME = (2025, 1, 1, 0, 0, 0)  # fixed, so the same content gives the same bytes
+
+
+def _zinfo(name, compress=zipfile.ZIP_DEFLATED):
+    info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+    info.compress_type = compress
+    return info
+
+
 def to_text(blocks):
     out = []
     for b in blocks:
@@ -84,14 +93,14 @@ def to_docx(blocks, extras=True):
              "</Relationships>")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", ct)
-        z.writestr("_rels/.rels", rels)
-        z.writestr("word/document.xml", doc)
-        z.writestr("word/styles.xml", styles)
-        z.writestr("word/_rels/document.xml.rels", drels)
+        z.writestr(_zinfo("[Content_Types].xml"), ct)
+        z.writestr(_zinfo("_rels/.rels"), rels)
+        z.writestr(_zinfo("word/document.xml"), doc)
+        z.writestr(_zinfo("word/styles.xml"), styles)
+        z.writestr(_zinfo("word/_rels/document.xml.rels"), drels)
         if extras:
-            z.writestr("word/footnotes.xml", f'<w:footnotes {W}><w:footnote w:id="1"><w:p>{_w_run("FOOTNOTESECRET")}</w:p></w:footnote></w:footnotes>')
-            z.writestr("word/comments.xml", f'<w:comments {W}><w:comment w:id="0"><w:p>{_w_run("COMMENTSECRET")}</w:p></w:comment></w:comments>')
+            z.writestr(_zinfo("word/footnotes.xml"), f'<w:footnotes {W}><w:footnote w:id="1"><w:p>{_w_run("FOOTNOTESECRET")}</w:p></w:footnote></w:footnotes>')
+            z.writestr(_zinfo("word/comments.xml"), f'<w:comments {W}><w:comment w:id="0"><w:p>{_w_run("COMMENTSECRET")}</w:p></w:comment></w:comments>')
     return buf.getvalue()
 
 
@@ -132,9 +141,9 @@ def to_odt(blocks):
                 '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.text", zipfile.ZIP_STORED)
-        z.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
-        z.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+        z.writestr(_zinfo("mimetype", zipfile.ZIP_STORED), "application/vnd.oasis.opendocument.text")
+        z.writestr(_zinfo("META-INF/manifest.xml"), manifest)
+        z.writestr(_zinfo("content.xml"), content)
     return buf.getvalue()
 
 
