@@ -28,10 +28,24 @@ static int valid_utf8(const unsigned char *p, size_t n)
 json_t *tm_extract_sentence_text(const tm_doc *doc, uint32_t sent)
 {
     const tm_sentence *s = &doc->sentences.v[sent];
+    if (doc->format != TM_FMT_TEXT) /* converted: the file's bytes are not text */
+        return json_stringn(doc->text + s->off, s->end - s->off);
     size_t rs = tm_doc_raw_offset(doc, s->off), re = tm_doc_raw_offset(doc, s->end);
     if (re >= rs && re <= doc->raw_len && valid_utf8(doc->raw + rs, re - rs))
         return json_stringn((const char *)doc->raw + rs, re - rs);
     return json_stringn(doc->text + s->off, s->end - s->off);
+}
+
+/* Converted documents: where the text offset `off` came from. Their
+ * start/end are offsets into the extracted text (doc.h). */
+static void locate(json_t *o, const tm_doc *doc, uint32_t off)
+{
+    const tm_block *b = tm_doc_block_of(doc, off);
+    if (!b)
+        return;
+    if (b->page)
+        json_object_set_new(o, "page", json_integer(b->page));
+    json_object_set_new(o, "paragraph", json_integer(b->para));
 }
 
 static json_t *evidence(const tm_doc *doc, uint32_t sent)
@@ -54,6 +68,7 @@ static json_t *evidence(const tm_doc *doc, uint32_t sent)
     json_object_set_new(e, "speaker", sp ? json_string(sp->initials) : json_null());
     json_object_set_new(e, "role", sp && sp->role ? json_string(sp->role) : json_null());
     json_object_set_new(e, "text", tm_extract_sentence_text(doc, sent));
+    locate(e, doc, s->off);
     return e;
 }
 
@@ -130,6 +145,7 @@ json_t *tm_extract_mentions_json(const tm_doc *doc)
         json_object_set_new(x, "text", json_stringn(doc->text + m->off, m->end - m->off));
         json_object_set_new(x, "negated", json_boolean(m->negated));
         json_object_set_new(x, "dropped", json_boolean(m->dropped));
+        locate(x, doc, m->off);
         json_array_append_new(arr, x);
     }
     return arr;
@@ -152,6 +168,7 @@ json_t *tm_extract_sentences_json(const tm_doc *doc)
         json_object_set_new(x, "start", json_integer((json_int_t)tm_doc_raw_offset(doc, s->off)));
         json_object_set_new(x, "end", json_integer((json_int_t)tm_doc_raw_offset(doc, s->end)));
         json_object_set_new(x, "text", tm_extract_sentence_text(doc, (uint32_t)i));
+        locate(x, doc, s->off);
         json_array_append_new(arr, x);
     }
     return arr;
@@ -173,6 +190,8 @@ json_t *tm_extract_json(const tm_doc *doc)
     json_object_set_new(o, "location", doc->location ? json_string(doc->location) : json_null());
     static const char *const enc[] = {"utf-8", "utf-8-bom", "windows-1252", "utf-16le", "utf-16be"};
     json_object_set_new(o, "encoding", json_string(enc[doc->encoding]));
+    /* "text": offsets are file offsets; otherwise offsets into the extracted text */
+    json_object_set_new(o, "format", json_string(tm_format_name(doc->format)));
     json_object_set_new(o, "words", json_integer((json_int_t)doc->words));
 
     json_t *comm = json_object(), *themes = json_object(), *places = json_object(),
@@ -215,6 +234,7 @@ json_t *tm_extract_json(const tm_doc *doc)
         json_object_set_new(x, "start", json_integer((json_int_t)tm_doc_raw_offset(doc, s->off)));
         json_object_set_new(x, "end", json_integer((json_int_t)tm_doc_raw_offset(doc, s->end)));
         json_object_set_new(x, "negated", json_boolean(inc->negated));
+        locate(x, doc, s->off);
         json_array_append_new(incidents, x);
     }
     json_object_set_new(o, "incidents", incidents);

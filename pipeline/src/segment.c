@@ -126,8 +126,9 @@ static void scan_lines(tm_doc *doc, linfo *li)
         tm_line *l = &doc->lines.v[i];
         uint32_t s = l->off, e = l->end;
         /* markers that were blanked still show in the raw bytes */
-        size_t r = tm_doc_raw_offset(doc, s), rend = tm_doc_raw_offset(doc, e);
-        const unsigned char *raw = doc->raw;
+        size_t r, rend;
+        const unsigned char *raw = tm_doc_marked(doc, s, &r);
+        tm_doc_marked(doc, e, &rend);
         while (r < rend && (raw[r] == ' ' || raw[r] == '\t' || raw[r] == 0))
             r++;
         if (r < rend) {
