@@ -165,6 +165,7 @@ json_t *tm_extract_sentences_json(const tm_doc *doc)
         json_object_set_new(x, "speaker", sp ? json_string(sp->initials) : json_null());
         json_object_set_new(x, "heading", json_boolean(s->flags & TM_SENT_HEADING));
         json_object_set_new(x, "deferred", json_boolean(s->flags & TM_SENT_DEFERRED));
+        json_object_set_new(x, "boilerplate", json_boolean(s->flags & TM_SENT_BOILER));
         json_object_set_new(x, "start", json_integer((json_int_t)tm_doc_raw_offset(doc, s->off)));
         json_object_set_new(x, "end", json_integer((json_int_t)tm_doc_raw_offset(doc, s->end)));
         json_object_set_new(x, "text", tm_extract_sentence_text(doc, (uint32_t)i));
