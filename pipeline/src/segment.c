@@ -785,7 +785,12 @@ static void metadata(tm_doc *doc, const linfo *li, size_t explicit_speakers)
                     best_written = year_written;
                 }
             }
-            at += d.end;
+            /* step past the first word only: "12 and 19 October 2019" holds two days */
+            at += d.start;
+            while (at < lim && isalnum((unsigned char)t[at]))
+                at++;
+            if (at < lim)
+                at++;
         }
         if (best[0])
             memcpy(doc->period_date, best, sizeof best);
