@@ -21,13 +21,13 @@ static const char default_scale[] =
     TM_SCALE_HEADER "\n"
     "1\tnormal\tNormal\tBusiness as usual: no or few concern signals, reassurance outweighs"
     " concern\t0\n"
-    "2\tnormal\tNormal, watch\tIsolated concerns raised; no sign of tension spreading\t10\n"
-    "3\televated\tElevated\tRepeated concerns or a new incident tied to communities\t30\n"
+    "2\tnormal\tNormal, watch\tIsolated concerns raised; no sign of tension spreading\t60\n"
+    "3\televated\tElevated\tRepeated concerns or a new incident tied to communities\t140\n"
     "4\televated\tElevated, rising\tSeveral communities or themes affected, evidenced or"
-    " experienced tension\t60\n"
+    " experienced tension\t220\n"
     "5\thigh\tHigh\tWidespread experienced tension, new incidents, planned events that may"
-    " escalate\t120\n"
-    "6\thigh\tCritical\tSerious incidents or disorder with communities directly affected\t240\n";
+    " escalate\t300\n"
+    "6\thigh\tCritical\tSerious incidents or disorder with communities directly affected\t380\n";
 
 void tm_scale_free(tm_scale *sc)
 {

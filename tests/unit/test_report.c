@@ -595,7 +595,7 @@ static void test_non_utf8_path(void)
 
 
 /* A hand-built database whose levels are computed below by hand from the
- * rubric (reports/README.md), with the default scale (0/10/30/60/120/240).
+ * rubric (reports/README.md), with a scale of thresholds 0/10/30/60/120/240.
  *   March, 1,000 words: somali x hate_crime concern evidenced x2 (20),
  *     concern experienced x1 in a sentence with fear (0.8 x 1.5 = 1.2 -> 12),
  *     one new knife_crime incident (10): area 42 -> level 3, somali 32 -> 3.
@@ -647,9 +647,16 @@ static void test_levels_explained(void)
     inc->place = "Fishermead";
     store(st, &d, "lex-A");
 
-    tm_report_opts o = {.period = TM_PERIOD_MONTH};
+    /* the thresholds this test's arithmetic uses, independent of the shipped scale */
+    tm_scale *hand = NULL;
+    const char hand_scale[] = TM_SCALE_HEADER "\n1\tnormal\tNormal\t\t0\n2\tnormal\tWatch\t\t10\n"
+                              "3\televated\tElevated\t\t30\n4\televated\tRising\t\t60\n"
+                              "5\thigh\tHigh\t\t120\n6\thigh\tCritical\t\t240\n";
+    TM_CHECK_INT(tm_scale_parse(&hand, hand_scale, sizeof hand_scale - 1, "hand.tsv", &err), TM_OK);
+    tm_report_opts o = {.period = TM_PERIOD_MONTH, .scale = hand};
     json_t *rep = build(st, &o);
     if (!rep) {
+        tm_scale_free(hand);
         tm_store_close(st);
         return;
     }
@@ -712,6 +719,7 @@ static void test_levels_explained(void)
     }
     json_decref(rep);
     tm_scale_free(sc);
+    tm_scale_free(hand);
     /* a slice: only documents and signals of the muslim community */
     tm_report_opts so = {.period = TM_PERIOD_MONTH, .community = "muslim"};
     rep = build(st, &so);
