@@ -2,7 +2,10 @@
  * cmd_report.c: `tension report`: the periodic JSON report from the database.
  */
 #include "cli.h"
+#include "outputs.h"
 #include "tm/aggregate.h"
+#include "tm/redact.h"
+#include "tm/render.h"
 #include "tm/report.h"
 #include "tm/store.h"
 
@@ -14,18 +17,26 @@ void tm_cmd_report_help(FILE *out)
 {
     fprintf(out,
             "usage: tension report [--db PATH] [--period week|month|quarter|fyear]\n"
-            "                      [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--out PATH]\n\n"
+            "                      [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format json|csv|html]\n"
+            "                      [--redact] [--out PATH]\n\n"
             "Writes the report as JSON: per period, documents and words, counts per community,\n"
             "theme, place, organisation and community x theme (with rates per 10,000 words), and\n"
             "the top signals with their evidence; stamped with the tool's and the lexicons'\n"
             "versions so two reports can be compared. Negated mentions never count.\n"
             "Schema: reports/schema/report.schema.json.\n\n"
+            "Formats: json (default); csv, one file per table (periods.csv, communities.csv,\n"
+            "themes.csv, ..., evidence.csv) written into the folder --out names (required),\n"
+            "RFC 4180, UTF-8 with a byte-order mark for Excel; html, one self-contained page\n"
+            "(charts, heat map, levels, evidence) that opens offline and prints.\n\n"
             "  --db PATH        database (default: tension.db)\n"
             "  --period P       week (ISO 8601), month (default), quarter or fyear (April-March)\n"
             "  --from D         first document date counted\n"
             "  --to D           last document date counted (inclusive)\n"
             "  --top N          signal groups per period (default %d)\n"
-            "  --out PATH       output file (default: standard output)\n"
+            "  --format F       json (default), csv or html\n"
+            "  --redact         for sharing: names of people in evidence become [name], speaker\n"
+            "                   initials their role, file paths the document's kind and date\n"
+            "  --out PATH       output file, or folder for csv (default: standard output)\n"
             "  --lexicons DIR   lexicon whose version and hash stamp the report\n"
             "  -h, --help       show this help\n",
             TM_REPORT_DEFAULT_TOP);
@@ -40,9 +51,13 @@ int tm_cmd_report(int argc, char **argv)
                                          {"top", required_argument, NULL, 'n'},
                                          {"out", required_argument, NULL, 'o'},
                                          {"lexicons", required_argument, NULL, 'L'},
+                                         {"format", required_argument, NULL, 'F'},
+                                         {"redact", no_argument, NULL, 'R'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *db = "tension.db", *out = "-", *lexdir = NULL, *period = "month";
+    const char *format = "json";
+    int redact = 0;
     tm_report_opts ro = {0};
     int c;
     optind = 1;
@@ -55,6 +70,8 @@ int tm_cmd_report(int argc, char **argv)
         case 'n': ro.top = atoll(optarg); break;
         case 'o': out = optarg; break;
         case 'L': lexdir = optarg; break;
+        case 'F': format = optarg; break;
+        case 'R': redact = 1; break;
         case 'h': tm_cmd_report_help(stdout); return TM_EXIT_OK;
         default: tm_cmd_report_help(stderr); return TM_EXIT_USAGE;
         }
@@ -64,6 +81,15 @@ int tm_cmd_report(int argc, char **argv)
         return TM_EXIT_USAGE;
     }
     tm_err err = {0};
+    tm_format fmt;
+    if (tm_format_from_name(&fmt, format, &err) != TM_OK) {
+        tm_cli_error("%s", err.msg);
+        return TM_EXIT_USAGE;
+    }
+    if (fmt == TM_FORMAT_CSV && !strcmp(out, "-")) {
+        tm_cli_error("--format csv writes one file per table: give the folder with --out DIR");
+        return TM_EXIT_USAGE;
+    }
     if (tm_period_from_name(&ro.period, period, &err) != TM_OK ||
         (ro.from && !tm_date_str_valid(ro.from) && tm_err_set(&err, TM_EINVAL, "--from %s: not a date (YYYY-MM-DD)", ro.from)) ||
         (ro.to && !tm_date_str_valid(ro.to) && tm_err_set(&err, TM_EINVAL, "--to %s: not a date (YYYY-MM-DD)", ro.to))) {
@@ -82,11 +108,18 @@ int tm_cmd_report(int argc, char **argv)
     tm_store *st = NULL;
     json_t *report = NULL;
     int rc = TM_EXIT_OK;
+    if (redact && !lex) {
+        /* redaction needs the lexicon to tell places and bodies from names */
+        rc = TM_EXIT_ERROR;
+        goto cleanup;
+    }
     if (tm_store_open(&st, db, &err) != TM_OK || tm_report_build(&report, st, &ro, &err) != TM_OK ||
-        tm_report_write(report, out, &err) != TM_OK) {
+        (redact && tm_redact_report_from_store(report, st, lex, &err) != TM_OK) ||
+        tm_cli_write_report(report, fmt, out, redact, NULL, &err) != TM_OK) {
         tm_cli_error("%s", err.msg);
         rc = TM_EXIT_ERROR;
     }
+cleanup:
     json_decref(report);
     tm_store_close(st);
     tm_lexicon_free(lex);
