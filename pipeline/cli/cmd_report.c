@@ -34,12 +34,62 @@ void tm_cmd_report_help(FILE *out)
             "  --to D           last document date counted (inclusive)\n"
             "  --top N          signal groups per period (default %d)\n"
             "  --format F       json (default), csv or html\n"
+            "  --input FILE     render this report JSON (from an earlier run) instead of\n"
+            "                   building one from the database\n"
             "  --redact         for sharing: names of people in evidence become [name], speaker\n"
             "                   initials their role, file paths the document's kind and date\n"
             "  --out PATH       output file, or folder for csv (default: standard output)\n"
             "  --lexicons DIR   lexicon whose version and hash stamp the report\n"
             "  -h, --help       show this help\n",
             TM_REPORT_DEFAULT_TOP);
+}
+
+/* --input: renders a report JSON written earlier. Redaction then uses the
+ * database's document list when there is one (paths to kinds and dates,
+ * speaker initials), else the lexicon alone. */
+static int render_input(const char *input, const char *db, const char *lexdir, tm_format fmt,
+                        const char *out, int redact)
+{
+    json_error_t jerr;
+    tm_err err = {0};
+    json_t *report = json_load_file(input, 0, &jerr);
+    if (!report) {
+        tm_cli_error("%s:%d:%d: not a JSON report: %s", input, jerr.line, jerr.column, jerr.text);
+        return TM_EXIT_ERROR;
+    }
+    int rc = TM_EXIT_OK;
+    tm_lexicon *lex = NULL;
+    tm_store *st = NULL;
+    tm_redactor *r = NULL;
+    json_t *docs = NULL;
+    if (redact) {
+        lex = tm_cli_load_lexicon(tm_cli_lexicon_dir(lexdir));
+        if (!lex) {
+            rc = TM_EXIT_ERROR;
+            goto cleanup;
+        }
+        if (access(db, F_OK) == 0) {
+            if (tm_store_open(&st, db, &err) != TM_OK || tm_redact_docs_load(&docs, st, &err) != TM_OK)
+                goto fail;
+        } else if (!(docs = json_object())) {
+            tm_err_set(&err, TM_ENOMEM, "out of memory");
+            goto fail;
+        }
+        if (tm_redactor_new(&r, lex, &err) != TM_OK || tm_redact_report(report, r, docs, &err) != TM_OK)
+            goto fail;
+    }
+    if (tm_cli_write_report(report, fmt, out, redact, NULL, &err) != TM_OK) goto fail;
+    goto cleanup;
+fail:
+    tm_cli_error("%s", err.msg);
+    rc = TM_EXIT_ERROR;
+cleanup:
+    tm_redactor_free(r);
+    json_decref(docs);
+    tm_store_close(st);
+    tm_lexicon_free(lex);
+    json_decref(report);
+    return rc;
 }
 
 int tm_cmd_report(int argc, char **argv)
@@ -53,10 +103,11 @@ int tm_cmd_report(int argc, char **argv)
                                          {"lexicons", required_argument, NULL, 'L'},
                                          {"format", required_argument, NULL, 'F'},
                                          {"redact", no_argument, NULL, 'R'},
+                                         {"input", required_argument, NULL, 'I'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *db = "tension.db", *out = "-", *lexdir = NULL, *period = "month";
-    const char *format = "json";
+    const char *format = "json", *input = NULL;
     int redact = 0;
     tm_report_opts ro = {0};
     int c;
@@ -72,6 +123,7 @@ int tm_cmd_report(int argc, char **argv)
         case 'L': lexdir = optarg; break;
         case 'F': format = optarg; break;
         case 'R': redact = 1; break;
+        case 'I': input = optarg; break;
         case 'h': tm_cmd_report_help(stdout); return TM_EXIT_OK;
         default: tm_cmd_report_help(stderr); return TM_EXIT_USAGE;
         }
@@ -96,6 +148,8 @@ int tm_cmd_report(int argc, char **argv)
         tm_cli_error("%s", err.msg);
         return TM_EXIT_USAGE;
     }
+    if (input)
+        return render_input(input, db, lexdir, fmt, out, redact);
     if (access(db, F_OK) != 0) {
         tm_cli_error("%s: no such database; run 'tension ingest --db %s PATH...' first", db, db);
         return TM_EXIT_ERROR;

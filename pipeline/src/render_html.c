@@ -44,10 +44,17 @@ static void esc(tm_buf *b, const char *s)
     if (s) esc_n(b, s, strlen(s));
 }
 
-/* An identifier as words: "knife_crime" -> "Knife crime". */
+/* An identifier as words: "knife_crime" -> "Knife crime", "asb" -> "ASB". */
 static void label(tm_buf *b, const char *id)
 {
+    static const char *const acronyms[] = {"asb", "bame", "lgbtq", "grt", "cse", "vawg", NULL};
     if (!id) return;
+    for (size_t i = 0; acronyms[i]; i++) {
+        if (!strcmp(id, acronyms[i])) {
+            for (const char *p = id; *p; p++) tm_buf_printf(b, "%c", *p - 'a' + 'A');
+            return;
+        }
+    }
     tm_buf l;
     tm_buf_init(&l);
     tm_buf_puts(&l, id);
@@ -132,12 +139,14 @@ static const char css[] =
     "figcaption{font-weight:600;font-size:14px}"
     "figcaption .badge{font-weight:600;font-size:11px;color:#fff;background:var(--up);"
     "border-radius:3px;padding:1px 5px;margin-left:6px}"
+    "svg.chart{width:100%;height:auto;display:block}"
     "svg text{font:11px 'Segoe UI',Arial,sans-serif;fill:var(--muted)}"
     ".scroll{overflow-x:auto}"
     "table.heat{font-size:12px}"
     "table.heat th.col{writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;"
     "font-weight:500;padding:6px 2px}"
-    "table.heat td{width:30px;min-width:30px;height:24px;text-align:center;padding:0}"
+    "table.heat td{width:30px;min-width:30px;height:24px;text-align:center;padding:0;"
+    "vertical-align:middle}caption{text-align:left}"
     ".legend{display:flex;align-items:center;gap:8px;font-size:12px;color:var(--muted)}"
     "blockquote{margin:6px 0 10px;padding:6px 12px;border-left:4px solid var(--line);"
     "background:var(--panel)}"
@@ -483,8 +492,9 @@ static void theme_chart(tm_buf *b, const view *v, const char *theme, size_t idx)
     tm_buf_puts(b, "\"><figcaption>");
     label(b, theme);
     if (last && rising(last, theme)) tm_buf_puts(b, "<span class=\"badge\">rising</span>");
-    tm_buf_printf(b, "</figcaption><svg width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-                     "role=\"img\" aria-labelledby=\"ct%zu cd%zu\"><title id=\"ct%zu\">",
+    tm_buf_printf(b, "</figcaption><svg class=\"chart\" width=\"%d\" height=\"%d\" "
+                     "viewBox=\"0 0 %d %d\" role=\"img\" aria-labelledby=\"ct%zu cd%zu\">"
+                     "<title id=\"ct%zu\">",
                   W, H, W, H, idx, idx, idx);
     label(b, theme);
     tm_buf_printf(b, ": mentions per 10,000 words by period</title><desc id=\"cd%zu\">", idx);
