@@ -385,8 +385,9 @@ static const char *speaker_role(const tm_redact_speaker *sp, size_t nsp, const c
     *found = 0;
     for (size_t i = 0; i < nsp; i++) {
         const char *in = sp[i].initials;
-        if (in && strlen(in) == x->full - x->s && strlen(in) >= 2 &&
-            !memcmp(in, t + x->s, x->full - x->s)) {
+        size_t n = in ? strlen(in) : 0;
+        /* "BW" and "BW's" */
+        if (n >= 2 && (n == x->full - x->s || n == x->e - x->s) && !memcmp(in, t + x->s, n)) {
             *found = 1;
             return sp[i].role;
         }
@@ -514,7 +515,7 @@ int tm_redact_text(char **out, const tm_redactor *r, const char *text,
         } else {
             tm_buf_puts(&b, "[name]");
         }
-        at = w[j].act == ROLE ? w[j].full : w[j].e;
+        at = w[j].e; /* a possessive 's stays: "[Youth Worker]'s talk" */
         i = j;
     }
     tm_buf_append(&b, text + at, n - at);
