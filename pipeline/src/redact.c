@@ -203,6 +203,7 @@ typedef struct word {
     int allcaps;     /* 2-4 ASCII capitals and nothing else */
     int single;      /* one capital letter */
     int prot;        /* inside a protected span */
+    int title;       /* a person title before a name: kept as written */
     enum cls cls;
     enum act act;
     const char *role; /* for ROLE */
@@ -444,6 +445,7 @@ int tm_redact_text(char **out, const tm_redactor *r, const char *text,
         if (k >= nw || !w[k].cap || !adjacent(text, &w[k - 1], &w[k], 1) || w[k].cls == STOP)
             continue;
         w[k].act = NAME;
+        for (size_t t = i; t < i + tl; t++) w[t].title = 1; /* "PC Smith": PC is no speaker */
         for (k++; k < i + tl + 3 && k < nw; k++) {
             if (!w[k].cap || !adjacent(text, &w[k - 1], &w[k], 1) || w[k].prot) break;
             if (w[k].cls != UNKNOWN && w[k].cls != PLACE && !w[k].single) break;
@@ -453,7 +455,7 @@ int tm_redact_text(char **out, const tm_redactor *r, const char *text,
     }
     /* 2. the document's speaker initials become the speaker's role */
     for (size_t i = 0; i < nw; i++) {
-        if (w[i].act) continue;
+        if (w[i].act || w[i].title) continue;
         int found;
         const char *role = speaker_role(speakers, nsp, text, &w[i], &found);
         if (found) {
