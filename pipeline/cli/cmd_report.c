@@ -47,7 +47,7 @@ void tm_cmd_report_help(FILE *out)
 /* --input: renders a report JSON written earlier. Redaction then uses the
  * database's document list when there is one (paths to kinds and dates,
  * speaker initials), else the lexicon alone. */
-static int render_input(const char *input, const char *db, const char *lexdir, tm_format fmt,
+static int render_input(const char *input, const char *db, const char *lexdir, tm_out_format fmt,
                         const char *out, int redact)
 {
     json_error_t jerr;
@@ -133,12 +133,12 @@ int tm_cmd_report(int argc, char **argv)
         return TM_EXIT_USAGE;
     }
     tm_err err = {0};
-    tm_format fmt;
-    if (tm_format_from_name(&fmt, format, &err) != TM_OK) {
+    tm_out_format fmt;
+    if (tm_out_format_from_name(&fmt, format, &err) != TM_OK) {
         tm_cli_error("%s", err.msg);
         return TM_EXIT_USAGE;
     }
-    if (fmt == TM_FORMAT_CSV && !strcmp(out, "-")) {
+    if (fmt == TM_OUT_CSV && !strcmp(out, "-")) {
         tm_cli_error("--format csv writes one file per table: give the folder with --out DIR");
         return TM_EXIT_USAGE;
     }

@@ -105,7 +105,7 @@ int tm_cmd_run(int argc, char **argv)
         snprintf(path, sizeof path, "%s/report-%s.json", outdir, tm_period_name((tm_period)p));
         json_t *report = NULL;
         if (tm_report_build(&report, store, &ro, &err) != TM_OK ||
-            tm_cli_write_report(report, TM_FORMAT_JSON, path, 0, stdout, &err) != TM_OK) {
+            tm_cli_write_report(report, TM_OUT_JSON, path, 0, stdout, &err) != TM_OK) {
             tm_cli_error("%s", err.msg);
             rc = TM_EXIT_ERROR;
         } else if (p == TM_PERIOD_MONTH) {
@@ -113,8 +113,8 @@ int tm_cmd_run(int argc, char **argv)
             char csv[4200], html[4200];
             snprintf(csv, sizeof csv, "%s/csv", outdir);
             snprintf(html, sizeof html, "%s/report.html", outdir);
-            if (tm_cli_write_report(report, TM_FORMAT_CSV, csv, 0, NULL, &err) != TM_OK ||
-                tm_cli_write_report(report, TM_FORMAT_HTML, html, 0, stdout, &err) != TM_OK) {
+            if (tm_cli_write_report(report, TM_OUT_CSV, csv, 0, NULL, &err) != TM_OK ||
+                tm_cli_write_report(report, TM_OUT_HTML, html, 0, stdout, &err) != TM_OK) {
                 tm_cli_error("%s", err.msg);
                 rc = TM_EXIT_ERROR;
             } else {

@@ -83,7 +83,7 @@ static int ingest_work(tm_pipeline *pl, tm_doc *doc, size_t index, const char *p
     if (c->in->problems[index])
         return tm_err_set(err, TM_ESKIP, "%s: %s", path, c->in->problems[index]);
     struct stat st;
-    if (stat(path, &st) == 0 && c->nknown) {
+    if (tm_ingest_stat(path, &st) == 0 && c->nknown) {
         known key = {(char *)path, 0, 0, {0}};
         known *k = bsearch(&key, c->known, c->nknown, sizeof *c->known, known_cmp);
         /* same size and mtime: confirm with the digest before skipping */
@@ -115,7 +115,7 @@ static int ingest_consume(tm_doc *doc, size_t index, const char *path, int rc, c
     }
     tm_err serr = {0};
     struct stat st;
-    int64_t size = stat(path, &st) == 0 ? (int64_t)st.st_size : (int64_t)doc->raw_len;
+    int64_t size = tm_ingest_stat(path, &st) == 0 ? (int64_t)st.st_size : (int64_t)doc->raw_len;
     tm_store_meta meta = {tm_lexicon_version(c->lex), tm_lexicon_hash(c->lex), size};
     if (tm_store_doc(c->store, doc, &meta, &serr) != TM_OK) {
         tm_cli_error("%s", serr.msg);

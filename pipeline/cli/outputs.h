@@ -14,7 +14,7 @@
 /* Writes `report` as JSON (file or "-"), CSV (into the folder `out`) or
  * HTML (file or "-"). With `say` non-NULL, prints one line per file written
  * there ("csv:      reports/out/csv/periods.csv"). */
-int tm_cli_write_report(const json_t *report, tm_format fmt, const char *out, int redacted,
+int tm_cli_write_report(const json_t *report, tm_out_format fmt, const char *out, int redacted,
                         FILE *say, tm_err *err);
 
 #endif

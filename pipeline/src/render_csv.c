@@ -12,12 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-int tm_format_from_name(tm_format *out, const char *name, tm_err *err)
+int tm_out_format_from_name(tm_out_format *out, const char *name, tm_err *err)
 {
     static const char *const names[] = {"json", "csv", "html"};
     for (int i = 0; i < 3; i++) {
         if (name && strcmp(name, names[i]) == 0) {
-            *out = (tm_format)i;
+            *out = (tm_out_format)i;
             return TM_OK;
         }
     }

@@ -29,13 +29,13 @@ static void test_render__csv_field(void)
 
 static void test_render__format(void)
 {
-    tm_format f;
+    tm_out_format f;
     tm_err err = {0};
-    TM_CHECK_INT(tm_format_from_name(&f, "csv", &err), TM_OK);
-    TM_CHECK_INT(f, TM_FORMAT_CSV);
-    TM_CHECK_INT(tm_format_from_name(&f, "html", &err), TM_OK);
-    TM_CHECK_INT(f, TM_FORMAT_HTML);
-    TM_CHECK_INT(tm_format_from_name(&f, "xml", &err), TM_EINVAL);
+    TM_CHECK_INT(tm_out_format_from_name(&f, "csv", &err), TM_OK);
+    TM_CHECK_INT(f, TM_OUT_CSV);
+    TM_CHECK_INT(tm_out_format_from_name(&f, "html", &err), TM_OK);
+    TM_CHECK_INT(f, TM_OUT_HTML);
+    TM_CHECK_INT(tm_out_format_from_name(&f, "xml", &err), TM_EINVAL);
     TM_CHECK(strstr(err.msg, "json, csv or html") != NULL);
 }
 

@@ -20,10 +20,10 @@
 #include "tm/outfile.h"
 
 /* Output formats of `tension report`. */
-typedef enum tm_format { TM_FORMAT_JSON = 0, TM_FORMAT_CSV, TM_FORMAT_HTML } tm_format;
+typedef enum tm_out_format { TM_OUT_JSON = 0, TM_OUT_CSV, TM_OUT_HTML } tm_out_format;
 
 /* Parses "json", "csv" or "html". TM_OK or TM_EINVAL naming the choices. */
-int tm_format_from_name(tm_format *out, const char *name, tm_err *err);
+int tm_out_format_from_name(tm_out_format *out, const char *name, tm_err *err);
 
 /* Writes one CSV file per table into `dir` (created if missing): periods,
  * communities, themes, places, organisations, community_theme, top_signals,
