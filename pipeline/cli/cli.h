@@ -48,5 +48,9 @@ int tm_cmd_lexicon(int argc, char **argv);
 void tm_cmd_lexicon_help(FILE *out);
 int tm_cmd_run(int argc, char **argv);
 void tm_cmd_run_help(FILE *out);
+int tm_cmd_summary(int argc, char **argv);
+void tm_cmd_summary_help(FILE *out);
+int tm_cmd_search(int argc, char **argv);
+void tm_cmd_search_help(FILE *out);
 
 #endif

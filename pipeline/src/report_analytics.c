@@ -1031,7 +1031,9 @@ static int build_meta(ana *a, json_t *rep)
             put(o, "min_score", json_real(l->min_score)) || json_array_append_new(lv, o))
             goto fail;
     }
-    if (put(scale, "source", json_string(tm_scale_source(a->scale))) || put(scale, "levels", lv)) {
+    /* the file's name, never its folder: reports leave the machine */
+    const char *src = tm_scale_source(a->scale), *slash = strrchr(src, '/');
+    if (put(scale, "source", json_string(slash ? slash + 1 : src)) || put(scale, "levels", lv)) {
         lv = NULL;
         goto fail;
     }
