@@ -9,5 +9,6 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
     build-essential cmake pkg-config \
     libpcre2-dev libstemmer-dev libsqlite3-dev libjansson-dev libgeonames-dev \
-    python3 python3-jsonschema sqlite3 >/dev/null
+    python3 python3-jsonschema sqlite3 \
+    python3-distributed ripgrep time >/dev/null
 echo "tension: build dependencies installed"
