@@ -48,5 +48,7 @@ int tm_cmd_lexicon(int argc, char **argv);
 void tm_cmd_lexicon_help(FILE *out);
 int tm_cmd_run(int argc, char **argv);
 void tm_cmd_run_help(FILE *out);
+int tm_cmd_merge(int argc, char **argv);
+void tm_cmd_merge_help(FILE *out);
 
 #endif

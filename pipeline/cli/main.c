@@ -15,6 +15,7 @@ static const tm_cmd commands[] = {
     {"extract", "print one JSON object per document (no database)", tm_cmd_extract, tm_cmd_extract_help},
     {"ingest", "read files or folders into the database", tm_cmd_ingest, tm_cmd_ingest_help},
     {"report", "write the periodic report from the database", tm_cmd_report, tm_cmd_report_help},
+    {"merge", "combine shard databases into one", tm_cmd_merge, tm_cmd_merge_help},
     {"lexicon", "check the lexicons, or print their stems", tm_cmd_lexicon, tm_cmd_lexicon_help},
 };
 
