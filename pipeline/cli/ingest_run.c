@@ -13,6 +13,7 @@
 #include "inputs.h"
 #include "tm/ingest.h"
 #include "tm/parallel.h"
+#include "tm/sha256.h"
 #include "tm/store.h"
 
 #include <sqlite3.h>
@@ -93,13 +94,24 @@ static int ingest_work(tm_pipeline *pl, tm_doc *doc, size_t index, const char *p
         known key = {(char *)path, 0, 0, {0}, 0};
         known *k = bsearch(&key, c->known, c->nknown, sizeof *c->known, known_cmp);
         /* same size and mtime: confirm with the digest before skipping */
-        if (k && k->size == (int64_t)st.st_size && k->mtime == (int64_t)st.st_mtime) {
-            int rc = tm_ingest_file(doc, path, err);
+        if (k && k->size == (int64_t)st.st_size && k->mtime == (int64_t)st.st_mtime &&
+            k->same_lexicon) {
+            /* read and hash only: decoding waits until the digest differs */
+            char *buf = NULL;
+            size_t n = 0;
+            char hex[65];
+            int rc = tm_read_file(&buf, &n, path, TM_INGEST_MAX_BYTES, err);
             if (rc != TM_OK)
                 return rc;
-            if (!strcmp(doc->sha256, k->sha256) && k->same_lexicon)
+            tm_sha256_hex(hex, buf, n);
+            if (!strcmp(hex, k->sha256)) {
+                tm_free(buf);
                 return UNCHANGED;
-            return tm_pipeline_process(pl, doc, err);
+            }
+            rc = tm_ingest_bytes(doc, path, buf, n, err);
+            tm_free(buf);
+            doc->mtime = (int64_t)st.st_mtime;
+            return rc != TM_OK ? rc : tm_pipeline_process(pl, doc, err);
         }
     }
     return tm_pipeline_file(pl, doc, path, err);
