@@ -45,7 +45,7 @@ printf 'theme\tknife_crime\tbladed article offence\tphrase\t1\tbench\n' >>"$work
 # warm the page cache so that every command reads from memory
 cat $(find "$corpus" -type f -name '*.txt') >/dev/null
 
-declare -A secs rss
+declare -A secs rss cpu
 # timed NAME CMD... : runs CMD under /usr/bin/time -v, keeps elapsed and max RSS
 timed() {
     local name=$1
@@ -63,6 +63,7 @@ timed() {
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$work/$name.time")
     secs[$name]=$(echo "$wall" | awk -F: '{ if (NF == 3) print $1 * 3600 + $2 * 60 + $3; else print $1 * 60 + $2 }')
     rss[$name]=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/$name.time")
+    cpu[$name]=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$work/$name.time")
 }
 
 cd "$work"
@@ -78,12 +79,13 @@ commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=$(git -C "$root" status --porcelain 2>/dev/null | grep -q . && echo "+changes" || true)
 echo
 echo "tension bench: $(date -u +%Y-%m-%d) commit $commit$dirty, $(nproc) cores, $(uname -m)"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (a shared machine slows every figure; CPU s is fairer)"
 echo "corpus: $docs documents, $bytes bytes ($(awk -v b="$bytes" 'BEGIN {printf "%.1f", b / 1e6}') MB), seed 1"
-printf '%-12s %9s %9s %9s %10s %9s\n' step seconds MB/s docs/s peakRSS_MB "x rg"
+printf '%-12s %9s %9s %9s %9s %10s %9s\n' step seconds cpu_s MB/s docs/s peakRSS_MB "x rg"
 for n in rg extract_j1 extract_j2 ingest_j2 reingest report retag; do
-    awk -v n="$n" -v s="${secs[$n]}" -v r="${rss[$n]}" -v b="$bytes" -v d="$docs" -v rg="${secs[rg]}" \
+    awk -v n="$n" -v s="${secs[$n]}" -v c="${cpu[$n]}" -v r="${rss[$n]}" -v b="$bytes" -v d="$docs" -v rg="${secs[rg]}" \
         'BEGIN { t = s > 0 ? s : 0.005;
-                 printf "%-12s %9.2f %9.1f %9.0f %10.1f %9.2f\n", n, s, b / 1e6 / t, d / t, r / 1024, (rg > 0 ? rg : 0.005) / t }'
+                 printf "%-12s %9.2f %9.2f %9.1f %9.0f %10.1f %9.2f\n", n, s, c, b / 1e6 / t, d / t, r / 1024, (rg > 0 ? rg : 0.005) / t }'
 done
 echo
 echo "targets:"
