@@ -14,21 +14,38 @@ void tm_cmd_report_help(FILE *out)
 {
     fprintf(out,
             "usage: tension report [--db PATH] [--period week|month|quarter|fyear]\n"
-            "                      [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--out PATH]\n\n"
+            "                      [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--out PATH]\n"
+            "                      [--community ID] [--theme ID] [--place NAME]\n"
+            "                      [--organisation ID] [--role ROLE] [--scale FILE]\n\n"
             "Writes the report as JSON: per period, documents and words, counts per community,\n"
             "theme, place, organisation and community x theme (with rates per 10,000 words), and\n"
             "the top signals with their evidence; stamped with the tool's and the lexicons'\n"
             "versions so two reports can be compared. Negated mentions never count.\n"
-            "Schema: reports/schema/report.schema.json.\n\n"
+            "Also per period: rates, tone, trends (rising: exact Poisson rate test against the\n"
+            "previous periods), distinct incidents, upcoming events and an advisory 1-6 tension\n"
+            "level for the area and each community, with the signals that raised it.\n"
+            "Schema: reports/schema/report.schema.json; rubric: reports/README.md.\n\n"
             "  --db PATH        database (default: tension.db)\n"
             "  --period P       week (ISO 8601), month (default), quarter or fyear (April-March)\n"
             "  --from D         first document date counted\n"
             "  --to D           last document date counted (inclusive)\n"
             "  --top N          signal groups per period (default %d)\n"
+            "  --community ID   only documents mentioning the community, only its signals\n"
+            "  --theme ID       only documents mentioning the theme or indicator, its signals\n"
+            "  --place NAME     only documents mentioning the place (canonical name)\n"
+            "  --organisation ID only documents mentioning the organisation\n"
+            "  --role ROLE      only documents where ROLE speaks, only signals ROLE said\n"
+            "                   (role as in the attendee table, e.g. \"IAG Chair\"; any case)\n"
+            "  --scale FILE     tension scale (default: scale.tsv in the lexicon folder,\n"
+            "                   else the built-in one)\n"
+            "  --baseline K     previous periods the rising test compares with (default %d)\n"
+            "  --min-count N    smallest count that can be rising (default %d)\n"
+            "  --alpha A        significance level of the rising test (default %g)\n"
             "  --out PATH       output file (default: standard output)\n"
             "  --lexicons DIR   lexicon whose version and hash stamp the report\n"
             "  -h, --help       show this help\n",
-            TM_REPORT_DEFAULT_TOP);
+            TM_REPORT_DEFAULT_TOP, TM_TREND_DEFAULT_BASELINE, TM_TREND_DEFAULT_MIN_COUNT,
+            TM_TREND_DEFAULT_ALPHA);
 }
 
 int tm_cmd_report(int argc, char **argv)
@@ -40,13 +57,24 @@ int tm_cmd_report(int argc, char **argv)
                                          {"top", required_argument, NULL, 'n'},
                                          {"out", required_argument, NULL, 'o'},
                                          {"lexicons", required_argument, NULL, 'L'},
+                                         {"community", required_argument, NULL, 'C'},
+                                         {"theme", required_argument, NULL, 'T'},
+                                         {"place", required_argument, NULL, 'P'},
+                                         {"organisation", required_argument, NULL, 'O'},
+                                         {"organization", required_argument, NULL, 'O'},
+                                         {"role", required_argument, NULL, 'R'},
+                                         {"scale", required_argument, NULL, 'S'},
+                                         {"baseline", required_argument, NULL, 'B'},
+                                         {"min-count", required_argument, NULL, 'M'},
+                                         {"alpha", required_argument, NULL, 'A'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    const char *db = "tension.db", *out = "-", *lexdir = NULL, *period = "month";
+    const char *db = "tension.db", *out = "-", *lexdir = NULL, *period = "month", *scale = NULL;
+    char *end = NULL;
     tm_report_opts ro = {0};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "hd:p:f:t:n:o:L:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hd:p:f:t:n:o:L:C:T:P:O:R:S:B:M:A:", opts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'p': period = optarg; break;
@@ -55,6 +83,33 @@ int tm_cmd_report(int argc, char **argv)
         case 'n': ro.top = atoll(optarg); break;
         case 'o': out = optarg; break;
         case 'L': lexdir = optarg; break;
+        case 'C': ro.community = optarg; break;
+        case 'T': ro.theme = optarg; break;
+        case 'P': ro.place = optarg; break;
+        case 'O': ro.organisation = optarg; break;
+        case 'R': ro.role = optarg; break;
+        case 'S': scale = optarg; break;
+        case 'B':
+            ro.trend.baseline_periods = (int)strtol(optarg, &end, 10);
+            if (*end || ro.trend.baseline_periods < 1 || ro.trend.baseline_periods > 100) {
+                tm_cli_error("--baseline %s: give a whole number of periods, 1 to 100", optarg);
+                return TM_EXIT_USAGE;
+            }
+            break;
+        case 'M':
+            ro.trend.min_count = strtoll(optarg, &end, 10);
+            if (*end || ro.trend.min_count < 1) {
+                tm_cli_error("--min-count %s: give a whole number >= 1", optarg);
+                return TM_EXIT_USAGE;
+            }
+            break;
+        case 'A':
+            ro.trend.alpha = strtod(optarg, &end);
+            if (*end || !(ro.trend.alpha > 0 && ro.trend.alpha < 1)) {
+                tm_cli_error("--alpha %s: give a number between 0 and 1, e.g. 0.05", optarg);
+                return TM_EXIT_USAGE;
+            }
+            break;
         case 'h': tm_cmd_report_help(stdout); return TM_EXIT_OK;
         default: tm_cmd_report_help(stderr); return TM_EXIT_USAGE;
         }
@@ -74,11 +129,25 @@ int tm_cmd_report(int argc, char **argv)
         tm_cli_error("%s: no such database; run 'tension ingest --db %s PATH...' first", db, db);
         return TM_EXIT_ERROR;
     }
-    tm_lexicon *lex = tm_cli_load_lexicon(tm_cli_lexicon_dir(lexdir));
+    const char *dir = tm_cli_lexicon_dir(lexdir);
+    tm_lexicon *lex = tm_cli_load_lexicon(dir);
     if (lex) {
         ro.lexicon_version = tm_lexicon_version(lex);
         ro.lexicon_hash = tm_lexicon_hash(lex);
+        ro.lexicon = lex;
     }
+    tm_scale *sc = NULL;
+    char scale_path[4200];
+    if (!scale && dir) {
+        snprintf(scale_path, sizeof scale_path, "%s/scale.tsv", dir);
+        if (access(scale_path, F_OK) == 0) scale = scale_path;
+    }
+    if (scale && tm_scale_load(&sc, scale, &err) != TM_OK) {
+        tm_cli_error("%s", err.msg);
+        tm_lexicon_free(lex);
+        return TM_EXIT_ERROR;
+    }
+    ro.scale = sc;
     tm_store *st = NULL;
     json_t *report = NULL;
     int rc = TM_EXIT_OK;
@@ -90,5 +159,6 @@ int tm_cmd_report(int argc, char **argv)
     json_decref(report);
     tm_store_close(st);
     tm_lexicon_free(lex);
+    tm_scale_free(sc);
     return rc;
 }

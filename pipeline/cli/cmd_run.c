@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 void tm_cmd_run_help(FILE *out)
 {
@@ -91,11 +92,22 @@ int tm_cmd_run(int argc, char **argv)
         return TM_EXIT_ERROR;
     }
     printf("database: %s\n", db);
+    tm_scale *sc = NULL;
+    char scale_path[4200];
+    snprintf(scale_path, sizeof scale_path, "%s/scale.tsv", dir);
+    if (access(scale_path, F_OK) == 0 && tm_scale_load(&sc, scale_path, &err) != TM_OK) {
+        tm_cli_error("%s", err.msg);
+        tm_store_close(store);
+        tm_lexicon_free(lex);
+        return TM_EXIT_ERROR;
+    }
     for (int p = 0; p < TM_PERIOD__COUNT && rc != TM_EXIT_ERROR; p++) {
         tm_report_opts ro = {0};
         ro.period = (tm_period)p;
         ro.lexicon_version = tm_lexicon_version(lex);
         ro.lexicon_hash = tm_lexicon_hash(lex);
+        ro.lexicon = lex;
+        ro.scale = sc;
         char path[4200];
         snprintf(path, sizeof path, "%s/report-%s.json", outdir, tm_period_name((tm_period)p));
         json_t *report = NULL;
@@ -110,6 +122,7 @@ int tm_cmd_run(int argc, char **argv)
     }
     tm_store_close(store);
     tm_lexicon_free(lex);
+    tm_scale_free(sc);
     if (tm_cli_close_stdout() != 0)
         return TM_EXIT_ERROR;
     return rc;

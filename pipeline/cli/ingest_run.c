@@ -13,7 +13,6 @@
 #include "inputs.h"
 #include "tm/ingest.h"
 #include "tm/parallel.h"
-#include "tm/sha256.h"
 #include "tm/store.h"
 
 #include <sqlite3.h>
@@ -90,28 +89,17 @@ static int ingest_work(tm_pipeline *pl, tm_doc *doc, size_t index, const char *p
     if (c->in->problems[index])
         return tm_err_set(err, TM_ESKIP, "%s: %s", path, c->in->problems[index]);
     struct stat st;
-    if (stat(path, &st) == 0 && c->nknown) {
+    if (tm_ingest_stat(path, &st) == 0 && c->nknown) {
         known key = {(char *)path, 0, 0, {0}, 0};
         known *k = bsearch(&key, c->known, c->nknown, sizeof *c->known, known_cmp);
         /* same size and mtime: confirm with the digest before skipping */
-        if (k && k->size == (int64_t)st.st_size && k->mtime == (int64_t)st.st_mtime &&
-            k->same_lexicon) {
-            /* read and hash only: decoding waits until the digest differs */
-            char *buf = NULL;
-            size_t n = 0;
-            char hex[65];
-            int rc = tm_read_file(&buf, &n, path, TM_INGEST_MAX_BYTES, err);
+        if (k && k->size == (int64_t)st.st_size && k->mtime == (int64_t)st.st_mtime) {
+            int rc = tm_ingest_file(doc, path, err);
             if (rc != TM_OK)
                 return rc;
-            tm_sha256_hex(hex, buf, n);
-            if (!strcmp(hex, k->sha256)) {
-                tm_free(buf);
+            if (!strcmp(doc->sha256, k->sha256) && k->same_lexicon)
                 return UNCHANGED;
-            }
-            rc = tm_ingest_bytes(doc, path, buf, n, err);
-            tm_free(buf);
-            doc->mtime = (int64_t)st.st_mtime;
-            return rc != TM_OK ? rc : tm_pipeline_process(pl, doc, err);
+            return tm_pipeline_process(pl, doc, err);
         }
     }
     return tm_pipeline_file(pl, doc, path, err);
@@ -133,7 +121,7 @@ static int ingest_consume(tm_doc *doc, size_t index, const char *path, int rc, c
     }
     tm_err serr = {0};
     struct stat st;
-    int64_t size = stat(path, &st) == 0 ? (int64_t)st.st_size : (int64_t)doc->raw_len;
+    int64_t size = tm_ingest_stat(path, &st) == 0 ? (int64_t)st.st_size : (int64_t)doc->raw_len;
     tm_store_meta meta = {tm_lexicon_version(c->lex), tm_lexicon_hash(c->lex), size};
     if (tm_store_doc(c->store, doc, &meta, &serr) != TM_OK) {
         tm_cli_error("%s", serr.msg);

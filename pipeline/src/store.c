@@ -27,6 +27,8 @@
  *   document deletes a contiguous key range per table.
  * - start/end columns are FILE byte offsets (tm_doc_raw_offset); sentences
  *   also keep text_start/text_end into document_texts.text for re-tagging.
+ *   Converted documents (Word, PDF, HTML, e-mail: see convert.h) have no
+ *   file offsets, so there start/end index document_texts.text as well.
  * - Section title, speaker and role are copied onto sentences and signals so
  *   that evidence queries need no joins.
  * - mentions_count and signals_count cover the counting scans of

@@ -122,6 +122,10 @@ unsigned tm_tok_flags(const unsigned char *z, size_t n)
 int tm_tokenise_doc(tm_doc *doc, tm_err *err)
 {
     const unsigned char *t = (const unsigned char *)doc->text;
+    /* English prose averages a word every 5-6 bytes: one allocation, no regrowth */
+    if (tm_arena_grow(&doc->arena, (void **)&doc->tokens.v, &doc->tokens.cap,
+                      doc->text_len / 5 + 16, sizeof *doc->tokens.v) != 0)
+        return tm_err_set(err, TM_ENOMEM, "%s: out of memory tokenising", doc->path);
     for (size_t s = 0; s < doc->sentences.n; s++) {
         tm_sentence *sent = &doc->sentences.v[s];
         sent->tok_first = (uint32_t)doc->tokens.n;

@@ -13,7 +13,7 @@ sample = os.path.join(root, "corpora", "sample")
 corpus = os.path.join(work, "corpus")
 shutil.copytree(sample, corpus)
 # converted encodings and Markdown residue need the kept source to rebuild
-for i, name in enumerate(sorted(os.listdir(sample))[:6]):
+for i, name in enumerate(sorted(n for n in os.listdir(sample) if n.endswith(".txt"))[:6]):
     text = open(os.path.join(sample, name), encoding="utf-8-sig").read()
     enc = ["utf-16", "cp1252", "utf-16-be"][i % 3]
     with open(os.path.join(corpus, "conv-" + name), "wb") as f:

@@ -14,7 +14,7 @@ binary, root, work = setup()
 sample = os.path.join(root, "corpora", "sample")
 os.chdir(work)  # relative paths: every run stores the same document paths
 shutil.copytree(sample, "corpus")
-for i, name in enumerate(sorted(os.listdir(sample))[:3]):
+for i, name in enumerate(sorted(n for n in os.listdir(sample) if n.endswith(".txt"))[:3]):
     text = open(os.path.join(sample, name), encoding="utf-8-sig").read()
     with open(os.path.join("corpus", "conv-" + name), "wb") as f:
         f.write(text.encode(["utf-16", "cp1252", "utf-8-sig"][i], errors="replace"))
