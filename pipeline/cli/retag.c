@@ -33,14 +33,14 @@ typedef struct retag_ctx {
 } retag_ctx;
 
 static const char fetch_sql[] =
-    "SELECT d.sha256, d.mtime, d.size, t.text, s.kind, s.data FROM documents d"
+    "SELECT d.sha256, d.mtime, d.size, t.text, s.kind, s.data, d.date FROM documents d"
     " JOIN document_texts t ON t.doc_id = d.id"
     " LEFT JOIN document_sources s ON s.doc_id = d.id WHERE d.path = ?1";
 
 /* Copies the stored bytes of `path` out of the database. */
 static int fetch(retag_ctx *c, const char *path, char **text, size_t *text_len,
                  tm_source_kind *kind, unsigned char **data, size_t *data_len, char sha[65],
-                 int64_t *mtime, int64_t *size, tm_err *err)
+                 int64_t *mtime, int64_t *size, char date[11], tm_err *err)
 {
     int rc = TM_OK;
     pthread_mutex_lock(&c->mu);
@@ -57,6 +57,8 @@ static int fetch(retag_ctx *c, const char *path, char **text, size_t *text_len,
     snprintf(sha, 65, "%s", sqlite3_column_text(s, 0) ? (const char *)sqlite3_column_text(s, 0) : "");
     *mtime = sqlite3_column_int64(s, 1);
     *size = sqlite3_column_int64(s, 2);
+    const char *dt = (const char *)sqlite3_column_text(s, 6);
+    snprintf(date, 11, "%s", dt && strlen(dt) == 10 ? dt : "");
     const char *t = (const char *)sqlite3_column_text(s, 3);
     *text_len = (size_t)sqlite3_column_bytes(s, 3);
     *text = tm_strndup(t ? t : "", *text_len);
@@ -87,12 +89,13 @@ static int retag_work(tm_pipeline *pl, tm_doc *doc, size_t index, const char *pa
                       void *payload)
 {
     retag_ctx *c = payload;
-    char *text = NULL, sha[65];
+    char *text = NULL, sha[65], date[11];
     unsigned char *data = NULL, *raw = NULL;
     size_t text_len = 0, data_len = 0, raw_len = 0;
     tm_source_kind kind = TM_SOURCE_NONE;
     int64_t mtime = 0, size = 0;
-    int rc = fetch(c, path, &text, &text_len, &kind, &data, &data_len, sha, &mtime, &size, err);
+    int rc = fetch(c, path, &text, &text_len, &kind, &data, &data_len, sha, &mtime, &size, date,
+                   err);
     if (rc == TM_OK)
         rc = tm_source_decode(&raw, &raw_len, text, text_len, kind, data, data_len, path, err);
     if (rc == TM_OK)
@@ -104,6 +107,10 @@ static int retag_work(tm_pipeline *pl, tm_doc *doc, size_t index, const char *pa
                         path);
     if (rc == TM_OK) {
         doc->mtime = mtime;
+        /* an e-mail attachment was dated by its message when its text is not;
+         * the stored date is that date then, and unused when the text has one */
+        if (!doc->mail_date[0])
+            memcpy(doc->mail_date, date, sizeof date);
         c->sizes[index] = size;
         rc = tm_pipeline_process(pl, doc, err);
     }

@@ -18,7 +18,16 @@ for i, name in enumerate(sorted(n for n in os.listdir(sample) if n.endswith(".tx
     enc = ["utf-16", "cp1252", "utf-16-be"][i % 3]
     with open(os.path.join(corpus, "conv-" + name), "wb") as f:
         f.write(text.encode(enc, errors="replace"))
-ndocs = len(os.listdir(corpus))
+# an e-mail whose attachment has no date of its own: dated by the message
+import datetime  # noqa: E402
+import docfixtures as fx  # noqa: E402
+note = [("h", 1, "Briefing note"), ("p", "Residents reported a revenge attack and fear of knife"
+                                          " crime among young people in Bletchley.")]
+with open(os.path.join(corpus, "papers.eml"), "wb") as f:
+    f.write(fx.to_eml("Dear colleagues,\n\nThe Somali community is worried about knife crime.\n",
+                      [("briefing.html", fx.to_html(note), "text", "html")],
+                      datetime.datetime(2025, 10, 20, 9, 30, tzinfo=datetime.timezone.utc)))
+ndocs = len(os.listdir(corpus)) + 1  # the e-mail and its attachment
 
 lex1 = os.path.join(root, "lexicons")
 lex2 = os.path.join(work, "lexicons2")
