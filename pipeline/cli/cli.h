@@ -52,5 +52,7 @@ int tm_cmd_summary(int argc, char **argv);
 void tm_cmd_summary_help(FILE *out);
 int tm_cmd_search(int argc, char **argv);
 void tm_cmd_search_help(FILE *out);
+int tm_cmd_merge(int argc, char **argv);
+void tm_cmd_merge_help(FILE *out);
 
 #endif

@@ -5,6 +5,8 @@
  * snapshot of the database taken at the start (path, size, mtime, sha256),
  * so an unchanged file is never parsed; changed files are processed in
  * parallel and stored by this thread in input order, one transaction each.
+ * An unchanged file tagged with another lexicon (its stored lexicon hash
+ * differs) is processed again from the bytes just read.
  */
 #include "cli.h"
 #include "ingest_run.h"
@@ -22,6 +24,7 @@ typedef struct known {
     char *path;
     int64_t size, mtime;
     char sha256[65];
+    int same_lexicon; /* stored with the lexicon loaded now */
 } known;
 
 typedef struct ingest_ctx {
@@ -45,9 +48,11 @@ static int load_known(ingest_ctx *c, tm_err *err)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(tm_store_db(c->store),
-                           "SELECT path, size, mtime, sha256 FROM documents", -1, &st, NULL) != SQLITE_OK)
+                           "SELECT path, size, mtime, sha256, lexicon_hash IS ?1 FROM documents", -1,
+                           &st, NULL) != SQLITE_OK)
         return tm_err_set(err, TM_EDB, "reading the document list: %s",
                           sqlite3_errmsg(tm_store_db(c->store)));
+    sqlite3_bind_text(st, 1, tm_lexicon_hash(c->lex), -1, SQLITE_STATIC);
     size_t cap = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
         if (c->nknown == cap) {
@@ -67,6 +72,7 @@ static int load_known(ingest_ctx *c, tm_err *err)
         k->size = sqlite3_column_int64(st, 1);
         k->mtime = sqlite3_column_int64(st, 2);
         snprintf(k->sha256, sizeof k->sha256, "%s", (const char *)h);
+        k->same_lexicon = sqlite3_column_int(st, 4);
         if (k->path)
             c->nknown++;
     }
@@ -84,14 +90,14 @@ static int ingest_work(tm_pipeline *pl, tm_doc *doc, size_t index, const char *p
         return tm_err_set(err, TM_ESKIP, "%s: %s", path, c->in->problems[index]);
     struct stat st;
     if (tm_ingest_stat(path, &st) == 0 && c->nknown) {
-        known key = {(char *)path, 0, 0, {0}};
+        known key = {(char *)path, 0, 0, {0}, 0};
         known *k = bsearch(&key, c->known, c->nknown, sizeof *c->known, known_cmp);
         /* same size and mtime: confirm with the digest before skipping */
         if (k && k->size == (int64_t)st.st_size && k->mtime == (int64_t)st.st_mtime) {
             int rc = tm_ingest_file(doc, path, err);
             if (rc != TM_OK)
                 return rc;
-            if (!strcmp(doc->sha256, k->sha256))
+            if (!strcmp(doc->sha256, k->sha256) && k->same_lexicon)
                 return UNCHANGED;
             return tm_pipeline_process(pl, doc, err);
         }

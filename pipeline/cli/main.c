@@ -17,6 +17,7 @@ static const tm_cmd commands[] = {
     {"report", "write the periodic report from the database", tm_cmd_report, tm_cmd_report_help},
     {"summary", "write the national summary (no names, small counts suppressed)", tm_cmd_summary, tm_cmd_summary_help},
     {"search", "full-text search over the stored sentences", tm_cmd_search, tm_cmd_search_help},
+    {"merge", "combine shard databases into one", tm_cmd_merge, tm_cmd_merge_help},
     {"lexicon", "check the lexicons, or print their stems", tm_cmd_lexicon, tm_cmd_lexicon_help},
 };
 

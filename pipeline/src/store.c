@@ -9,6 +9,7 @@
  */
 #include "tm/store.h"
 #include "tm/aggregate.h"
+#include "tm/source.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -128,8 +129,18 @@ static const char schema_v1[] =
     " message TEXT NOT NULL,"
     " PRIMARY KEY(doc_id, idx)) WITHOUT ROWID;";
 
+/*
+ * Schema version 2: document_sources keeps what the text lacks of the file's
+ * bytes (source.h), so `ingest --retag` rebuilds a document exactly without
+ * reading the file. No row when the text is the bytes.
+ */
+static const char schema_v2[] =
+    "CREATE TABLE document_sources("
+    " doc_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,"
+    " kind TEXT NOT NULL, data BLOB NOT NULL);";
+
 /* migrations[v] takes a database from user_version v to v + 1. */
-static const char *const migrations[TM_STORE_SCHEMA_VERSION] = {schema_v1};
+static const char *const migrations[TM_STORE_SCHEMA_VERSION] = {schema_v1, schema_v2};
 
 enum {
     S_IS_CURRENT,
@@ -143,6 +154,7 @@ enum {
     S_INSERT_SIGNAL,
     S_INSERT_INCIDENT,
     S_INSERT_ERROR,
+    S_INSERT_SOURCE,
     S__COUNT
 };
 
@@ -177,6 +189,7 @@ static const char *const stmt_sql[S__COUNT] = {
         "INSERT INTO incidents(doc_id, idx, theme, sentence, start, end, date, place, negated)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     [S_INSERT_ERROR] = "INSERT INTO errors(doc_id, idx, message) VALUES (?1, ?2, ?3)",
+    [S_INSERT_SOURCE] = "INSERT INTO document_sources(doc_id, kind, data) VALUES (?1, ?2, ?3)",
 };
 
 struct tm_store {
@@ -713,6 +726,22 @@ static int insert_errors(tm_store *st, const tm_doc *doc, int64_t id, tm_err *er
     return TM_OK;
 }
 
+static int insert_source(tm_store *st, const tm_doc *doc, int64_t id, tm_err *err)
+{
+    unsigned char *data = NULL;
+    size_t n = 0;
+    tm_source_kind kind;
+    int rc = tm_source_encode(&data, &n, &kind, doc, err);
+    if (rc != TM_OK || kind == TM_SOURCE_NONE) return rc;
+    sqlite3_stmt *s = st->stmt[S_INSERT_SOURCE];
+    bind_i64(s, 1, id);
+    bind_str(s, 2, tm_source_kind_name(kind));
+    sqlite3_bind_blob64(s, 3, data, n, SQLITE_STATIC);
+    rc = step_done(st, s, "cannot insert the document source", err);
+    tm_free(data);
+    return rc;
+}
+
 static int delete_path(tm_store *st, const char *path, tm_err *err)
 {
     sqlite3_stmt *s = st->stmt[S_DELETE_DOC];
@@ -770,7 +799,8 @@ int tm_store_doc(tm_store *st, const tm_doc *doc, const tm_store_meta *meta, tm_
         (rc = insert_mentions(st, doc, id, err)) != TM_OK ||
         (rc = insert_signals(st, doc, id, err)) != TM_OK ||
         (rc = insert_incidents(st, doc, id, err)) != TM_OK ||
-        (rc = insert_errors(st, doc, id, err)) != TM_OK || (rc = unit_commit(st, err)) != TM_OK) {
+        (rc = insert_errors(st, doc, id, err)) != TM_OK ||
+        (rc = insert_source(st, doc, id, err)) != TM_OK || (rc = unit_commit(st, err)) != TM_OK) {
         unit_rollback(st, err);
         return rc;
     }
