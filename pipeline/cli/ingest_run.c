@@ -35,6 +35,8 @@ typedef struct ingest_ctx {
     known *known; /* sorted by path */
     size_t nknown;
     int fatal;
+    int batch_open;    /* a transaction is open */
+    size_t batch_docs; /* documents stored in it */
 } ingest_ctx;
 
 enum { UNCHANGED = 1 }; /* a work result that is not an error */
@@ -105,6 +107,29 @@ static int ingest_work(tm_pipeline *pl, tm_doc *doc, size_t index, const char *p
     return tm_pipeline_file(pl, doc, path, err);
 }
 
+/* Documents per transaction: large enough to amortise the commit, small
+ * enough that a concurrent ingest or report never waits long. */
+#define TM_INGEST_BATCH 64
+
+static int end_batch(ingest_ctx *c)
+{
+    if (!c->batch_open)
+        return 0;
+    tm_err err = {0};
+    c->batch_open = 0;
+    if (tm_store_commit(c->store, &err) != TM_OK) {
+        tm_cli_error("%s (the last %zu documents were not stored; run the ingest again)", err.msg,
+                     c->batch_docs);
+        c->stats->stored -= c->batch_docs;
+        c->stats->skipped += c->batch_docs;
+        c->batch_docs = 0;
+        c->fatal = 1;
+        return 1;
+    }
+    c->batch_docs = 0;
+    return 0;
+}
+
 static int ingest_consume(tm_doc *doc, size_t index, const char *path, int rc, const tm_err *err,
                           void *payload)
 {
@@ -123,6 +148,16 @@ static int ingest_consume(tm_doc *doc, size_t index, const char *path, int rc, c
     struct stat st;
     int64_t size = tm_ingest_stat(path, &st) == 0 ? (int64_t)st.st_size : (int64_t)doc->raw_len;
     tm_store_meta meta = {tm_lexicon_version(c->lex), tm_lexicon_hash(c->lex), size};
+    /* Documents are committed in batches (each one still all-or-nothing, as a
+     * savepoint): one WAL commit per batch instead of per document. */
+    if (!c->batch_open) {
+        if (tm_store_begin(c->store, &serr) != TM_OK) {
+            tm_cli_error("%s", serr.msg);
+            c->fatal = 1;
+            return 1;
+        }
+        c->batch_open = 1;
+    }
     if (tm_store_doc(c->store, doc, &meta, &serr) != TM_OK) {
         tm_cli_error("%s", serr.msg);
         if (serr.code == TM_EDB) {
@@ -135,6 +170,8 @@ static int ingest_consume(tm_doc *doc, size_t index, const char *path, int rc, c
     for (size_t i = 0; i < doc->errors.n; i++)
         fprintf(stderr, "tension: warning: %s\n", doc->errors.v[i]);
     c->stats->stored++;
+    if (++c->batch_docs >= TM_INGEST_BATCH)
+        return end_batch(c);
     return 0;
 }
 
@@ -161,6 +198,10 @@ int tm_cli_ingest_paths(const char *db, const char *lexdir, const char *const *p
         tm_inputs_add(&in, paths[i]);
     int prc = tm_par_run(lex, (const char *const *)in.paths, in.n, jobs, ingest_work,
                          ingest_consume, &c, &err);
+    if (c.fatal)
+        tm_store_rollback(c.store);
+    else
+        end_batch(&c);
     if (prc != TM_OK && !c.fatal)
         tm_cli_error("%s", err.msg);
     if (c.fatal || (prc != TM_OK && prc != 1))

@@ -215,6 +215,10 @@ int tm_merge_db(tm_store *out, const char *in_path, tm_merge_stats *stats, tm_er
         goto cleanup;
     }
     sqlite3_reset(list);
+    if (tm_store_index_new_sentences(db) != SQLITE_OK) {
+        rc = fail(db, in_path, "cannot index the merged sentences", err);
+        goto cleanup;
+    }
     if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
         rc = fail(db, in_path, "cannot commit the merge", err);
         goto cleanup;

