@@ -48,6 +48,12 @@ int tm_cmd_lexicon(int argc, char **argv);
 void tm_cmd_lexicon_help(FILE *out);
 int tm_cmd_run(int argc, char **argv);
 void tm_cmd_run_help(FILE *out);
+int tm_cmd_summary(int argc, char **argv);
+void tm_cmd_summary_help(FILE *out);
+int tm_cmd_search(int argc, char **argv);
+void tm_cmd_search_help(FILE *out);
+int tm_cmd_merge(int argc, char **argv);
+void tm_cmd_merge_help(FILE *out);
 int tm_cmd_forget(int argc, char **argv);
 void tm_cmd_forget_help(FILE *out);
 

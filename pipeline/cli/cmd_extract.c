@@ -7,6 +7,7 @@
  */
 #include "cli.h"
 #include "inputs.h"
+#include "tm/docjson.h"
 #include "tm/extract.h"
 #include "tm/ingest.h"
 #include "tm/parallel.h"
@@ -19,6 +20,8 @@ typedef struct extract_run {
     int failed;
     int mentions;
     int sentences;
+    int full;                /* --full: what ingest --from-jsonl needs */
+    const tm_lexicon *lex;
 } extract_run;
 
 static void emit(json_t *o)
@@ -59,6 +62,10 @@ static int extract_consume(tm_doc *doc, size_t index, const char *path, int rc, 
         json_object_set_new(o, "mentions", tm_extract_mentions_json(doc));
     if (o && r->sentences)
         json_object_set_new(o, "sentences", tm_extract_sentences_json(doc));
+    if (o && r->full)
+        json_object_set_new(o, "full", tm_docjson_full(doc, (int64_t)doc->raw_len,
+                                                       tm_lexicon_version(r->lex),
+                                                       tm_lexicon_hash(r->lex)));
     emit(o);
     return 0;
 }
@@ -77,6 +84,8 @@ void tm_cmd_extract_help(FILE *out)
             "  --lexicons DIR   lexicon folder (default: $TENSION_LEXICONS, ./lexicons)\n"
             "  --mentions       add every mention (cues, negated and dropped ones too) for review\n"
             "  --sentences      add every sentence with its section, speaker and offsets\n"
+            "  --full           add \"full\": the text and every derived record, for\n"
+            "                   'tension ingest --from-jsonl' (distributed runs)\n"
             "  -h, --help       show this help\n\n"
             "Exit status: 0, or 1 if any file could not be read (it still gets a line with\n"
             "'doc' and 'errors').\n");
@@ -89,6 +98,7 @@ int tm_cmd_extract(int argc, char **argv)
                                          {"lexicons", required_argument, NULL, 'L'},
                                          {"mentions", no_argument, NULL, 'm'},
                                          {"sentences", no_argument, NULL, 's'},
+                                         {"full", no_argument, NULL, 'F'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *lexdir = NULL;
@@ -107,6 +117,7 @@ int tm_cmd_extract(int argc, char **argv)
         case 'L': lexdir = optarg; break;
         case 'm': r.mentions = 1; break;
         case 's': r.sentences = 1; break;
+        case 'F': r.full = 1; break;
         case 'h': tm_cmd_extract_help(stdout); return TM_EXIT_OK;
         default: tm_cmd_extract_help(stderr); return TM_EXIT_USAGE;
         }
@@ -135,6 +146,7 @@ int tm_cmd_extract(int argc, char **argv)
             tm_inputs_add(&in, argv[i]);
     }
     r.in = &in;
+    r.lex = lex;
     tm_err err = {0};
     int rc = tm_par_run(lex, (const char *const *)in.paths, in.n, jobs, extract_work,
                         extract_consume, &r, &err);

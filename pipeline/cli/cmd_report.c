@@ -2,7 +2,10 @@
  * cmd_report.c: `tension report`: the periodic JSON report from the database.
  */
 #include "cli.h"
+#include "outputs.h"
 #include "tm/aggregate.h"
+#include "tm/redact.h"
+#include "tm/render.h"
 #include "tm/report.h"
 #include "tm/store.h"
 
@@ -14,21 +17,96 @@ void tm_cmd_report_help(FILE *out)
 {
     fprintf(out,
             "usage: tension report [--db PATH] [--period week|month|quarter|fyear]\n"
-            "                      [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--out PATH]\n\n"
+            "                      [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format json|csv|html]\n"
+            "                      [--redact] [--input FILE] [--out PATH]\n"
+            "                      [--community ID] [--theme ID] [--place NAME]\n"
+            "                      [--organisation ID] [--role ROLE] [--scale FILE]\n\n"
             "Writes the report as JSON: per period, documents and words, counts per community,\n"
             "theme, place, organisation and community x theme (with rates per 10,000 words), and\n"
             "the top signals with their evidence; stamped with the tool's and the lexicons'\n"
             "versions so two reports can be compared. Negated mentions never count.\n"
-            "Schema: reports/schema/report.schema.json.\n\n"
+            "Also per period: rates, tone, trends (rising: exact Poisson rate test against the\n"
+            "previous periods), distinct incidents, upcoming events and an advisory 1-6 tension\n"
+            "level for the area and each community, with the signals that raised it.\n"
+            "Schema: reports/schema/report.schema.json; rubric: reports/README.md.\n\n"
+            "Formats: json (default); csv, one file per table (periods.csv, communities.csv,\n"
+            "themes.csv, ..., evidence.csv) written into the folder --out names (required),\n"
+            "RFC 4180, UTF-8 with a byte-order mark for Excel; html, one self-contained page\n"
+            "(charts, heat map, levels, evidence) that opens offline and prints.\n\n"
             "  --db PATH        database (default: tension.db)\n"
             "  --period P       week (ISO 8601), month (default), quarter or fyear (April-March)\n"
             "  --from D         first document date counted\n"
             "  --to D           last document date counted (inclusive)\n"
             "  --top N          signal groups per period (default %d)\n"
-            "  --out PATH       output file (default: standard output)\n"
+            "  --community ID   only documents mentioning the community, only its signals\n"
+            "  --theme ID       only documents mentioning the theme or indicator, its signals\n"
+            "  --place NAME     only documents mentioning the place (canonical name)\n"
+            "  --organisation ID only documents mentioning the organisation\n"
+            "  --role ROLE      only documents where ROLE speaks, only signals ROLE said\n"
+            "                   (role as in the attendee table, e.g. \"IAG Chair\"; any case)\n"
+            "  --scale FILE     tension scale (default: scale.tsv in the lexicon folder,\n"
+            "                   else the built-in one)\n"
+            "  --baseline K     previous periods the rising test compares with (default %d)\n"
+            "  --min-count N    smallest count that can be rising (default %d)\n"
+            "  --alpha A        significance level of the rising test (default %g)\n"
+            "  --format F       json (default), csv or html\n"
+            "  --input FILE     render this report JSON (from an earlier run) instead of\n"
+            "                   building one from the database\n"
+            "  --redact         for sharing: names of people in evidence become [name], speaker\n"
+            "                   initials their role, file paths the document's kind and date\n"
+            "  --out PATH       output file, or folder for csv (default: standard output)\n"
             "  --lexicons DIR   lexicon whose version and hash stamp the report\n"
             "  -h, --help       show this help\n",
-            TM_REPORT_DEFAULT_TOP);
+            TM_REPORT_DEFAULT_TOP, TM_TREND_DEFAULT_BASELINE, TM_TREND_DEFAULT_MIN_COUNT,
+            TM_TREND_DEFAULT_ALPHA);
+}
+
+/* --input: renders a report JSON written earlier. Redaction then uses the
+ * database's document list when there is one (paths to kinds and dates,
+ * speaker initials), else the lexicon alone. */
+static int render_input(const char *input, const char *db, const char *lexdir, tm_out_format fmt,
+                        const char *out, int redact)
+{
+    json_error_t jerr;
+    tm_err err = {0};
+    json_t *report = json_load_file(input, 0, &jerr);
+    if (!report) {
+        tm_cli_error("%s:%d:%d: not a JSON report: %s", input, jerr.line, jerr.column, jerr.text);
+        return TM_EXIT_ERROR;
+    }
+    int rc = TM_EXIT_OK;
+    tm_lexicon *lex = NULL;
+    tm_store *st = NULL;
+    tm_redactor *r = NULL;
+    json_t *docs = NULL;
+    if (redact) {
+        lex = tm_cli_load_lexicon(tm_cli_lexicon_dir(lexdir));
+        if (!lex) {
+            rc = TM_EXIT_ERROR;
+            goto cleanup;
+        }
+        if (access(db, F_OK) == 0) {
+            if (tm_store_open(&st, db, &err) != TM_OK || tm_redact_docs_load(&docs, st, &err) != TM_OK)
+                goto fail;
+        } else if (!(docs = json_object())) {
+            tm_err_set(&err, TM_ENOMEM, "out of memory");
+            goto fail;
+        }
+        if (tm_redactor_new(&r, lex, &err) != TM_OK || tm_redact_report(report, r, docs, &err) != TM_OK)
+            goto fail;
+    }
+    if (tm_cli_write_report(report, fmt, out, redact, NULL, &err) != TM_OK) goto fail;
+    goto cleanup;
+fail:
+    tm_cli_error("%s", err.msg);
+    rc = TM_EXIT_ERROR;
+cleanup:
+    tm_redactor_free(r);
+    json_decref(docs);
+    tm_store_close(st);
+    tm_lexicon_free(lex);
+    json_decref(report);
+    return rc;
 }
 
 int tm_cmd_report(int argc, char **argv)
@@ -40,13 +118,29 @@ int tm_cmd_report(int argc, char **argv)
                                          {"top", required_argument, NULL, 'n'},
                                          {"out", required_argument, NULL, 'o'},
                                          {"lexicons", required_argument, NULL, 'L'},
+                                         {"community", required_argument, NULL, 'C'},
+                                         {"theme", required_argument, NULL, 'T'},
+                                         {"place", required_argument, NULL, 'P'},
+                                         {"organisation", required_argument, NULL, 'O'},
+                                         {"organization", required_argument, NULL, 'O'},
+                                         {"role", required_argument, NULL, 'R'},
+                                         {"scale", required_argument, NULL, 'S'},
+                                         {"baseline", required_argument, NULL, 'B'},
+                                         {"min-count", required_argument, NULL, 'M'},
+                                         {"alpha", required_argument, NULL, 'A'},
+                                         {"format", required_argument, NULL, 'F'},
+                                         {"redact", no_argument, NULL, 'X'},
+                                         {"input", required_argument, NULL, 'I'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    const char *db = "tension.db", *out = "-", *lexdir = NULL, *period = "month";
+    const char *db = "tension.db", *out = "-", *lexdir = NULL, *period = "month", *scale = NULL;
+    char *end = NULL;
+    const char *format = "json", *input = NULL;
+    int redact = 0;
     tm_report_opts ro = {0};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "hd:p:f:t:n:o:L:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hd:p:f:t:n:o:L:C:T:P:O:R:S:B:M:A:F:XI:", opts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'p': period = optarg; break;
@@ -55,6 +149,36 @@ int tm_cmd_report(int argc, char **argv)
         case 'n': ro.top = atoll(optarg); break;
         case 'o': out = optarg; break;
         case 'L': lexdir = optarg; break;
+        case 'C': ro.community = optarg; break;
+        case 'T': ro.theme = optarg; break;
+        case 'P': ro.place = optarg; break;
+        case 'O': ro.organisation = optarg; break;
+        case 'R': ro.role = optarg; break;
+        case 'S': scale = optarg; break;
+        case 'B':
+            ro.trend.baseline_periods = (int)strtol(optarg, &end, 10);
+            if (*end || ro.trend.baseline_periods < 1 || ro.trend.baseline_periods > 100) {
+                tm_cli_error("--baseline %s: give a whole number of periods, 1 to 100", optarg);
+                return TM_EXIT_USAGE;
+            }
+            break;
+        case 'M':
+            ro.trend.min_count = strtoll(optarg, &end, 10);
+            if (*end || ro.trend.min_count < 1) {
+                tm_cli_error("--min-count %s: give a whole number >= 1", optarg);
+                return TM_EXIT_USAGE;
+            }
+            break;
+        case 'A':
+            ro.trend.alpha = strtod(optarg, &end);
+            if (*end || !(ro.trend.alpha > 0 && ro.trend.alpha < 1)) {
+                tm_cli_error("--alpha %s: give a number between 0 and 1, e.g. 0.05", optarg);
+                return TM_EXIT_USAGE;
+            }
+            break;
+        case 'F': format = optarg; break;
+        case 'X': redact = 1; break;
+        case 'I': input = optarg; break;
         case 'h': tm_cmd_report_help(stdout); return TM_EXIT_OK;
         default: tm_cmd_report_help(stderr); return TM_EXIT_USAGE;
         }
@@ -64,31 +188,64 @@ int tm_cmd_report(int argc, char **argv)
         return TM_EXIT_USAGE;
     }
     tm_err err = {0};
+    tm_out_format fmt;
+    if (tm_out_format_from_name(&fmt, format, &err) != TM_OK) {
+        tm_cli_error("%s", err.msg);
+        return TM_EXIT_USAGE;
+    }
+    if (fmt == TM_OUT_CSV && !strcmp(out, "-")) {
+        tm_cli_error("--format csv writes one file per table: give the folder with --out DIR");
+        return TM_EXIT_USAGE;
+    }
     if (tm_period_from_name(&ro.period, period, &err) != TM_OK ||
         (ro.from && !tm_date_str_valid(ro.from) && tm_err_set(&err, TM_EINVAL, "--from %s: not a date (YYYY-MM-DD)", ro.from)) ||
         (ro.to && !tm_date_str_valid(ro.to) && tm_err_set(&err, TM_EINVAL, "--to %s: not a date (YYYY-MM-DD)", ro.to))) {
         tm_cli_error("%s", err.msg);
         return TM_EXIT_USAGE;
     }
+    if (input)
+        return render_input(input, db, lexdir, fmt, out, redact);
     if (access(db, F_OK) != 0) {
         tm_cli_error("%s: no such database; run 'tension ingest --db %s PATH...' first", db, db);
         return TM_EXIT_ERROR;
     }
-    tm_lexicon *lex = tm_cli_load_lexicon(tm_cli_lexicon_dir(lexdir));
+    const char *dir = tm_cli_lexicon_dir(lexdir);
+    tm_lexicon *lex = tm_cli_load_lexicon(dir);
     if (lex) {
         ro.lexicon_version = tm_lexicon_version(lex);
         ro.lexicon_hash = tm_lexicon_hash(lex);
+        ro.lexicon = lex;
     }
+    tm_scale *sc = NULL;
+    char scale_path[4200];
+    if (!scale && dir) {
+        snprintf(scale_path, sizeof scale_path, "%s/scale.tsv", dir);
+        if (access(scale_path, F_OK) == 0) scale = scale_path;
+    }
+    if (scale && tm_scale_load(&sc, scale, &err) != TM_OK) {
+        tm_cli_error("%s", err.msg);
+        tm_lexicon_free(lex);
+        return TM_EXIT_ERROR;
+    }
+    ro.scale = sc;
     tm_store *st = NULL;
     json_t *report = NULL;
     int rc = TM_EXIT_OK;
+    if (redact && !lex) {
+        /* redaction needs the lexicon to tell places and bodies from names */
+        rc = TM_EXIT_ERROR;
+        goto cleanup;
+    }
     if (tm_store_open(&st, db, &err) != TM_OK || tm_report_build(&report, st, &ro, &err) != TM_OK ||
-        tm_report_write(report, out, &err) != TM_OK) {
+        (redact && tm_redact_report_from_store(report, st, lex, &err) != TM_OK) ||
+        tm_cli_write_report(report, fmt, out, redact, NULL, &err) != TM_OK) {
         tm_cli_error("%s", err.msg);
         rc = TM_EXIT_ERROR;
     }
+cleanup:
     json_decref(report);
     tm_store_close(st);
     tm_lexicon_free(lex);
+    tm_scale_free(sc);
     return rc;
 }

@@ -4,6 +4,8 @@
  */
 #include "cli.h"
 #include "ingest_run.h"
+#include "outputs.h"
+#include "tm/summary.h"
 #include "tm/parallel.h"
 #include "tm/aggregate.h"
 #include "tm/report.h"
@@ -12,6 +14,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 void tm_cmd_run_help(FILE *out)
 {
@@ -19,7 +22,10 @@ void tm_cmd_run_help(FILE *out)
             "usage: tension run [--corpus DIR] [--out DIR] [--lexicons DIR]\n\n"
             "The main job: ingests the corpus (default corpora/sample) into OUT/tension.db and\n"
             "writes OUT/report-week.json, report-month.json, report-quarter.json and\n"
-            "report-fyear.json (default OUT: reports/out), then prints where they are.\n"
+            "report-fyear.json, the monthly report as CSV tables in OUT/csv/ and as one HTML\n"
+            "page OUT/report.html, and the weekly national summary OUT/national-summary.json\n"
+            "(no names, small counts suppressed; default OUT: reports/out), then prints where\n"
+            "they are.\n"
             "Run it from the repository root (or give --corpus and --out).\n\n"
             "  --corpus DIR     documents to read (default: corpora/sample)\n"
             "  --out DIR        where the database and reports go (default: reports/out)\n"
@@ -91,25 +97,62 @@ int tm_cmd_run(int argc, char **argv)
         return TM_EXIT_ERROR;
     }
     printf("database: %s\n", db);
+    tm_scale *sc = NULL;
+    char scale_path[4200];
+    snprintf(scale_path, sizeof scale_path, "%s/scale.tsv", dir);
+    if (access(scale_path, F_OK) == 0 && tm_scale_load(&sc, scale_path, &err) != TM_OK) {
+        tm_cli_error("%s", err.msg);
+        tm_store_close(store);
+        tm_lexicon_free(lex);
+        return TM_EXIT_ERROR;
+    }
     for (int p = 0; p < TM_PERIOD__COUNT && rc != TM_EXIT_ERROR; p++) {
         tm_report_opts ro = {0};
         ro.period = (tm_period)p;
         ro.lexicon_version = tm_lexicon_version(lex);
         ro.lexicon_hash = tm_lexicon_hash(lex);
+        ro.lexicon = lex;
+        ro.scale = sc;
         char path[4200];
         snprintf(path, sizeof path, "%s/report-%s.json", outdir, tm_period_name((tm_period)p));
         json_t *report = NULL;
         if (tm_report_build(&report, store, &ro, &err) != TM_OK ||
-            tm_report_write(report, path, &err) != TM_OK) {
+            tm_cli_write_report(report, TM_OUT_JSON, path, 0, stdout, &err) != TM_OK) {
             tm_cli_error("%s", err.msg);
             rc = TM_EXIT_ERROR;
-        } else {
-            printf("report:   %s\n", path);
+        } else if (p == TM_PERIOD_MONTH) {
+            /* the monthly report is also what officers read: CSV and HTML */
+            char csv[4200], html[4200];
+            snprintf(csv, sizeof csv, "%s/csv", outdir);
+            snprintf(html, sizeof html, "%s/report.html", outdir);
+            if (tm_cli_write_report(report, TM_OUT_CSV, csv, 0, NULL, &err) != TM_OK ||
+                tm_cli_write_report(report, TM_OUT_HTML, html, 0, stdout, &err) != TM_OK) {
+                tm_cli_error("%s", err.msg);
+                rc = TM_EXIT_ERROR;
+            } else {
+                printf("csv:      %s/\n", csv);
+            }
         }
         json_decref(report);
     }
+    if (rc != TM_EXIT_ERROR) {
+        tm_summary_opts so = {0};
+        so.period = TM_PERIOD_WEEK;
+        char path[4200];
+        snprintf(path, sizeof path, "%s/national-summary.json", outdir);
+        json_t *sum = NULL;
+        if (tm_summary_build(&sum, store, lex, &so, &err) != TM_OK ||
+            tm_report_write(sum, path, &err) != TM_OK) {
+            tm_cli_error("%s", err.msg);
+            rc = TM_EXIT_ERROR;
+        } else {
+            printf("national: %s\n", path);
+        }
+        json_decref(sum);
+    }
     tm_store_close(store);
     tm_lexicon_free(lex);
+    tm_scale_free(sc);
     if (tm_cli_close_stdout() != 0)
         return TM_EXIT_ERROR;
     return rc;

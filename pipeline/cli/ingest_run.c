@@ -5,6 +5,8 @@
  * snapshot of the database taken at the start (path, size, mtime, sha256),
  * so an unchanged file is never parsed; changed files are processed in
  * parallel and stored by this thread in input order, one transaction each.
+ * An unchanged file tagged with another lexicon (its stored lexicon hash
+ * differs) is processed again from the bytes just read.
  */
 #include "cli.h"
 #include "ingest_run.h"
@@ -22,7 +24,7 @@ typedef struct known {
     char *path;
     int64_t size, mtime;
     char sha256[65];
-    char lexicon_hash[65]; /* the lexicon it was tagged with; "" if none */
+    int same_lexicon; /* stored with the lexicon loaded now */
 } known;
 
 typedef struct ingest_ctx {
@@ -34,6 +36,8 @@ typedef struct ingest_ctx {
     size_t nknown;
     char *relex;  /* relex[i]: input i is unchanged but was tagged with another lexicon */
     int fatal;
+    int batch_open;    /* a transaction is open */
+    size_t batch_docs; /* documents stored in it */
 } ingest_ctx;
 
 enum { UNCHANGED = 1 }; /* a work result that is not an error */
@@ -47,9 +51,11 @@ static int load_known(ingest_ctx *c, tm_err *err)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(tm_store_db(c->store),
-                           "SELECT path, size, mtime, sha256, lexicon_hash FROM documents", -1, &st, NULL) != SQLITE_OK)
+                           "SELECT path, size, mtime, sha256, lexicon_hash IS ?1 FROM documents", -1,
+                           &st, NULL) != SQLITE_OK)
         return tm_err_set(err, TM_EDB, "reading the document list: %s",
                           sqlite3_errmsg(tm_store_db(c->store)));
+    sqlite3_bind_text(st, 1, tm_lexicon_hash(c->lex), -1, SQLITE_STATIC);
     size_t cap = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
         if (c->nknown == cap) {
@@ -69,8 +75,7 @@ static int load_known(ingest_ctx *c, tm_err *err)
         k->size = sqlite3_column_int64(st, 1);
         k->mtime = sqlite3_column_int64(st, 2);
         snprintf(k->sha256, sizeof k->sha256, "%s", (const char *)h);
-        const unsigned char *lh = sqlite3_column_text(st, 4);
-        snprintf(k->lexicon_hash, sizeof k->lexicon_hash, "%s", lh ? (const char *)lh : "");
+        k->same_lexicon = sqlite3_column_int(st, 4);
         if (k->path)
             c->nknown++;
     }
@@ -87,8 +92,8 @@ static int ingest_work(tm_pipeline *pl, tm_doc *doc, size_t index, const char *p
     if (c->in->problems[index])
         return tm_err_set(err, TM_ESKIP, "%s: %s", path, c->in->problems[index]);
     struct stat st;
-    if (stat(path, &st) == 0 && c->nknown) {
-        known key = {(char *)path, 0, 0, {0}, {0}};
+    if (tm_ingest_stat(path, &st) == 0 && c->nknown) {
+        known key = {(char *)path, 0, 0, {0}, 0};
         known *k = bsearch(&key, c->known, c->nknown, sizeof *c->known, known_cmp);
         /* same size and mtime: confirm with the digest before skipping */
         if (k && k->size == (int64_t)st.st_size && k->mtime == (int64_t)st.st_mtime) {
@@ -97,7 +102,7 @@ static int ingest_work(tm_pipeline *pl, tm_doc *doc, size_t index, const char *p
                 return rc;
             if (strcmp(doc->sha256, k->sha256) != 0)
                 return tm_pipeline_process(pl, doc, err);
-            if (!strcmp(k->lexicon_hash, tm_lexicon_hash(c->lex)))
+            if (k->same_lexicon)
                 return UNCHANGED;
             /* same bytes, other lexicon: its mentions and signals are stale */
             if (c->relex)
@@ -106,6 +111,29 @@ static int ingest_work(tm_pipeline *pl, tm_doc *doc, size_t index, const char *p
         }
     }
     return tm_pipeline_file(pl, doc, path, err);
+}
+
+/* Documents per transaction: large enough to amortise the commit, small
+ * enough that a concurrent ingest or report never waits long. */
+#define TM_INGEST_BATCH 64
+
+static int end_batch(ingest_ctx *c)
+{
+    if (!c->batch_open)
+        return 0;
+    tm_err err = {0};
+    c->batch_open = 0;
+    if (tm_store_commit(c->store, &err) != TM_OK) {
+        tm_cli_error("%s (the last %zu documents were not stored; run the ingest again)", err.msg,
+                     c->batch_docs);
+        c->stats->stored -= c->batch_docs;
+        c->stats->skipped += c->batch_docs;
+        c->batch_docs = 0;
+        c->fatal = 1;
+        return 1;
+    }
+    c->batch_docs = 0;
+    return 0;
 }
 
 static int ingest_consume(tm_doc *doc, size_t index, const char *path, int rc, const tm_err *err,
@@ -123,14 +151,28 @@ static int ingest_consume(tm_doc *doc, size_t index, const char *path, int rc, c
     }
     tm_err serr = {0};
     struct stat st;
-    int64_t size = stat(path, &st) == 0 ? (int64_t)st.st_size : (int64_t)doc->raw_len;
+    int64_t size = tm_ingest_stat(path, &st) == 0 ? (int64_t)st.st_size : (int64_t)doc->raw_len;
     tm_store_meta meta = {tm_lexicon_version(c->lex), tm_lexicon_hash(c->lex), size};
+    /* Documents are committed in batches (each one still all-or-nothing, as a
+     * savepoint): one WAL commit per batch instead of per document. */
+    if (!c->batch_open) {
+        if (tm_store_begin(c->store, &serr) != TM_OK) {
+            tm_cli_error("%s", serr.msg);
+            c->fatal = 1;
+            return 1;
+        }
+        c->batch_open = 1;
+    }
     if (tm_store_doc(c->store, doc, &meta, &serr) != TM_OK) {
         if (serr.code == TM_EDB) {
-            /* a full disk or read-only database fails every later file too */
-            tm_cli_error("%s: not stored (nothing of it was written): %s; stopping with %zu"
-                         " file(s) not read",
-                         path, serr.msg, c->in->n - index - 1);
+            /* a full disk or read-only database fails every later file too; the
+             * batch is rolled back, so its earlier documents are not kept either */
+            tm_cli_error("%s: not stored: %s; stopping: nothing of it was written, the %zu"
+                         " document(s) before it since the last commit are rolled back and %zu"
+                         " file(s) were not read; run the ingest again",
+                         path, serr.msg, c->batch_docs, c->in->n - index - 1);
+            c->stats->stored -= c->batch_docs;
+            c->batch_docs = 0;
             c->fatal = 1;
             return 1;
         }
@@ -143,6 +185,8 @@ static int ingest_consume(tm_doc *doc, size_t index, const char *path, int rc, c
     c->stats->stored++;
     if (c->relex && c->relex[index])
         c->stats->relexed++;
+    if (++c->batch_docs >= TM_INGEST_BATCH)
+        return end_batch(c);
     return 0;
 }
 
@@ -200,6 +244,10 @@ int tm_cli_ingest_paths(const char *db, const char *lexdir, const char *const *p
     c.relex = calloc(in.n ? in.n : 1, 1); /* NULL only costs the count in the summary */
     int prc = tm_par_run(lex, (const char *const *)in.paths, in.n, jobs, ingest_work,
                          ingest_consume, &c, &err);
+    if (c.fatal)
+        tm_store_rollback(c.store);
+    else
+        end_batch(&c);
     if (prc != TM_OK && !c.fatal)
         tm_cli_error("%s", err.msg);
     if (c.fatal || (prc != TM_OK && prc != 1))

@@ -4,6 +4,7 @@
  */
 #include "inputs.h"
 #include "tm/common.h"
+#include "tm/ingest.h"
 #include "tm/parallel.h"
 #include "tm/walk.h"
 
@@ -32,9 +33,15 @@ static int push(tm_inputs *in, const char *path, const char *problem)
     return 0;
 }
 
-static int on_file(const char *path, void *payload)
+static int on_path(const char *path, void *payload)
 {
     return push(payload, path, NULL);
+}
+
+/* An e-mail stands for its body and each readable attachment. */
+static int on_file(const char *path, void *payload)
+{
+    return tm_ingest_expand(path, on_path, payload);
 }
 
 static void on_problem(const char *path, const char *message, void *payload)

@@ -15,6 +15,9 @@ static const tm_cmd commands[] = {
     {"extract", "print one JSON object per document (no database)", tm_cmd_extract, tm_cmd_extract_help},
     {"ingest", "read files or folders into the database", tm_cmd_ingest, tm_cmd_ingest_help},
     {"report", "write the periodic report from the database", tm_cmd_report, tm_cmd_report_help},
+    {"summary", "write the national summary (no names, small counts suppressed)", tm_cmd_summary, tm_cmd_summary_help},
+    {"search", "full-text search over the stored sentences", tm_cmd_search, tm_cmd_search_help},
+    {"merge", "combine shard databases into one", tm_cmd_merge, tm_cmd_merge_help},
     {"forget", "remove documents and everything derived from them", tm_cmd_forget, tm_cmd_forget_help},
     {"lexicon", "check the lexicons, or print their stems", tm_cmd_lexicon, tm_cmd_lexicon_help},
 };

@@ -210,9 +210,27 @@ int tm_agg_range_check(const tm_agg_range *r, tm_err *err)
 #define RANGE_WHERE                                                                                \
     "((+period_date IS NOT NULL AND (?1 IS NULL OR +period_date >= ?1)"                            \
     " AND (?2 IS NULL OR +period_date <= ?2)) OR (?3 AND +period_date IS NULL))"
+/* Slices (tm_agg_range.community ... role), ?20-?24: a document counts
+ * when it has a live mention of the community, the theme (or indicator),
+ * the place or the organisation, and a sentence spoken by the role. The
+ * probes go through mentions_count (category, negated, dropped, doc_id)
+ * and the sentences (doc_id, idx) key, a handful of rows per document. */
+#define DOC_SLICE(tbl)                                                                             \
+    " AND (?20 IS NULL OR EXISTS (SELECT 1 FROM mentions x WHERE x.category = 'community'"         \
+    " AND x.negated = 0 AND x.dropped = 0 AND x.doc_id = " tbl ".id AND x.identifier = ?20))"      \
+    " AND (?21 IS NULL OR EXISTS (SELECT 1 FROM mentions x WHERE x.category IN ('theme',"          \
+    " 'indicator') AND x.negated = 0 AND x.dropped = 0 AND x.doc_id = " tbl ".id"                  \
+    " AND x.identifier = ?21))"                                                                    \
+    " AND (?22 IS NULL OR EXISTS (SELECT 1 FROM mentions x WHERE x.category = 'place'"             \
+    " AND x.negated = 0 AND x.dropped = 0 AND x.doc_id = " tbl ".id"                               \
+    " AND x.canonical = ?22 COLLATE NOCASE))"                                                      \
+    " AND (?23 IS NULL OR EXISTS (SELECT 1 FROM mentions x WHERE x.category = 'organisation'"      \
+    " AND x.negated = 0 AND x.dropped = 0 AND x.doc_id = " tbl ".id AND x.identifier = ?23))"      \
+    " AND (?24 IS NULL OR EXISTS (SELECT 1 FROM sentences x WHERE x.doc_id = " tbl ".id"           \
+    " AND x.role = ?24 COLLATE NOCASE))"
 #define SEL(col)                                                                                   \
     "WITH sel(id, p, pd, words) AS (SELECT id, COALESCE(" col ", '" TM_PERIOD_UNDATED "'),"        \
-    " period_date, words FROM documents WHERE " RANGE_WHERE ") "
+    " period_date, words FROM documents WHERE " RANGE_WHERE DOC_SLICE("documents") ") "
 #define PER_PERIOD(Q)                                                                              \
     {                                                                                              \
         Q("period_week"), Q("period_month"), Q("period_quarter"), Q("period_fyear")                \
@@ -239,8 +257,56 @@ static const char *const q_mentions[TM_PERIOD__COUNT] = PER_PERIOD(Q_MENTIONS);
 #define Q_SIGNALS(col)                                                                             \
     SEL(col)                                                                                       \
     "SELECT g.doc_id, sel.p, g.community, g.theme, g.polarity, g.eep FROM sel"                     \
-    " JOIN signals g ON g.doc_id = sel.id WHERE g.negated = 0 ORDER BY g.doc_id"
+    " JOIN signals g ON g.doc_id = sel.id WHERE g.negated = 0 AND (?20 IS NULL OR"              \
+    " g.community = ?20) AND (?21 IS NULL OR g.theme = ?21) ORDER BY g.doc_id"
 static const char *const q_signals[TM_PERIOD__COUNT] = PER_PERIOD(Q_SIGNALS);
+/* With --role the speaker's role is read from the table rows (it is not in
+ * signals_count), so that variant exists apart and the others stay covered. */
+#define Q_SIGNALS_ROLE(col)                                                                        \
+    SEL(col)                                                                                       \
+    "SELECT g.doc_id, sel.p, g.community, g.theme, g.polarity, g.eep FROM sel"                     \
+    " JOIN signals g ON g.doc_id = sel.id WHERE g.negated = 0 AND (?20 IS NULL OR"                 \
+    " g.community = ?20) AND (?21 IS NULL OR g.theme = ?21) AND g.role = ?24 COLLATE NOCASE"       \
+    " ORDER BY g.doc_id"
+static const char *const q_signals_role[TM_PERIOD__COUNT] = PER_PERIOD(Q_SIGNALS_ROLE);
+
+/* Every live signal with its weight and sentence, for the level rubric,
+ * grouped by document; tone mentions of the same documents come from
+ * q_tones in the same order and are merged in C. */
+#define Q_WEIGHTED(col)                                                                            \
+    SEL(col)                                                                                       \
+    "SELECT g.doc_id, sel.p, g.community, g.theme, g.polarity, g.eep, g.weight, g.sentence"        \
+    " FROM sel JOIN signals g ON g.doc_id = sel.id WHERE g.negated = 0 AND (?20 IS NULL OR"        \
+    " g.community = ?20) AND (?21 IS NULL OR g.theme = ?21) AND (?24 IS NULL OR"                   \
+    " g.role = ?24 COLLATE NOCASE) ORDER BY g.doc_id"
+static const char *const q_weighted[TM_PERIOD__COUNT] = PER_PERIOD(Q_WEIGHTED);
+#define Q_TONES(col)                                                                               \
+    SEL(col)                                                                                       \
+    "SELECT m.doc_id, m.sentence, m.identifier FROM sel JOIN mentions m ON m.doc_id = sel.id"      \
+    " WHERE m.category = 'tone' AND m.negated = 0 AND m.dropped = 0 ORDER BY m.doc_id, m.sentence"
+static const char *const q_tones[TM_PERIOD__COUNT] = PER_PERIOD(Q_TONES);
+
+/* Live incidents with their sentence, in document date order. */
+#define Q_INCIDENTS(col)                                                                           \
+    SEL(col)                                                                                       \
+    "SELECT i.doc_id, sel.p, sel.pd, d.path, i.theme, i.place, i.date, sen.text FROM sel"          \
+    " JOIN documents d ON d.id = sel.id JOIN incidents i ON i.doc_id = sel.id"                     \
+    " JOIN sentences sen ON sen.doc_id = i.doc_id AND sen.idx = i.sentence"                        \
+    " WHERE i.negated = 0 ORDER BY sel.pd, d.path, i.idx"
+static const char *const q_incidents[TM_PERIOD__COUNT] = PER_PERIOD(Q_INCIDENTS);
+
+/* Sentences with a live event cue or planned_event indicator, one row per
+ * sentence (its first such mention), in document order. */
+#define Q_EVENTS(col)                                                                              \
+    SEL(col)                                                                                       \
+    "SELECT sel.p, d.path, COALESCE(d.date, sel.pd), sen.text, min(m.start) - sen.start,"          \
+    " min(m.end) - sen.start, sen.start, sen.end FROM sel JOIN documents d ON d.id = sel.id"       \
+    " JOIN mentions m ON m.doc_id = sel.id AND ((m.category = 'cue' AND m.identifier = 'event')"   \
+    " OR (m.category = 'indicator' AND m.identifier = 'planned_event'))"                           \
+    " AND m.negated = 0 AND m.dropped = 0"                                                         \
+    " JOIN sentences sen ON sen.doc_id = m.doc_id AND sen.idx = m.sentence"                        \
+    " WHERE sel.pd IS NOT NULL GROUP BY m.doc_id, m.sentence ORDER BY sel.pd, d.path, m.sentence"
+static const char *const q_events[TM_PERIOD__COUNT] = PER_PERIOD(Q_EVENTS);
 
 /* Evidence of one signal group: the period's documents through their period
  * index (IS also matches the NULL key of undated documents), the group's
@@ -251,7 +317,8 @@ static const char *const q_signals[TM_PERIOD__COUNT] = PER_PERIOD(Q_SIGNALS);
     " min(g.via_paragraph) AS vp, max(g.weight) AS w"                                              \
     " FROM documents d JOIN signals g ON g.doc_id = d.id"                                          \
     " JOIN sentences sen ON sen.doc_id = g.doc_id AND sen.idx = g.sentence"                        \
-    " WHERE d." col " IS ?4 AND " RANGE_WHERE " AND g.negated = 0 AND g.community = ?5"            \
+    " WHERE d." col " IS ?4 AND " RANGE_WHERE DOC_SLICE("d") " AND g.negated = 0"                  \
+    " AND (?24 IS NULL OR g.role = ?24 COLLATE NOCASE) AND g.community = ?5"                       \
     " AND g.theme = ?6 AND g.polarity = ?7 AND g.eep = ?8"                                         \
     " GROUP BY g.doc_id, g.sentence"                                                               \
     " ORDER BY vp, w DESC, d.period_date DESC, d.path, g.start LIMIT ?9"
@@ -285,6 +352,9 @@ static int query_open(sqlite3_stmt **out, tm_store *st, const tm_agg_range *r,
     if (r->from) sqlite3_bind_text(s, 1, r->from, -1, SQLITE_STATIC);
     if (r->to) sqlite3_bind_text(s, 2, r->to, -1, SQLITE_STATIC);
     sqlite3_bind_int(s, 3, r->undated != 0);
+    const char *slice[5] = {r->community, r->theme, r->place, r->organisation, r->role};
+    for (int i = 0; i < 5; i++)
+        if (slice[i]) sqlite3_bind_text(s, 20 + i, slice[i], -1, SQLITE_STATIC);
     *out = s;
     return TM_OK;
 }
@@ -575,7 +645,8 @@ int tm_agg_signals(tm_store *st, const tm_agg_range *r, int64_t top, tm_agg_pair
 {
     /* one pass over the signals serves both tables: pairs are sums of groups */
     tally t = {0};
-    int ret = tally_query(&t, st, r, q_signals, NULL, 5, "cannot count signals", err);
+    int ret = tally_query(&t, st, r, r->role ? q_signals_role : q_signals, NULL, 5,
+                          "cannot count signals", err);
     if (ret == TM_OK && pair_fn) ret = emit_pairs(&t, pair_fn, payload, err);
     if (ret == TM_OK && signal_fn) ret = emit_groups(&t, top, signal_fn, payload, err);
     tally_free(&t);
@@ -645,6 +716,120 @@ int tm_agg_lexicons(tm_store *st, const tm_agg_range *r, tm_agg_lexicon_fn fn, v
     if (ret != TM_OK) return ret;
     while (ret == TM_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
         tm_agg_lexicon row = {col_opt(s, 0), col_opt(s, 1), sqlite3_column_int64(s, 2)};
+        ret = fn(&row, payload);
+    }
+    return query_close(s, src, ret, what, err);
+}
+
+/* ------------------------------------------------------ analytics rows */
+
+static int is_listed(const char *id, const char *const *list)
+{
+    for (size_t i = 0; list && list[i]; i++)
+        if (!strcmp(id, list[i])) return 1;
+    return 0;
+}
+
+int tm_agg_weighted_signals(tm_store *st, const tm_agg_range *r, const char *const *reassuring,
+                            tm_agg_weighted_fn fn, void *payload, tm_err *err)
+{
+    const char *what = "cannot read signals for the levels";
+    sqlite3_stmt *s = NULL, *t = NULL;
+    int ret = query_open(&s, st, r, q_weighted, what, err);
+    if (ret != TM_OK) return ret;
+    if ((ret = query_open(&t, st, r, q_tones, what, err)) != TM_OK) {
+        sqlite3_finalize(s);
+        return ret;
+    }
+    /* the tone rows of the current document: (sentence, concern, reassure) */
+    typedef struct tone_row {
+        int64_t sentence;
+        int concern, reassure;
+    } tone_row;
+    tone_row *tones = NULL;
+    size_t ntones = 0, cap = 0;
+    int64_t tone_doc = -1, cur_doc = -1;
+    int tsrc = sqlite3_step(t), src = SQLITE_DONE;
+    while (ret == TM_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
+        int64_t doc = sqlite3_column_int64(s, 0);
+        if (doc != cur_doc) {
+            cur_doc = doc;
+            ntones = 0;
+            /* both queries run in doc_id order: skip earlier documents' tones */
+            while (tsrc == SQLITE_ROW && (tone_doc = sqlite3_column_int64(t, 0)) < doc)
+                tsrc = sqlite3_step(t);
+            while (tsrc == SQLITE_ROW && (tone_doc = sqlite3_column_int64(t, 0)) == doc) {
+                int64_t sen = sqlite3_column_int64(t, 1);
+                int reass = is_listed(col_text(t, 2), reassuring);
+                if (!ntones || tones[ntones - 1].sentence != sen) {
+                    if (ntones == cap) {
+                        size_t nc = cap ? cap * 2 : 16;
+                        tone_row *nt = tm_realloc(tones, nc * sizeof *nt);
+                        if (!nt) {
+                            ret = tm_err_set(err, TM_ENOMEM, "aggregate: out of memory (tone)");
+                            break;
+                        }
+                        tones = nt;
+                        cap = nc;
+                    }
+                    tones[ntones++] = (tone_row){sen, 0, 0};
+                }
+                tones[ntones - 1].concern += !reass;
+                tones[ntones - 1].reassure += reass;
+                tsrc = sqlite3_step(t);
+            }
+            if (ret != TM_OK) break;
+        }
+        int64_t sen = sqlite3_column_int64(s, 7);
+        tm_agg_weighted row = {col_text(s, 1), col_text(s, 2), col_text(s, 3), col_text(s, 4),
+                               col_text(s, 5), sqlite3_column_double(s, 6), 0, 0};
+        for (size_t i = 0; i < ntones; i++)
+            if (tones[i].sentence == sen) {
+                row.tone_concern = tones[i].concern;
+                row.tone_reassure = tones[i].reassure;
+                break;
+            }
+        ret = fn(&row, payload);
+    }
+    tm_free(tones);
+    if (ret == TM_OK && tsrc != SQLITE_DONE && tsrc != SQLITE_ROW)
+        ret = db_fail(sqlite3_db_handle(t), tsrc, what, err);
+    sqlite3_finalize(t);
+    return query_close(s, src, ret, what, err);
+}
+
+int tm_agg_incidents(tm_store *st, const tm_agg_range *r, tm_agg_incident_fn fn, void *payload,
+                     tm_err *err)
+{
+    const char *what = "cannot read incidents";
+    sqlite3_stmt *s;
+    int src = SQLITE_DONE, ret = query_open(&s, st, r, q_incidents, what, err);
+    if (ret != TM_OK) return ret;
+    while (ret == TM_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
+        tm_agg_incident row = {sqlite3_column_int64(s, 0), col_text(s, 1), col_opt(s, 2),
+                               col_text(s, 3), col_text(s, 4), col_opt(s, 5), col_opt(s, 6),
+                               col_text(s, 7)};
+        ret = fn(&row, payload);
+    }
+    return query_close(s, src, ret, what, err);
+}
+
+int tm_agg_events(tm_store *st, const tm_agg_range *r, tm_agg_event_fn fn, void *payload,
+                  tm_err *err)
+{
+    const char *what = "cannot read events";
+    sqlite3_stmt *s;
+    int src = SQLITE_DONE, ret = query_open(&s, st, r, q_events, what, err);
+    if (ret != TM_OK) return ret;
+    while (ret == TM_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
+        tm_agg_event row = {col_text(s, 0),
+                            col_text(s, 1),
+                            col_opt(s, 2),
+                            col_text(s, 3),
+                            sqlite3_column_int64(s, 4),
+                            sqlite3_column_int64(s, 5),
+                            sqlite3_column_int64(s, 6),
+                            sqlite3_column_int64(s, 7)};
         ret = fn(&row, payload);
     }
     return query_close(s, src, ret, what, err);

@@ -156,9 +156,13 @@ int tm_date_find(tm_date *out, const char *s, size_t n, int ref_year)
         for (size_t i = 0; i < last; i++) {
             tm_date d = {0};
             int m;
-            /* D [of] MONTH [,] [YYYY] */
+            /* D [of] MONTH [,] [YYYY], and "D and D MONTH" (the first day) */
             if (w[i].is_num && w[i].num >= 1 && w[i].num <= 31 && w[i].end - w[i].start <= 4) {
                 size_t j = i + 1;
+                if (j + 1 < k && w[j + 1].is_num && w[j + 1].num >= 1 && w[j + 1].num <= 31 &&
+                    ((w[j].end - w[j].start == 3 && !strncasecmp(s + w[j].start, "and", 3)) ||
+                     (w[j].end - w[j].start == 2 && !strncasecmp(s + w[j].start, "to", 2))))
+                    j += 2;
                 if (j < k && w[j].end - w[j].start == 2 && !strncasecmp(s + w[j].start, "of", 2))
                     j++;
                 if (j < k && (m = month_of(s, &w[j]))) {
@@ -224,4 +228,129 @@ int tm_date_find_fyear(int *start_year, const char *s, size_t n)
         }
     }
     return 0;
+}
+
+/* ------------------------------------------------------ relative dates */
+
+static long day_number(int y, int m, int d)
+{
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long doy = (153L * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+static void from_day_number(long z, int *y, int *m, int *d)
+{
+    z += 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static const char *const weekdays[] = {"monday", "tuesday", "wednesday", "thursday",
+                                       "friday", "saturday", "sunday"};
+
+/* ISO weekday 1..7 of an English day name or abbreviation, 0 if none. */
+static int weekday_of(const char *s, size_t n)
+{
+    for (int i = 0; i < 7; i++) {
+        size_t l = strlen(weekdays[i]);
+        if ((n == l || n == 3) && strncasecmp(s, weekdays[i], n) == 0)
+            return i + 1;
+    }
+    return 0;
+}
+
+static int word_is(const char *s, const word *w, const char *lit)
+{
+    size_t l = strlen(lit);
+    return !w->is_num && w->end - w->start == l && strncasecmp(s + w->start, lit, l) == 0;
+}
+
+static void set_day(tm_date *d, long days, size_t start, size_t end)
+{
+    from_day_number(days, &d->year, &d->month, &d->day);
+    d->precision = TM_DATE_DAY;
+    d->start = start;
+    d->end = end;
+}
+
+/* 1 if the date expression s[d->start..d->end) writes a year. */
+static int writes_year(const char *s, const tm_date *d)
+{
+    size_t digits = 0;
+    for (size_t i = d->start; i < d->end; i++) {
+        digits = isdigit((unsigned char)s[i]) ? digits + 1 : 0;
+        if (digits == 4) return 1;
+    }
+    /* numeric dates (2/3/22) always carry one */
+    for (size_t i = d->start; i < d->end; i++)
+        if (s[i] == '/' || s[i] == '.') return 1;
+    return 0;
+}
+
+int tm_date_find_ahead(tm_date *out, const char *s, size_t n, const char *ref)
+{
+    int ry, rm, rd;
+    if (!ref || sscanf(ref, "%4d-%2d-%2d", &ry, &rm, &rd) != 3 || !tm_date_valid(ry, rm, rd))
+        return tm_date_find(out, s, n, 0);
+    long today = day_number(ry, rm, rd);
+    tm_date best = {0};
+    int have = tm_date_find(&best, s, n, ry);
+    if (have && best.precision == TM_DATE_DAY && !writes_year(s, &best) &&
+        day_number(best.year, best.month, best.day) < today) {
+        /* "12th March" said in December means next March */
+        if (tm_date_valid(best.year + 1, best.month, best.day))
+            best.year++;
+    }
+    word w[256];
+    size_t k = words_of(w, 256, s, n);
+    for (size_t i = 0; i < k; i++) {
+        if (have && w[i].start >= best.start) break; /* the earliest expression wins */
+        tm_date d = {0};
+        int wd, m;
+        int lead = word_is(s, &w[i], "next") || word_is(s, &w[i], "this") ||
+                   word_is(s, &w[i], "on") || word_is(s, &w[i], "coming");
+        if (word_is(s, &w[i], "tomorrow")) {
+            set_day(&d, today + 1, w[i].start, w[i].end);
+        } else if (lead && i + 1 < k && (wd = weekday_of(s + w[i + 1].start,
+                                                         w[i + 1].end - w[i + 1].start))) {
+            /* "next Friday", "this Friday", "on Friday": the first such day after
+             * the meeting (a weekday followed by a date is that date, found above) */
+            int today_wd = (int)(((today % 7) + 7 + 3) % 7) + 1;
+            int ahead = (wd - today_wd + 7) % 7;
+            set_day(&d, today + (ahead ? ahead : 7), w[i].start, w[i + 1].end);
+        } else if ((word_is(s, &w[i], "next") || word_is(s, &w[i], "this")) && i + 1 < k &&
+                   word_is(s, &w[i + 1], "weekend")) {
+            int today_wd = (int)(((today % 7) + 7 + 3) % 7) + 1;
+            int ahead = (6 - today_wd + 7) % 7;
+            set_day(&d, today + (ahead ? ahead : 7), w[i].start, w[i + 1].end);
+        } else if (word_is(s, &w[i], "next") && i + 1 < k && word_is(s, &w[i + 1], "week")) {
+            int today_wd = (int)(((today % 7) + 7 + 3) % 7) + 1;
+            set_day(&d, today + 8 - today_wd, w[i].start, w[i + 1].end); /* its Monday */
+        } else if (word_is(s, &w[i], "next") && i + 1 < k && word_is(s, &w[i + 1], "month")) {
+            d = (tm_date){rm == 12 ? ry + 1 : ry, rm == 12 ? 1 : rm + 1, 0, TM_DATE_MONTH,
+                          w[i].start, w[i + 1].end};
+        } else if ((word_is(s, &w[i], "in") || word_is(s, &w[i], "during") || lead ||
+                    word_is(s, &w[i], "until") || word_is(s, &w[i], "by")) &&
+                   i + 1 < k && (m = month_of(s, &w[i + 1])) &&
+                   w[i + 1].end - w[i + 1].start >= 3 &&
+                   !(i + 2 < k && is_year(&w[i + 2]))) {
+            /* "in September": the next September, this month included */
+            d = (tm_date){m >= rm ? ry : ry + 1, m, 0, TM_DATE_MONTH, w[i].start, w[i + 1].end};
+        }
+        if (d.precision) {
+            *out = d;
+            return 1;
+        }
+    }
+    if (have) *out = best;
+    return have;
 }

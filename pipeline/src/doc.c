@@ -96,3 +96,24 @@ const char *tm_eep_name(tm_eep e)
 {
     return (unsigned)e < 3 ? eep_names[e] : "evidenced";
 }
+
+const tm_block *tm_doc_block_of(const tm_doc *doc, size_t off)
+{
+    if (!doc->blocks.n)
+        return NULL;
+    size_t lo = 0, hi = doc->blocks.n;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (doc->blocks.v[mid].off <= off)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return &doc->blocks.v[lo];
+}
+
+const char *tm_format_name(tm_format f)
+{
+    static const char *const names[] = {"text", "docx", "odt", "pdf", "html", "eml"};
+    return (unsigned)f < sizeof names / sizeof names[0] ? names[f] : "text";
+}

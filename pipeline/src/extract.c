@@ -4,6 +4,7 @@
 #include "tm/extract.h"
 #include "tm/utf8.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static void count(json_t *obj, const char *key)
@@ -27,10 +28,24 @@ static int valid_utf8(const unsigned char *p, size_t n)
 json_t *tm_extract_sentence_text(const tm_doc *doc, uint32_t sent)
 {
     const tm_sentence *s = &doc->sentences.v[sent];
+    if (doc->format != TM_FMT_TEXT) /* converted: the file's bytes are not text */
+        return json_stringn(doc->text + s->off, s->end - s->off);
     size_t rs = tm_doc_raw_offset(doc, s->off), re = tm_doc_raw_offset(doc, s->end);
     if (re >= rs && re <= doc->raw_len && valid_utf8(doc->raw + rs, re - rs))
         return json_stringn((const char *)doc->raw + rs, re - rs);
     return json_stringn(doc->text + s->off, s->end - s->off);
+}
+
+/* Converted documents: where the text offset `off` came from. Their
+ * start/end are offsets into the extracted text (doc.h). */
+static void locate(json_t *o, const tm_doc *doc, uint32_t off)
+{
+    const tm_block *b = tm_doc_block_of(doc, off);
+    if (!b)
+        return;
+    if (b->page)
+        json_object_set_new(o, "page", json_integer(b->page));
+    json_object_set_new(o, "paragraph", json_integer(b->para));
 }
 
 static json_t *evidence(const tm_doc *doc, uint32_t sent)
@@ -53,43 +68,66 @@ static json_t *evidence(const tm_doc *doc, uint32_t sent)
     json_object_set_new(e, "speaker", sp ? json_string(sp->initials) : json_null());
     json_object_set_new(e, "role", sp && sp->role ? json_string(sp->role) : json_null());
     json_object_set_new(e, "text", tm_extract_sentence_text(doc, sent));
+    locate(e, doc, s->off);
     return e;
+}
+
+static int signal_key_cmp(const tm_signal *a, const tm_signal *b)
+{
+    int c = strcmp(a->community, b->community);
+    if (!c)
+        c = strcmp(a->theme, b->theme);
+    if (!c)
+        c = (int)a->polarity - (int)b->polarity;
+    if (!c)
+        c = (int)a->eep - (int)b->eep;
+    if (!c)
+        c = (int)a->negated - (int)b->negated;
+    return c;
 }
 
 static json_t *signals_json(const tm_doc *doc)
 {
-    /* group sentence-level signals by (community, theme, polarity, eep, negated) */
+    /* Group sentence-level signals by (community, theme, polarity, eep,
+     * negated), groups in order of first appearance, evidence in sentence
+     * order: a linear scan per new group keeps it simple and allocation-free. */
     json_t *arr = json_array();
-    json_t *index = json_object();
-    char key[512];
-    for (size_t i = 0; i < doc->signals.n; i++) {
+    size_t n = doc->signals.n;
+    unsigned char *done = n ? calloc(n, 1) : NULL;
+    if (n && !done)
+        return arr;
+    for (size_t i = 0; i < n; i++) {
+        if (done[i])
+            continue;
         const tm_signal *s = &doc->signals.v[i];
-        snprintf(key, sizeof key, "%s|%s|%d|%d|%d", s->community, s->theme, s->polarity, s->eep,
-                 s->negated);
-        json_t *g = json_object_get(index, key);
-        if (!g) {
-            g = json_object();
-            json_object_set_new(g, "community", json_string(s->community));
-            json_object_set_new(g, "theme", json_string(s->theme));
-            json_object_set_new(g, "category", json_string(tm_category_name(s->theme_cat)));
-            json_object_set_new(g, "polarity", json_string(tm_polarity_name(s->polarity)));
-            json_object_set_new(g, "eep", json_string(tm_eep_name(s->eep)));
-            json_object_set_new(g, "negated", json_boolean(s->negated));
-            json_object_set_new(g, "count", json_integer(0));
-            json_object_set_new(g, "weight", json_real(0));
-            json_object_set_new(g, "evidence", json_array());
-            json_object_set(index, key, g);
-            json_array_append_new(arr, g);
+        json_t *g = json_object();
+        json_t *evs = json_array();
+        json_int_t count = 0;
+        double weight = 0;
+        for (size_t j = i; j < n; j++) {
+            const tm_signal *t = &doc->signals.v[j];
+            if (done[j] || signal_key_cmp(s, t) != 0)
+                continue;
+            done[j] = 1;
+            count++;
+            weight += t->weight;
+            json_t *ev = evidence(doc, t->sent);
+            if (t->via_paragraph)
+                json_object_set_new(ev, "via_paragraph", json_true());
+            json_array_append_new(evs, ev);
         }
-        json_object_set_new(g, "count", json_integer(json_integer_value(json_object_get(g, "count")) + 1));
-        json_object_set_new(g, "weight",
-                            json_real(json_real_value(json_object_get(g, "weight")) + s->weight));
-        json_t *ev = evidence(doc, s->sent);
-        if (s->via_paragraph)
-            json_object_set_new(ev, "via_paragraph", json_true());
-        json_array_append_new(json_object_get(g, "evidence"), ev);
+        json_object_set_new(g, "community", json_string(s->community));
+        json_object_set_new(g, "theme", json_string(s->theme));
+        json_object_set_new(g, "category", json_string(tm_category_name(s->theme_cat)));
+        json_object_set_new(g, "polarity", json_string(tm_polarity_name(s->polarity)));
+        json_object_set_new(g, "eep", json_string(tm_eep_name(s->eep)));
+        json_object_set_new(g, "negated", json_boolean(s->negated));
+        json_object_set_new(g, "count", json_integer(count));
+        json_object_set_new(g, "weight", json_real(weight));
+        json_object_set_new(g, "evidence", evs);
+        json_array_append_new(arr, g);
     }
-    json_decref(index);
+    free(done);
     return arr;
 }
 
@@ -107,6 +145,7 @@ json_t *tm_extract_mentions_json(const tm_doc *doc)
         json_object_set_new(x, "text", json_stringn(doc->text + m->off, m->end - m->off));
         json_object_set_new(x, "negated", json_boolean(m->negated));
         json_object_set_new(x, "dropped", json_boolean(m->dropped));
+        locate(x, doc, m->off);
         json_array_append_new(arr, x);
     }
     return arr;
@@ -126,9 +165,11 @@ json_t *tm_extract_sentences_json(const tm_doc *doc)
         json_object_set_new(x, "speaker", sp ? json_string(sp->initials) : json_null());
         json_object_set_new(x, "heading", json_boolean(s->flags & TM_SENT_HEADING));
         json_object_set_new(x, "deferred", json_boolean(s->flags & TM_SENT_DEFERRED));
+        json_object_set_new(x, "boilerplate", json_boolean(s->flags & TM_SENT_BOILER));
         json_object_set_new(x, "start", json_integer((json_int_t)tm_doc_raw_offset(doc, s->off)));
         json_object_set_new(x, "end", json_integer((json_int_t)tm_doc_raw_offset(doc, s->end)));
         json_object_set_new(x, "text", tm_extract_sentence_text(doc, (uint32_t)i));
+        locate(x, doc, s->off);
         json_array_append_new(arr, x);
     }
     return arr;
@@ -150,6 +191,8 @@ json_t *tm_extract_json(const tm_doc *doc)
     json_object_set_new(o, "location", doc->location ? json_string(doc->location) : json_null());
     static const char *const enc[] = {"utf-8", "utf-8-bom", "windows-1252", "utf-16le", "utf-16be"};
     json_object_set_new(o, "encoding", json_string(enc[doc->encoding]));
+    /* "text": offsets are file offsets; otherwise offsets into the extracted text */
+    json_object_set_new(o, "format", json_string(tm_format_name(doc->format)));
     json_object_set_new(o, "words", json_integer((json_int_t)doc->words));
 
     json_t *comm = json_object(), *themes = json_object(), *places = json_object(),
@@ -192,6 +235,7 @@ json_t *tm_extract_json(const tm_doc *doc)
         json_object_set_new(x, "start", json_integer((json_int_t)tm_doc_raw_offset(doc, s->off)));
         json_object_set_new(x, "end", json_integer((json_int_t)tm_doc_raw_offset(doc, s->end)));
         json_object_set_new(x, "negated", json_boolean(inc->negated));
+        locate(x, doc, s->off);
         json_array_append_new(incidents, x);
     }
     json_object_set_new(o, "incidents", incidents);

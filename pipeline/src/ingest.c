@@ -7,9 +7,13 @@
  * of encoding builds an offset map.
  */
 #include "tm/ingest.h"
+#include "tm/convert.h"
 #include "tm/sha256.h"
 #include "tm/utf8.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -29,8 +33,6 @@ static const magic magics[] = {
     {"\x89PNG", 4, "a PNG image"},
     {"\xFF\xD8\xFF", 3, "a JPEG image"},
     {"GIF8", 4, "a GIF image"},
-    {"%PDF", 4, "a PDF document (PDF is not supported yet: convert it to text)"},
-    {"PK\x03\x04", 4, "a ZIP archive or Office document (convert it to text)"},
     {"\x1F\x8B", 2, "a gzip archive"},
     {"BZh", 3, "a bzip2 archive"},
     {"\xFD" "7zXZ", 5, "an xz archive"},
@@ -270,6 +272,19 @@ int tm_ingest_bytes(tm_doc *doc, const char *path, const void *bytes, size_t n, 
 
     if (n == 0)
         return tm_err_set(err, TM_EFORMAT, "%s: empty file: nothing to read", path);
+    tm_format fmt = tm_convert_sniff(raw, n);
+    if (fmt != TM_FMT_TEXT) {
+        /* Word, OpenDocument, PDF, HTML, e-mail: text with blocks, no raw_map */
+        int crc = tm_convert_doc(doc, fmt, err);
+        if (crc != TM_OK)
+            return crc;
+        size_t first = 0, fixed = repair_utf8(doc->text, doc->text_len, &first);
+        if (fixed)
+            tm_doc_add_error(doc, "%s: %zu invalid UTF-8 byte(s) in the extracted text, replaced by '?'",
+                             path, fixed);
+        normalise(doc);
+        return TM_OK;
+    }
     const char *bin = binary_kind(raw, n);
     if (bin)
         return tm_err_set(err, TM_EFORMAT, "%s: not a text document: looks like %s", path, bin);
@@ -327,17 +342,153 @@ int tm_ingest_bytes(tm_doc *doc, const char *path, const void *bytes, size_t n, 
     return TM_OK;
 }
 
+/* "message.eml#2:minutes.docx" names attachment 2 of message.eml. Splits
+ * such a path when it is not itself a file and the part before '#' is. */
+static int split_part(const char *path, char *container, size_t cap, unsigned *index)
+{
+    for (const char *h = strchr(path, '#'); h; h = strchr(h + 1, '#')) {
+        const char *d = h + 1;
+        unsigned v = 0;
+        int digits = 0;
+        while (isdigit((unsigned char)*d) && digits < 6)
+            v = v * 10 + (unsigned)(*d++ - '0'), digits++;
+        size_t len = (size_t)(h - path);
+        if (!digits || *d != ':' || len >= cap)
+            continue;
+        memcpy(container, path, len);
+        container[len] = '\0';
+        struct stat st;
+        if (stat(container, &st) == 0 && S_ISREG(st.st_mode)) {
+            *index = v;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+typedef struct part_ctx {
+    tm_doc *doc;
+    const char *path;
+    unsigned want;
+    char date[11];
+    int found, rc;
+    tm_err *err;
+} part_ctx;
+
+static int take_part(unsigned index, const char *name, const unsigned char *bytes, size_t n, void *payload)
+{
+    part_ctx *c = payload;
+    (void)name;
+    if (index != c->want)
+        return 0;
+    c->found = 1;
+    memcpy(c->doc->mail_date, c->date, sizeof c->date);
+    c->rc = tm_ingest_bytes(c->doc, c->path, bytes, n, c->err);
+    return 1;
+}
+
+static int ingest_part(tm_doc *doc, const char *path, const char *container, unsigned index, tm_err *err)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    int rc = tm_read_file(&buf, &n, container, TM_INGEST_MAX_BYTES, err);
+    if (rc != TM_OK)
+        return rc;
+    struct stat st;
+    if (stat(container, &st) == 0)
+        doc->mtime = (int64_t)st.st_mtime;
+    part_ctx c = {doc, path, index, {0}, 0, TM_OK, err};
+    tm_err perr = {0};
+    if (tm_convert_sniff((const unsigned char *)buf, n) != TM_FMT_EML ||
+        tm_convert_eml_attachments((const unsigned char *)buf, n, c.date, take_part, &c, &perr) < 0)
+        rc = tm_err_set(err, TM_EIO, "%s: %s is not an e-mail with attachments", path, container);
+    else if (!c.found)
+        rc = tm_err_set(err, TM_EIO, "%s: %s has no readable attachment %u", path, container, index);
+    else
+        rc = c.rc;
+    tm_free(buf);
+    return rc;
+}
+
 int tm_ingest_file(tm_doc *doc, const char *path, tm_err *err)
 {
+    char container[4096];
+    unsigned index = 0;
+    struct stat st;
+    if (stat(path, &st) != 0 && errno == ENOENT && split_part(path, container, sizeof container, &index))
+        return ingest_part(doc, path, container, index, err);
     char *buf = NULL;
     size_t n = 0;
     int rc = tm_read_file(&buf, &n, path, TM_INGEST_MAX_BYTES, err);
     if (rc != TM_OK)
         return rc;
-    struct stat st;
     if (stat(path, &st) == 0)
         doc->mtime = (int64_t)st.st_mtime;
     rc = tm_ingest_bytes(doc, path, buf, n, err);
     tm_free(buf);
     return rc;
+}
+
+int tm_ingest_stat(const char *path, struct stat *st)
+{
+    char container[4096];
+    unsigned index;
+    if (stat(path, st) == 0)
+        return 0;
+    if (errno == ENOENT && split_part(path, container, sizeof container, &index))
+        return stat(container, st);
+    return -1;
+}
+
+typedef struct expand_ctx {
+    const char *path;
+    tm_ingest_path_fn fn;
+    void *payload;
+    int rc;
+} expand_ctx;
+
+static int expand_part(unsigned index, const char *name, const unsigned char *bytes, size_t n, void *payload)
+{
+    expand_ctx *c = payload;
+    (void)bytes, (void)n;
+    char safe[256], *full = NULL;
+    size_t k = 0;
+    for (const char *p = name; *p && k + 1 < sizeof safe; p++)
+        safe[k++] = ((unsigned char)*p < 0x20 || *p == '/' || *p == '\\') ? '_' : *p;
+    safe[k] = '\0';
+    size_t len = strlen(c->path) + k + 32;
+    if (!(full = tm_malloc(len)))
+        return c->rc = -1;
+    snprintf(full, len, "%s#%u:%s", c->path, index, safe);
+    c->rc = c->fn(full, c->payload);
+    tm_free(full);
+    return c->rc;
+}
+
+int tm_ingest_expand(const char *path, tm_ingest_path_fn fn, void *payload)
+{
+    int rc = fn(path, payload);
+    if (rc)
+        return rc;
+    /* only e-mails expand: look at the header block before reading it all */
+    enum { HEAD = 65536 };
+    unsigned char *head = tm_malloc(HEAD);
+    FILE *f = head ? fopen(path, "rb") : NULL;
+    size_t got = f ? fread(head, 1, HEAD, f) : 0;
+    if (f)
+        fclose(f);
+    int email = got && tm_convert_sniff(head, got) == TM_FMT_EML;
+    tm_free(head);
+    if (!email)
+        return 0;
+    char *buf = NULL;
+    size_t n = 0;
+    tm_err err = {0};
+    if (tm_read_file(&buf, &n, path, TM_INGEST_MAX_BYTES, &err) != TM_OK)
+        return 0; /* ingest reports the problem when it reads the file */
+    expand_ctx c = {path, fn, payload, 0};
+    if (tm_convert_sniff((const unsigned char *)buf, n) == TM_FMT_EML)
+        tm_convert_eml_attachments((const unsigned char *)buf, n, NULL, expand_part, &c, &err);
+    tm_free(buf);
+    return c.rc;
 }

@@ -43,6 +43,7 @@ struct tm_lexicon {
     strtab syms;
     strtab protect;
     strtab ambiguous;          /* lower-cased place names needing context */
+    strtab stop;               /* stopwords.txt: words never reported as emerging terms */
     range *starts;             /* per symbol id: phrases starting with it */
     TM_VEC(uint32_t) start_ix; /* flat entry indices */
     TM_VEC(uint32_t) regexes;
@@ -598,7 +599,7 @@ int tm_lexicon_load(tm_lexicon **out, const char *dir, tm_lexicon_problem_fn on_
         size_t l = strlen(de->d_name);
         int tsv = l > 4 && !strcmp(de->d_name + l - 4, ".tsv");
         if (!tsv && strcmp(de->d_name, "protected.txt") && strcmp(de->d_name, "VERSION") &&
-            strcmp(de->d_name, "ambiguous.txt"))
+            strcmp(de->d_name, "ambiguous.txt") && strcmp(de->d_name, "stopwords.txt"))
             continue;
         if (nnames == cap) {
             cap = cap ? cap * 2 : 16;
@@ -661,6 +662,8 @@ int tm_lexicon_load(tm_lexicon **out, const char *dir, tm_lexicon_problem_fn on_
             parse_wordlist(lex, &lex->protect, data[i]);
         else if (!strcmp(names[i], "ambiguous.txt"))
             parse_wordlist(lex, &lex->ambiguous, data[i]);
+        else if (!strcmp(names[i], "stopwords.txt"))
+            parse_wordlist(lex, &lex->stop, data[i]);
         else if (!strcmp(names[i], "VERSION")) {
             char *v = trim(data[i]);
             char *nl = strchr(v, '\n');
@@ -671,7 +674,10 @@ int tm_lexicon_load(tm_lexicon **out, const char *dir, tm_lexicon_problem_fn on_
     }
     for (size_t i = 0; i < nnames; i++) {
         size_t l = strlen(names[i]);
-        if (l > 4 && !strcmp(names[i] + l - 4, ".tsv") && strcmp(names[i], "identifiers.tsv"))
+        /* scale.tsv is the report's tension scale (levels.h), not entries;
+         * it is hashed with the rest so a report names the scale it used */
+        if (l > 4 && !strcmp(names[i] + l - 4, ".tsv") && strcmp(names[i], "identifiers.tsv") &&
+            strcmp(names[i], "scale.tsv"))
             parse_entries(lex, data[i], names[i], st);
     }
     add_gazetteer(lex, st, &h);
@@ -793,4 +799,9 @@ const uint32_t *tm_lexicon_regexes(const tm_lexicon *lex, size_t *n)
 int tm_lexicon_is_protected(const tm_lexicon *lex, const char *word, size_t n)
 {
     return strtab_find(&lex->protect, word, n, NULL) != 0;
+}
+
+int tm_lexicon_is_stopword(const tm_lexicon *lex, const char *word, size_t n)
+{
+    return strtab_find(&lex->stop, word, n, NULL) != 0;
 }

@@ -9,6 +9,8 @@
 #include "tm/tag.h"
 #include "tm/tokenise.h"
 
+#include <string.h>
+
 struct tm_pipeline {
     const tm_lexicon *lex;
     tm_stemmer *stemmer;
@@ -23,7 +25,14 @@ typedef struct stage {
 static int run_segment(tm_pipeline *pl, tm_doc *doc, tm_err *err)
 {
     (void)pl;
-    return tm_segment_doc(doc, err);
+    int rc = tm_segment_doc(doc, err);
+    /* an e-mail and its attachments are dated by the message when the text is not */
+    if (rc == TM_OK && doc->mail_date[0] && !doc->date[0]) {
+        memcpy(doc->date, doc->mail_date, sizeof doc->date);
+        if (!doc->period_date[0])
+            memcpy(doc->period_date, doc->mail_date, sizeof doc->period_date);
+    }
+    return rc;
 }
 
 static int run_tokenise(tm_pipeline *pl, tm_doc *doc, tm_err *err)

@@ -8,6 +8,7 @@
  * order and JSON_SORT_KEYS sorts the keys, which is what makes two runs
  * byte-identical.
  */
+#include "report_int.h"
 #include "tm/report.h"
 #include "tm/utf8.h"
 
@@ -336,6 +337,11 @@ int tm_report_build(json_t **out, tm_store *st, const tm_report_opts *opts, tm_e
     b.range.to = opts->to;
     /* undated documents cannot be said to fall inside a bounded range */
     b.range.undated = !opts->from && !opts->to;
+    b.range.community = opts->community;
+    b.range.theme = opts->theme;
+    b.range.place = opts->place;
+    b.range.organisation = opts->organisation;
+    b.range.role = opts->role;
     int64_t top = opts->top == 0 ? TM_REPORT_DEFAULT_TOP : opts->top < 0 ? 0 : opts->top;
     int64_t evidence = opts->evidence == 0 ? TM_REPORT_DEFAULT_EVIDENCE : opts->evidence;
 
@@ -401,6 +407,8 @@ int tm_report_build(json_t **out, tm_store *st, const tm_report_opts *opts, tm_e
         rc = oom(&b, "the report");
         goto cleanup;
     }
+    tm_report__ctx ac = {opts, &b.range, b.by_period, b.periods, b.undated, err};
+    if ((rc = tm_report__analytics(&ac, st, rep)) != TM_OK) goto cleanup;
     *out = rep;
     rep = NULL;
     rc = TM_OK;

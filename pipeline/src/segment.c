@@ -126,8 +126,9 @@ static void scan_lines(tm_doc *doc, linfo *li)
         tm_line *l = &doc->lines.v[i];
         uint32_t s = l->off, e = l->end;
         /* markers that were blanked still show in the raw bytes */
-        size_t r = tm_doc_raw_offset(doc, s), rend = tm_doc_raw_offset(doc, e);
-        const unsigned char *raw = doc->raw;
+        size_t r, rend;
+        const unsigned char *raw = tm_doc_marked(doc, s, &r);
+        tm_doc_marked(doc, e, &rend);
         while (r < rend && (raw[r] == ' ' || raw[r] == '\t' || raw[r] == 0))
             r++;
         if (r < rend) {
@@ -188,7 +189,7 @@ static int numbered_heading(const char *t, uint32_t s, uint32_t e, uint32_t *num
     if (words > 12)
         return 0;
     /* a numbered sentence ends with a full stop; a heading does not */
-    if (t[e - 1] == '.' && words > 4)
+    if (t[e - 1] == '.' && words > 2)
         return 0;
     *title_start = i;
     return 1;
@@ -423,6 +424,26 @@ static int full_stop_ends(const char *t, uint32_t start, uint32_t dot)
 }
 
 /* 1 if t[start..dot) is only a paragraph number such as "2" or "3.1". */
+/* "1.2 Tensions rose ..." in a report: the paragraph number is a marker, not
+ * part of the first sentence (like "- " before a list item). */
+static void skip_paragraph_number(const char *t, linfo *l)
+{
+    uint32_t i = l->s;
+    while (i < l->e && (isdigit((unsigned char)t[i]) || t[i] == '.'))
+        i++;
+    if (i == l->s || i - l->s > 8 || !isdigit((unsigned char)t[l->s]) || i >= l->e ||
+        (t[i] != ' ' && t[i] != '\t'))
+        return;
+    uint32_t j = i;
+    while (j < l->e && (t[j] == ' ' || t[j] == '\t'))
+        j++;
+    /* "1.2 Tensions", not "2 men were arrested" */
+    if (j < l->e && is_upper(t[j]) && memchr(t + l->s, '.', i - l->s)) {
+        l->s = j;
+        l->item = 1;
+    }
+}
+
 static int paragraph_number(const char *t, uint32_t start, uint32_t dot)
 {
     while (start < dot && is_space(t[start]))
@@ -444,6 +465,14 @@ static void split_paragraph(tm_doc *doc, const linfo *li, size_t l0, size_t l1, 
         if (li[l].kind == L_BLANK)
             continue;
         uint32_t s = li[l].s, e = li[l].e;
+        /* a sentence that starts on this line starts after its list marker */
+        if (start < s) {
+            uint32_t q = start;
+            while (q < s && is_space(t[q]))
+                q++;
+            if (q >= doc->lines.v[l].off)
+                start = s;
+        }
         for (uint32_t i = s; i < e; i++) {
             char c = t[i];
             if (c != '.' && c != '!' && c != '?')
@@ -630,6 +659,15 @@ static int label_is(const char *t, uint32_t s, uint32_t colon, const char *word)
     return 0;
 }
 
+static int line_has(const char *t, const linfo *l, const char *word)
+{
+    size_t n = strlen(word);
+    for (uint32_t i = l->s; i + n <= l->e; i++)
+        if ((t[i] | 0x20) == word[0] && !strncasecmp(t + i, word, n))
+            return 1;
+    return 0;
+}
+
 static void metadata(tm_doc *doc, const linfo *li, size_t explicit_speakers)
 {
     const char *t = doc->text;
@@ -674,7 +712,12 @@ static void metadata(tm_doc *doc, const linfo *li, size_t explicit_speakers)
             }
         }
         /* "Meeting held on Thursday 3rd July 2025" and the like */
-        if (!have_date && nonblank <= 30 && l->kind == L_TEXT && l->words <= 12 &&
+        /* a short line of the header, or one of its first lines even when it
+         * also names the venue ("Minutes of the meeting held on ..., Venue") */
+        if (!have_date && nonblank <= 30 && l->kind == L_TEXT &&
+            (l->words <= 12 ||
+             (nonblank <= 5 && l->words <= 25 && t[l->e - 1] != '.' &&
+              (line_has(t, l, "meeting") || line_has(t, l, "held")))) &&
             (first_heading < 0 || (int)i < first_heading) && tm_date_find(&d, t + l->s, l->e - l->s, 0)) {
             tm_date_format(doc->date, &d);
             have_date = 1;
@@ -717,11 +760,43 @@ static void metadata(tm_doc *doc, const linfo *li, size_t explicit_speakers)
     if (have_date) {
         memcpy(doc->period_date, doc->date, sizeof doc->date);
     } else {
-        int fy;
-        if (tm_date_find_fyear(&fy, t, doc->text_len < 20000 ? doc->text_len : 20000))
+        /* An undated report is about its recent past: the latest full date it
+         * mentions stands for it; failing that, the financial year it covers,
+         * then the first month it names. */
+        size_t lim = doc->text_len < 200000 ? doc->text_len : 200000, at = 0;
+        char best[11] = "", buf[11];
+        int best_written = -1;
+        int fy = 0, have_fy = tm_date_find_fyear(&fy, t, lim);
+        /* "18th October" in a 2025/26 report is October 2025; "12th March" is 2026 */
+        while (at < lim && tm_date_find(&d, t + at, lim - at, have_fy ? fy : 0)) {
+            int year_written = 0;
+            for (size_t k = d.start; k + 4 <= d.end; k++)
+                year_written |= isdigit((unsigned char)t[at + k]) && isdigit((unsigned char)t[at + k + 1]) &&
+                                isdigit((unsigned char)t[at + k + 2]) && isdigit((unsigned char)t[at + k + 3]);
+            if (!year_written && d.month < 4)
+                d.year++;
+            /* a date written with its year outranks one whose year is inferred
+             * (those are mostly coming events) */
+            if (d.precision == TM_DATE_DAY) {
+                tm_date_format(buf, &d);
+                if (year_written > best_written ||
+                    (year_written == best_written && strcmp(buf, best) > 0)) {
+                    memcpy(best, buf, sizeof best);
+                    best_written = year_written;
+                }
+            }
+            /* step past the first word only: "12 and 19 October 2019" holds two days */
+            at += d.start;
+            while (at < lim && isalnum((unsigned char)t[at]))
+                at++;
+            if (at < lim)
+                at++;
+        }
+        if (best[0])
+            memcpy(doc->period_date, best, sizeof best);
+        else if (have_fy)
             snprintf(doc->period_date, sizeof doc->period_date, "%04d-04-01", fy);
-        else if (tm_date_find(&d, t, doc->text_len < 20000 ? doc->text_len : 20000, 0) &&
-                 d.precision >= TM_DATE_MONTH)
+        else if (tm_date_find(&d, t, lim, 0) && d.precision >= TM_DATE_MONTH)
             tm_date_format(doc->period_date, &d);
     }
     if (table_rows >= 3 || explicit_speakers >= 3)
@@ -767,6 +842,8 @@ int tm_segment_doc(tm_doc *doc, tm_err *err)
             l->kind = L_HEADING;
         else if (l->words <= 40 && meta_label(t, l->s, l->e, &colon))
             l->kind = L_META; /* a longer "DATE: ..." line is a whole document without line breaks */
+        else
+            skip_paragraph_number(t, l);
     }
 
     /* sections, paragraphs and sentences */

@@ -82,7 +82,7 @@ size_t tm_stem_key(char *out, size_t cap, const char *word, size_t n)
 {
     size_t k = tm_stem_fold(out, cap, word, n);
     /* "Police's" is the word "police" for every lexicon purpose */
-    if (k > 3 && out[k - 2] == '\'' && out[k - 1] == 's')
+    if (k >= 5 && out[k - 2] == '\'' && out[k - 1] == 's')
         out[k -= 2] = '\0';
     return k;
 }

@@ -480,6 +480,31 @@ static void mark_deferred(tm_doc *doc)
             doc->mentions.v[i].negated = 1;
 }
 
+/* A sentence that starts with a boilerplate cue ("Apologies were received",
+ * "AOB", "Minutes of the last meeting were agreed") is procedure. The cue
+ * may follow a reference or an item number ("RA/1 Welcomed everyone",
+ * "9. AOB"), so it counts within the first three words; later in a sentence
+ * the same words can be part of real business ("... the apologies the
+ * council offered"). Such a sentence is flagged TM_SENT_BOILER (its words
+ * leave the rate denominator) and every other mention in it is dropped:
+ * kept in the database for review, never counted, never a signal. */
+static void mark_boilerplate(tm_doc *doc)
+{
+    tm_mention *m = doc->mentions.v;
+    size_t n = doc->mentions.n;
+    for (size_t i = 0; i < n; i++) {
+        if (m[i].cat != TM_CAT_CUE || m[i].dropped || strcmp(m[i].id, "boilerplate") != 0)
+            continue;
+        tm_sentence *sent = &doc->sentences.v[m[i].sent];
+        if (m[i].tok_first - sent->tok_first < 3)
+            sent->flags |= TM_SENT_BOILER;
+    }
+    for (size_t i = 0; i < n; i++)
+        if ((doc->sentences.v[m[i].sent].flags & TM_SENT_BOILER) &&
+            !(m[i].cat == TM_CAT_CUE && !strcmp(m[i].id, "boilerplate")))
+            m[i].dropped = 1;
+}
+
 int tm_tag_doc(tm_tagger *tg, tm_doc *doc, tm_err *err)
 {
     match_phrases(tg, doc);
@@ -489,6 +514,7 @@ int tm_tag_doc(tm_tagger *tg, tm_doc *doc, tm_err *err)
     resolve_overlaps(doc);
     context_rules(tg->lex, doc);
     mark_deferred(doc);
+    mark_boilerplate(doc);
     if (doc->arena.failed)
         return tm_err_set(err, TM_ENOMEM, "%s: out of memory tagging", doc->path);
     return TM_OK;

@@ -10,29 +10,35 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from common import setup, run, check, per_doc_counts, integrity_ok, snapshot
+from common import setup, run, check, per_doc_counts, integrity_ok, snapshot, copies_corpus
 
 binary, root, work = setup()
 corpus = os.path.join(work, "corpus")
-shutil.copytree(os.path.join(root, "corpora", "sample"), corpus)
-n = len(os.listdir(corpus))
+# ingest commits documents in batches (64 at a time, each document a savepoint):
+# enough copies for a committed batch before the disk is full
+n = copies_corpus(root, corpus, 6)
 ref = os.path.join(work, "ref.db")
 run([binary, "ingest", "-q", "--db", ref, corpus])
 ref_counts = per_doc_counts(ref)
+con = sqlite3.connect(ref)
+ref_pages = con.execute("pragma page_count").fetchone()[0]
+con.close()
 
-# full: the limit lets a few documents in, then one does not fit
+# full: the limit lets the first batch in, then one document does not fit
 db = os.path.join(work, "full.db")
-env = dict(os.environ, TENSION_TEST_MAX_PAGES="150")
+env = dict(os.environ, TENSION_TEST_MAX_PAGES=str(ref_pages * 4 // 5))
 p = subprocess.run([binary, "ingest", "--db", db, "-j", "2", corpus], capture_output=True,
                    text=True, env=env, timeout=300)
 check(p.returncode == 3, f"exit {p.returncode}, expected 3: {p.stderr}")
 lines = [l for l in p.stderr.splitlines() if l.strip()]
 check(len(lines) == 1, f"one line: {lines}")
 check("database or disk is full" in lines[0] and "free space" in lines[0], lines[0])
+check("rolled back" in lines[0] and "run the ingest again" in lines[0], lines[0])
 failed = lines[0].split("tension: ")[1].split(": not stored")[0]
 check(failed.startswith(corpus), f"the line names the document: {lines[0]}")
 counts = per_doc_counts(db)
 check(0 < len(counts) < n, f"{len(counts)} of {n} stored before the disk was full")
+check(len(counts) % 64 == 0, f"whole batches only: {len(counts)}")
 check(failed not in counts, "nothing of the document that did not fit")
 for path, c in counts.items():
     check(c == ref_counts[path], f"{path}: half-stored {c} vs {ref_counts[path]}")
@@ -42,7 +48,7 @@ run([binary, "ingest", "-q", "--db", db, corpus])
 check(snapshot(db) == snapshot(ref), "after space is freed, the same as an uninterrupted run")
 
 # a full disk inside a document that replaces an older version: the old one stays whole
-victim = os.path.join(corpus, sorted(os.listdir(corpus))[0])
+victim = sorted(ref_counts)[0]
 with open(victim, "a", encoding="utf-8") as f:
     f.write("\n" + "AB said knife crime worried the Somali community. " * 4000 + "\n")
 con = sqlite3.connect(db)

@@ -19,6 +19,12 @@ for path, row in zip(files, rows):
     check(row["sha256"] == hashlib.sha256(data).hexdigest(), f"{path}: sha256")
     kinds.add(row["kind"])
     check(row["date"] is None or len(row["date"]) == 10, f"{path}: date")
+    if row["format"] != "text":
+        # converted (Word, PDF, ...): offsets are into the extracted text and
+        # every location names its paragraph; tests/e2e/formats.py checks them
+        check(all("paragraph" in ev for sig in row["signals"] for ev in sig["evidence"]),
+              f"{path}: evidence paragraphs")
+        continue
     for sig in row["signals"]:
         for ev in sig["evidence"]:
             got = data[ev["start"]:ev["end"]].decode("utf-8")

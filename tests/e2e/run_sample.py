@@ -18,6 +18,15 @@ for period in ("week", "month", "quarter", "fyear"):
     check(path.replace(work + "/", "") in p.stdout or path in p.stdout, f"run says where {period} is")
     report = json.load(open(path, encoding="utf-8"))
     validate(report, os.path.join(root, "reports", "schema", "report.schema.json"))
+# the outputs officers and the national team read
+for f in ("report.html", "national-summary.json", os.path.join("csv", "periods.csv"),
+          os.path.join("csv", "evidence.csv")):
+    check(os.path.exists(os.path.join(out, f)), f"{f} written")
+check("report.html" in p.stdout and "national-summary.json" in p.stdout and "csv" in p.stdout,
+      f"run says where the outputs are: {p.stdout}")
+validate(json.load(open(os.path.join(out, "national-summary.json"), encoding="utf-8")),
+         os.path.join(root, "reports", "schema", "national-summary.schema.json"))
+check("<svg" in open(os.path.join(out, "report.html"), encoding="utf-8").read(), "html has charts")
 month = json.load(open(os.path.join(out, "report-month.json"), encoding="utf-8"))
 periods = [p["period"] for p in month["periods"]]
 check(len([p for p in periods if p != "undated"]) >= 6, f"at least six months: {periods}")
@@ -29,7 +38,9 @@ check(n == len(files), f"{n} documents stored for {len(files)} files")
 check(oct(os.stat(os.path.join(out, "tension.db")).st_mode & 0o777) == "0o600", "database mode 0600")
 # a second run changes nothing and reports are byte-identical
 before = open(os.path.join(out, "report-month.json"), "rb").read()
+summary_before = open(os.path.join(out, "national-summary.json"), "rb").read()
 p2 = run([binary, "run"], cwd=work)
 check("0 stored" in p2.stdout, f"second run stores nothing: {p2.stdout}")
 check(open(os.path.join(out, "report-month.json"), "rb").read() == before, "reports identical")
+check(open(os.path.join(out, "national-summary.json"), "rb").read() == summary_before, "summary identical")
 print("ok")

@@ -175,7 +175,7 @@ static void test_period_names(void)
 static void test_range_checked(void)
 {
     tm_err err = {0};
-    tm_agg_range r = {TM_PERIOD_MONTH, "2025-04-01", "2025-03-01", 0};
+    tm_agg_range r = {.period = TM_PERIOD_MONTH, .from = "2025-04-01", .to = "2025-03-01"};
     TM_CHECK_INT(tm_agg_range_check(&r, &err), TM_EINVAL);
     TM_CHECK(strstr(err.msg, "after") != NULL);
     tm_err_clear(&err);
@@ -333,7 +333,7 @@ static void test_queries_count_only_live_rows(void)
     if (!st) return;
     tm_err err = {0};
     lines l = {{0}};
-    tm_agg_range r = {TM_PERIOD_MONTH, NULL, NULL, 1};
+    tm_agg_range r = {.period = TM_PERIOD_MONTH, .undated = 1};
 
     TM_CHECK_INT(tm_agg_periods(st, &r, on_period, &l, &err), TM_OK);
     TM_CHECK_STR(l.buf, "2025-03 2025-03-31 1;2025-04 2025-04-01 1;undated - 1;");
@@ -429,7 +429,7 @@ static void test_top_signals_and_evidence(void)
     TM_CHECK(st != NULL);
     if (!st) return;
     tm_err err = {0};
-    tm_agg_range r = {TM_PERIOD_FYEAR, NULL, NULL, 0};
+    tm_agg_range r = {.period = TM_PERIOD_FYEAR};
     sig_rows s = {0};
     TM_CHECK_INT(tm_agg_top_signals(st, &r, 0, on_signal, &s, &err), TM_OK);
     TM_CHECK_INT(s.n, 2);
@@ -523,7 +523,7 @@ static void test_many_keys(void)
     }
     TM_CHECK_INT(tm_store_doc(st, &d, NULL, &err), TM_OK);
     tm_doc_dispose(&d);
-    tm_agg_range r = {TM_PERIOD_MONTH, NULL, NULL, 0};
+    tm_agg_range r = {.period = TM_PERIOD_MONTH};
     many_ctx c = {0, 1, 0, ""};
     TM_CHECK_INT(tm_agg_counts(st, &r, TM_CAT_PLACE, on_many, &c, &err), TM_OK);
     TM_CHECK_INT(c.n, KEYS);

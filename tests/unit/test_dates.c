@@ -248,7 +248,64 @@ static void test_valid(void)
     TM_CHECK_INT(tm_date_valid(1899, 1, 1), 0);
 }
 
+/* tm_date_find_ahead: relative forms resolved against the meeting's date,
+ * Tuesday 9 December 2025 unless a case says otherwise. */
+typedef struct acase {
+    const char *s;
+    const char *ref;
+    const char *ymd;
+    tm_date_precision prec;
+    size_t start, end;
+} acase;
+
+static void test_ahead(void)
+{
+    static const acase v[] = {
+        {"Pride on 14th and 15th May", "2025-12-09", "2026-05-14", TM_DATE_DAY, 9, 26},
+        {"14th and 15th May 2026", "2025-12-09", "2026-05-14", TM_DATE_DAY, 0, 22},
+        {"the march next Friday", "2025-12-09", "2025-12-12", TM_DATE_DAY, 10, 21},
+        {"on Tuesday", "2025-12-09", "2025-12-16", TM_DATE_DAY, 0, 10},
+        {"this Sunday", "2025-12-09", "2025-12-14", TM_DATE_DAY, 0, 11},
+        {"in September", "2025-12-09", "2026-09-01", TM_DATE_MONTH, 0, 12},
+        {"during December", "2025-12-09", "2025-12-01", TM_DATE_MONTH, 0, 15},
+        {"a vigil tomorrow", "2025-12-09", "2025-12-10", TM_DATE_DAY, 8, 16},
+        {"next week", "2025-12-09", "2025-12-15", TM_DATE_DAY, 0, 9},
+        {"next month", "2025-12-09", "2026-01-01", TM_DATE_MONTH, 0, 10},
+        {"this weekend", "2025-12-09", "2025-12-13", TM_DATE_DAY, 0, 12},
+        {"12th March 2026", "2025-12-09", "2026-03-12", TM_DATE_DAY, 0, 15},
+        {"12th March", "2025-02-01", "2025-03-12", TM_DATE_DAY, 0, 10},
+        {"12th March", "2025-12-09", "2026-03-12", TM_DATE_DAY, 0, 10},
+        {"Eid in March 2026", "2025-12-09", "2026-03-01", TM_DATE_MONTH, 7, 17},
+        /* the earliest expression wins */
+        {"next Friday, not 20th December", "2025-12-09", "2025-12-12", TM_DATE_DAY, 0, 11},
+        {"on 20th December, not next Friday", "2025-12-09", "2025-12-20", TM_DATE_DAY, 3, 16},
+        /* leap day without a year rolls to the next real one only if valid */
+        {"29th February", "2024-01-10", "2024-02-29", TM_DATE_DAY, 0, 13},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        tm_date d;
+        memset(&d, 0x55, sizeof d);
+        int found = tm_date_find_ahead(&d, v[i].s, strlen(v[i].s), v[i].ref);
+        TM_CHECK_INT(found, 1);
+        if (!found) continue;
+        char out[11];
+        tm_date_format(out, &d);
+        if (strcmp(out, v[i].ymd) != 0 || d.start != v[i].start || d.end != v[i].end)
+            fprintf(stderr, "  \"%s\": %s [%zu,%zu)\n", v[i].s, out, d.start, d.end);
+        TM_CHECK_STR(out, v[i].ymd);
+        TM_CHECK_INT(d.precision, v[i].prec);
+        TM_CHECK_INT(d.start, v[i].start);
+        TM_CHECK_INT(d.end, v[i].end);
+    }
+    tm_date d;
+    /* no date at all; a bad reference falls back to dates with a year */
+    TM_CHECK_INT(tm_date_find_ahead(&d, "on the next occasion", 20, "2025-12-09"), 0);
+    TM_CHECK_INT(tm_date_find_ahead(&d, "next Friday", 11, "2025-13-40"), 0);
+    TM_CHECK_INT(tm_date_find_ahead(&d, "2 May 2026", 10, NULL), 1);
+}
+
 static const tm_test_case cases[] = {
+    {"ahead", test_ahead},
     {"written_forms", test_written_forms},
     {"numeric_forms", test_numeric_forms},
     {"month_precision", test_month_precision},

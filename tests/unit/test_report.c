@@ -9,6 +9,8 @@
 #include "tm/report.h"
 #include "tm_test.h"
 
+#include <math.h>
+
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -591,7 +593,147 @@ static void test_non_utf8_path(void)
     tm_store_close(st);
 }
 
+
+/* A hand-built database whose levels are computed below by hand from the
+ * rubric (reports/README.md), with a scale of thresholds 0/10/30/60/120/240.
+ *   March, 1,000 words: somali x hate_crime concern evidenced x2 (20),
+ *     concern experienced x1 in a sentence with fear (0.8 x 1.5 = 1.2 -> 12),
+ *     one new knife_crime incident (10): area 42 -> level 3, somali 32 -> 3.
+ *   April, 2,000 words: muslim x cohesion reassurance evidenced with praise
+ *     (-0.5 x 1.5 = -0.75 -> -3.75), somali x hate_crime concern potential
+ *     (0.6 -> 3); the March incident carried forward is not new:
+ *     area -0.75 -> level 1, down from 3; somali 3 -> 1, down; muslim 1. */
+static const char lv1[] = "Somali families fear hate crime. Hate crime against Somali pupils. "
+                          "Somali residents were frightened by hate crime. "
+                          "A youth was stabbed outside the Fishermead shops on Friday.";
+static const char lv2[] = "Muslim leaders praised cohesion work. Somali elders may face hate crime. "
+                          "Update: the youth stabbed outside the Fishermead shops is recovering.";
+
+static void test_levels_explained(void)
+{
+    tm_store *st = NULL;
+    tm_err err = {0};
+    if (tm_store_open(&st, ":memory:", &err) != TM_OK) return;
+    tm_doc d;
+    doc_start(&d, "a.txt", "2025-03-10", lv1, 1000);
+    uint32_t a0 = add_sentence(&d, "Somali families fear hate crime.", -1, -1),
+             a1 = add_sentence(&d, "Hate crime against Somali pupils.", -1, -1),
+             a2 = add_sentence(&d, "Somali residents were frightened by hate crime.", -1, -1),
+             a3 = add_sentence(&d, "A youth was stabbed outside the Fishermead shops on Friday.",
+                               -1, -1);
+    add_mention(&d, a2, TM_CAT_TONE, "fear", NULL, 0);
+    add_signal(&d, a0, "somali", "hate_crime", TM_POL_CONCERN, TM_EEP_EVIDENCED, 0, 0);
+    add_signal(&d, a1, "somali", "hate_crime", TM_POL_CONCERN, TM_EEP_EVIDENCED, 0, 0);
+    add_signal(&d, a2, "somali", "hate_crime", TM_POL_CONCERN, TM_EEP_EXPERIENCED, 0, 0);
+    /* a negated signal never counts */
+    add_signal(&d, a1, "somali", "knife_crime", TM_POL_CONCERN, TM_EEP_EVIDENCED, 1, 0);
+    tm_incident *inc = TM_VEC_PUSH(&d.arena, d.incidents);
+    inc->theme = "knife_crime";
+    inc->sent = a3;
+    inc->place = "Fishermead";
+    store(st, &d, "lex-A");
+    doc_start(&d, "b.txt", "2025-04-14", lv2, 2000);
+    uint32_t b0 = add_sentence(&d, "Muslim leaders praised cohesion work.", -1, -1),
+             b1 = add_sentence(&d, "Somali elders may face hate crime.", -1, -1),
+             b2 = add_sentence(&d, "Update: the youth stabbed outside the Fishermead shops is recovering.",
+                               -1, -1);
+    add_mention(&d, b0, TM_CAT_TONE, "praise", NULL, 0);
+    add_mention(&d, b0, TM_CAT_COMMUNITY, "muslim", NULL, 0);
+    add_signal(&d, b0, "muslim", "cohesion", TM_POL_REASSURANCE, TM_EEP_EVIDENCED, 0, 0);
+    add_signal(&d, b1, "somali", "hate_crime", TM_POL_CONCERN, TM_EEP_POTENTIAL, 0, 0);
+    inc = TM_VEC_PUSH(&d.arena, d.incidents);
+    inc->theme = "knife_crime";
+    inc->sent = b2;
+    inc->place = "Fishermead";
+    store(st, &d, "lex-A");
+
+    /* the thresholds this test's arithmetic uses, independent of the shipped scale */
+    tm_scale *hand = NULL;
+    const char hand_scale[] = TM_SCALE_HEADER "\n1\tnormal\tNormal\t\t0\n2\tnormal\tWatch\t\t10\n"
+                              "3\televated\tElevated\t\t30\n4\televated\tRising\t\t60\n"
+                              "5\thigh\tHigh\t\t120\n6\thigh\tCritical\t\t240\n";
+    TM_CHECK_INT(tm_scale_parse(&hand, hand_scale, sizeof hand_scale - 1, "hand.tsv", &err), TM_OK);
+    tm_report_opts o = {.period = TM_PERIOD_MONTH, .scale = hand};
+    json_t *rep = build(st, &o);
+    if (!rep) {
+        tm_scale_free(hand);
+        tm_store_close(st);
+        return;
+    }
+    json_t *mar = period(rep, 0), *apr = period(rep, 1);
+    json_t *ma = json_object_get(json_object_get(mar, "levels"), "area");
+    json_t *aa = json_object_get(json_object_get(apr, "levels"), "area");
+    TM_CHECK(fabs(json_real_value(json_object_get(ma, "score")) - 42.0) < 1e-6);
+    TM_CHECK_INT(jint(ma, "level"), 3);
+    TM_CHECK_STR(jstr_of(ma, "tier"), "elevated");
+    TM_CHECK_STR(jstr_of(ma, "direction"), "stable");
+    TM_CHECK(fabs(json_real_value(json_object_get(aa, "score")) + 0.75) < 1e-6);
+    TM_CHECK_INT(jint(aa, "level"), 1);
+    TM_CHECK_STR(jstr_of(aa, "direction"), "down");
+    TM_CHECK_INT(jint(aa, "previous_level"), 3);
+    /* every level's reasons add up to its score */
+    json_t *levels[2] = {ma, aa};
+    for (int i = 0; i < 2; i++) {
+        double sum = 0;
+        size_t k;
+        json_t *r;
+        json_array_foreach(json_object_get(levels[i], "reasons"), k, r)
+        {
+            sum += json_real_value(json_object_get(r, "contribution"));
+        }
+        TM_CHECK(fabs(sum - json_real_value(json_object_get(levels[i], "score"))) < 1e-6);
+    }
+    /* the largest reason first: the two evidenced signals, then the incident */
+    json_t *r0 = json_array_get(json_object_get(ma, "reasons"), 0);
+    TM_CHECK_STR(jstr_of(r0, "eep"), "evidenced");
+    TM_CHECK_INT(jint(r0, "count"), 2);
+    TM_CHECK(fabs(json_real_value(json_object_get(r0, "contribution")) - 20.0) < 1e-6);
+    json_t *somali_apr =
+        json_object_get(json_object_get(json_object_get(apr, "levels"), "communities"), "somali");
+    TM_CHECK_INT(jint(somali_apr, "level"), 1);
+    TM_CHECK_STR(jstr_of(somali_apr, "direction"), "down");
+    TM_CHECK(fabs(json_real_value(json_object_get(somali_apr, "score")) - 3.0) < 1e-6);
+    /* one distinct incident: new in March, carried forward in April */
+    TM_CHECK_INT(jint(mar, "new_incidents"), 1);
+    TM_CHECK_INT(jint(apr, "new_incidents"), 0);
+    json_t *ia = json_array_get(json_object_get(apr, "incidents"), 0);
+    TM_CHECK(json_is_false(json_object_get(ia, "new")));
+    TM_CHECK_INT(jint(ia, "documents"), 2);
+    TM_CHECK_STR(jstr_of(ia, "first_seen"), "2025-03-10");
+    /* eep counts of live signals; tone per period */
+    TM_CHECK_INT(jint(json_object_get(mar, "eep"), "evidenced"), 2);
+    TM_CHECK_INT(jint(json_object_get(mar, "eep"), "experienced"), 1);
+    TM_CHECK_INT(jint(json_object_get(apr, "tone_balance"), "reassurance"), 1);
+    /* with a one-level-lower scale threshold the level moves: the scale is data */
+    json_decref(rep);
+    tm_scale *sc = NULL;
+    const char scale[] = TM_SCALE_HEADER "\n1\tn\tA\t\t0\n2\tn\tB\t\t1\n3\te\tC\t\t2\n4\te\tD\t\t3\n"
+                         "5\th\tE\t\t4\n6\th\tF\t\t41\n";
+    TM_CHECK_INT(tm_scale_parse(&sc, scale, sizeof scale - 1, "t.tsv", &err), TM_OK);
+    o.scale = sc;
+    rep = build(st, &o);
+    if (rep) {
+        json_t *m2 = json_object_get(json_object_get(period(rep, 0), "levels"), "area");
+        TM_CHECK_INT(jint(m2, "level"), 6);
+        TM_CHECK_STR(jstr_of(m2, "label"), "F");
+    }
+    json_decref(rep);
+    tm_scale_free(sc);
+    tm_scale_free(hand);
+    /* a slice: only documents and signals of the muslim community */
+    tm_report_opts so = {.period = TM_PERIOD_MONTH, .community = "muslim"};
+    rep = build(st, &so);
+    if (rep) {
+        TM_CHECK_INT(json_array_size(json_object_get(rep, "periods")), 1);
+        TM_CHECK_STR(jstr_of(period(rep, 0), "period"), "2025-04");
+        TM_CHECK_INT(json_array_size(json_object_get(period(rep, 0), "community_theme")), 1);
+    }
+    json_decref(rep);
+    tm_store_close(st);
+}
+
 static const tm_test_case cases[] = {
+    {"levels_explained", test_levels_explained},
     {"counts_per_month", test_counts_per_month},
     {"ranges_and_periods", test_ranges_and_periods},
     {"write_validates_and_is_stable", test_write_validates_and_is_stable},

@@ -375,6 +375,11 @@ static void test_numbered_paragraphs(void)
                     "priorities. | Hate crime reports rose by ten per cent over the same period "
                     "last year. | Members are asked to note the contents of this report today. | "
                     "Members agreed. | There were 3. | The rest left.");
+    /* two-level numbers on consecutive lines of one paragraph */
+    check_sentences("2.1 Recorded hate crime rose by a fifth.\n2.2 Officers attended fourteen reports.\n",
+                    "Recorded hate crime rose by a fifth. | Officers attended fourteen reports.");
+    /* a number that is a count, not a paragraph number, stays */
+    check_sentences("2 men were arrested.\n", "2 men were arrested.");
     /* a numbered paragraph of speech is still attributed */
     const char *text = "2. AB said that the meeting was quorate and that everyone was present.\n";
     tm_doc doc;
@@ -585,6 +590,32 @@ static void test_metadata_other(void)
     tm_doc_dispose(&doc);
 }
 
+/* An undated report is placed by what it says: the latest date written with
+ * its year; else the latest day-and-month in its financial year; else the
+ * financial year's first day. */
+static void test_period_date_of_undated_report(void)
+{
+    static const struct {
+        const char *text, *period_date;
+    } v[] = {
+        {"Purpose of Report: update.\n\nTraining ran on 12 and 19 October 2019. "
+         "An event will be held on 27 November.\n\nPriorities for 2019/20.\n",
+         "2019-10-19"},
+        {"Purpose of Report: update.\n\nPriorities for 2025/26. The week of action runs "
+         "from 11th to 18th October. A review follows on 3rd March.\n",
+         "2026-03-03"},
+        {"Purpose of Report: update.\n\nPriorities for 2025/26.\n", "2025-04-01"},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        tm_doc doc;
+        if (seg(&doc, v[i].text) == TM_OK) {
+            TM_CHECK_STR(doc.date, "");
+            TM_CHECK_STR(doc.period_date, v[i].period_date);
+        }
+        tm_doc_dispose(&doc);
+    }
+}
+
 static void test_metadata_dates(void)
 {
     static const struct {
@@ -691,6 +722,7 @@ static const tm_test_case cases[] = {
     {"metadata_report", test_metadata_report},
     {"metadata_other", test_metadata_other},
     {"metadata_dates", test_metadata_dates},
+    {"period_date_of_undated_report", test_period_date_of_undated_report},
     {"metadata_next_meeting", test_metadata_next_meeting},
     {"metadata_location", test_metadata_location},
     {"converted_input", test_converted_input},

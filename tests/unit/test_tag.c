@@ -204,6 +204,45 @@ static void test_negated_signal(void)
     TM_CHECK(s && s->negated);
 }
 
+/* Mentions found after normalisation (BOM, CRLF, Markdown residue, a change
+ * of encoding), on surface forms (the acronym) and on stems (the plural),
+ * point at the original bytes. */
+static const tm_mention *find(const tm_doc *d, const char *id)
+{
+    for (size_t i = 0; i < d->mentions.n; i++)
+        if (!strcmp(d->mentions.v[i].id, id))
+            return &d->mentions.v[i];
+    return NULL;
+}
+
+static void test_offsets_point_at_original_bytes(void)
+{
+    const char *utf8 = "\xEF\xBB\xBF**Update**\r\nDA cases and knife crimes rose.\r\n";
+    tm_doc *d = run(utf8);
+    const tm_mention *da = find(d, "domestic_abuse"), *kc = find(d, "knife_crime");
+    TM_CHECK(da && kc);
+    if (da && kc) {
+        const char *at = strstr(utf8, "DA cases");
+        TM_CHECK_INT(tm_doc_raw_offset(d, da->off), at - utf8);
+        TM_CHECK_INT(tm_doc_raw_offset(d, da->end), at - utf8 + 2);
+        at = strstr(utf8, "knife crimes");
+        TM_CHECK_INT(tm_doc_raw_offset(d, kc->off), at - utf8);
+        TM_CHECK_INT(tm_doc_raw_offset(d, kc->end), at - utf8 + 12);
+    }
+    /* Windows-1252: curly quotes are one byte in the file, three in the text */
+    const char *cp = "The \x93Somali community\x94 and DA cases.\n";
+    d = run(cp);
+    TM_CHECK_INT(d->encoding, TM_ENC_CP1252);
+    const tm_mention *so = find(d, "somali");
+    da = find(d, "domestic_abuse");
+    TM_CHECK(so && da);
+    if (so && da) {
+        TM_CHECK_INT(tm_doc_raw_offset(d, so->off), 5);
+        TM_CHECK_INT(tm_doc_raw_offset(d, so->end), 5 + strlen("Somali community"));
+        TM_CHECK_INT(tm_doc_raw_offset(d, da->off), strstr(cp, "DA") - cp);
+    }
+}
+
 static void test_lexicon_errors(void)
 {
     char dir[] = "/tmp/tm_lexXXXXXX";
@@ -258,6 +297,7 @@ static const tm_test_case cases[] = {
     {"signals_eep_polarity", test_signals_eep_polarity},
     {"anaphora", test_anaphora},
     {"negated_signal", test_negated_signal},
+    {"offsets_point_at_original_bytes", test_offsets_point_at_original_bytes},
     {"lexicon_errors", test_lexicon_errors},
     {"teardown", test_teardown},
     {NULL, NULL}};

@@ -25,7 +25,7 @@
  * Only mentions and signals that are neither negated nor dropped count.
  *
  * Usage:
- *     tm_agg_range r = { TM_PERIOD_MONTH, "2025-01-01", NULL, 0 };
+ *     tm_agg_range r = {.period = TM_PERIOD_MONTH, .from = "2025-01-01"};
  *     rc = tm_agg_counts(st, &r, TM_CAT_COMMUNITY, print_count, NULL, &err);
  */
 #ifndef TM_AGGREGATE_H
@@ -73,6 +73,13 @@ typedef struct tm_agg_range {
     const char *from; /* first period_date counted, "YYYY-MM-DD"; NULL = open */
     const char *to;   /* last period_date counted (inclusive); NULL = open */
     int undated;      /* 1: also count undated documents, as TM_PERIOD_UNDATED */
+    /* Slices; NULL = all. A document is selected only when it has a live
+     * mention of each given community / theme or indicator / place
+     * (canonical name, any case) / organisation, and a sentence spoken by
+     * the given role (any case). Signals are further restricted to the
+     * given community, theme and role. Periods, words and mention counts
+     * are those of the selected documents. */
+    const char *community, *theme, *place, *organisation, *role;
 } tm_agg_range;
 
 /* Checks from/to (valid dates, from <= to) and the period. TM_OK or
@@ -134,6 +141,40 @@ typedef struct tm_agg_lexicon {
     int64_t documents;
 } tm_agg_lexicon;
 
+/* One live signal with what the level rubric needs. */
+typedef struct tm_agg_weighted {
+    const char *period, *community, *theme, *polarity, *eep;
+    double weight;     /* the signal's weight (mention weights, halved via paragraph) */
+    int tone_concern;  /* live tone mentions in its sentence not listed as reassuring */
+    int tone_reassure; /* live tone mentions in its sentence listed as reassuring */
+} tm_agg_weighted;
+
+/* One live incident with its sentence. */
+typedef struct tm_agg_incident {
+    int64_t doc_id;
+    const char *period;
+    const char *period_date; /* NULL when undated */
+    const char *doc;         /* path */
+    const char *theme;
+    const char *place; /* canonical place or NULL */
+    const char *date;  /* date the sentence states ("YYYY-MM-DD" or "YYYY-MM") or NULL */
+    const char *text;  /* the sentence */
+} tm_agg_incident;
+
+/* One sentence naming an event (cue `event` or indicator `planned_event`). */
+typedef struct tm_agg_event {
+    const char *period;
+    const char *doc;
+    const char *date; /* the document's stated date, else its period date */
+    const char *text; /* the sentence */
+    int64_t word_start, word_end; /* the event's words as file offsets minus the sentence's */
+    int64_t start, end;           /* the sentence, file offsets */
+} tm_agg_event;
+
+typedef int (*tm_agg_weighted_fn)(const tm_agg_weighted *row, void *payload);
+typedef int (*tm_agg_incident_fn)(const tm_agg_incident *row, void *payload);
+typedef int (*tm_agg_event_fn)(const tm_agg_event *row, void *payload);
+
 typedef int (*tm_agg_period_fn)(const tm_agg_period *row, void *payload);
 typedef int (*tm_agg_count_fn)(const tm_agg_count *row, void *payload);
 typedef int (*tm_agg_pair_fn)(const tm_agg_pair *row, void *payload);
@@ -179,5 +220,19 @@ int tm_agg_evidence(tm_store *st, const tm_agg_range *r, const tm_agg_signal *gr
  * first. */
 int tm_agg_lexicons(tm_store *st, const tm_agg_range *r, tm_agg_lexicon_fn fn, void *payload,
                     tm_err *err);
+
+/* Every live signal of the range, grouped by document, with the tone of
+ * its sentence: tone identifiers in `reassuring` (NULL-terminated) count as
+ * reassuring, every other tone identifier as concern. */
+int tm_agg_weighted_signals(tm_store *st, const tm_agg_range *r, const char *const *reassuring,
+                            tm_agg_weighted_fn fn, void *payload, tm_err *err);
+
+/* Live incidents in period-date order (then path, position). */
+int tm_agg_incidents(tm_store *st, const tm_agg_range *r, tm_agg_incident_fn fn, void *payload,
+                     tm_err *err);
+
+/* Sentences of dated documents naming an event, in date order. */
+int tm_agg_events(tm_store *st, const tm_agg_range *r, tm_agg_event_fn fn, void *payload,
+                  tm_err *err);
 
 #endif

@@ -24,6 +24,22 @@ typedef struct tm_date {
  * and month written without a year. Returns 1 if found. */
 int tm_date_find(tm_date *out, const char *s, size_t n, int ref_year);
 
+/* Like tm_date_find(), resolved against the document's date `ref`
+ * ("YYYY-MM-DD"; NULL or invalid = plain tm_date_find without a year) and
+ * looking forward, for events ahead of a meeting:
+ *   "12th March" (no year)          the next 12 March on or after ref
+ *   "14th and 15th May"             14 May (the first day)
+ *   "next/this/on/coming Friday"    the first Friday after ref (never ref itself)
+ *   "tomorrow"                      ref + 1
+ *   "this/next weekend"             the first Saturday after ref
+ *   "next week"                     the Monday of the week after ref's
+ *   "next month"                    the month after ref's (precision MONTH)
+ *   "in/during/by/until September"  the next September, ref's month included
+ *                                   (precision MONTH)
+ * Dates with a year are returned as written. The earliest expression in the
+ * string wins. Returns 1 if found. */
+int tm_date_find_ahead(tm_date *out, const char *s, size_t n, const char *ref);
+
 /* Finds a UK financial year "2019/20" or "2019-20" or "2019/2020"; writes
  * its first calendar year. Returns 1 if found. */
 int tm_date_find_fyear(int *start_year, const char *s, size_t n);

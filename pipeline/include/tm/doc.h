@@ -14,6 +14,11 @@
  * gives the file offset of every text byte. Always go through
  * tm_doc_raw_offset() when printing an offset for a user.
  *
+ * Converted formats (Word, OpenDocument, PDF, HTML, e-mail; see convert.h)
+ * have no byte-for-byte relation to the file: `raw` stays the file's bytes
+ * (so `sha256` is the file's), `raw_map` is NULL, offsets are offsets into
+ * `text`, and `blocks` tells the page (PDF) and paragraph of every byte.
+ *
  * Strings that name identifiers (`id` of a mention, `community` of a signal)
  * are borrowed from the lexicon and stay valid while it is loaded.
  */
@@ -26,6 +31,24 @@
 #include "tm/arena.h"
 
 typedef enum tm_doc_kind { TM_KIND_OTHER = 0, TM_KIND_MINUTES, TM_KIND_REPORT } tm_doc_kind;
+
+/* What the file was; anything but TM_FMT_TEXT was converted to text. */
+typedef enum tm_format {
+    TM_FMT_TEXT = 0, /* plain text or Markdown, in one of the tm_encodings */
+    TM_FMT_DOCX,     /* Word 2007+ (.docx) */
+    TM_FMT_ODT,      /* OpenDocument text (.odt) */
+    TM_FMT_PDF,
+    TM_FMT_HTML,
+    TM_FMT_EML       /* an e-mail's body (RFC 5322 + MIME) */
+} tm_format;
+
+/* Where a run of converted text came from: from text offset `off` up to the
+ * next block's `off`. */
+typedef struct tm_block {
+    uint32_t off;  /* first text byte of the block */
+    uint32_t page; /* 1-based page (PDF); 0 when the format has no pages */
+    uint32_t para; /* 1-based paragraph in the document (a table row is one) */
+} tm_block;
 
 typedef enum tm_encoding {
     TM_ENC_UTF8 = 0,
@@ -157,6 +180,12 @@ typedef struct tm_doc {
     size_t text_len;
     uint32_t *raw_map;      /* text offset -> file offset; NULL when identical */
     tm_encoding encoding;
+    tm_format format;       /* TM_FMT_TEXT unless converted */
+    const char *marked;     /* converted text before normalisation (same length as
+                               text): heading '#' and bullets still show; NULL for text */
+    TM_VEC(tm_block) blocks; /* converted formats: sorted by off; empty for text */
+    char mail_date[11];     /* e-mail documents: the Date header, used when the
+                               text states no date; "" otherwise */
     char sha256[65];
     int64_t mtime;          /* seconds; 0 if unknown */
 
@@ -199,6 +228,23 @@ static inline size_t tm_doc_raw_offset(const tm_doc *doc, size_t off)
 {
     return doc->raw_map ? doc->raw_map[off] : off;
 }
+
+/* The block holding text offset `off`, or NULL for text files. */
+const tm_block *tm_doc_block_of(const tm_doc *doc, size_t off);
+
+/* The bytes segment inspects for blanked markup ('#', '**', bullets) and the
+ * offset of text offset `off` in them. */
+static inline const unsigned char *tm_doc_marked(const tm_doc *doc, size_t off, size_t *at)
+{
+    if (doc->marked) {
+        *at = off;
+        return (const unsigned char *)doc->marked;
+    }
+    *at = tm_doc_raw_offset(doc, off);
+    return doc->raw;
+}
+
+const char *tm_format_name(tm_format f);
 
 /* Line number (1-based) of a text offset, for messages. */
 size_t tm_doc_line_of(const tm_doc *doc, size_t off);

@@ -5,7 +5,10 @@
  * title, location, next_meeting, encoding, deferred_sections and words.
  *
  * Offsets in the output are file offsets (tm_doc_raw_offset); evidence text
- * is the file's bytes when they are UTF-8, else the converted text.
+ * is the file's bytes when they are UTF-8, else the converted text. For a
+ * converted format ("format" is not "text": Word, OpenDocument, PDF, HTML,
+ * e-mail) offsets are into the extracted text, and evidence, incidents,
+ * mentions and sentences also carry "paragraph" (and "page" for PDF).
  */
 #ifndef TM_EXTRACT_H
 #define TM_EXTRACT_H

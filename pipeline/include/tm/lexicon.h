@@ -5,6 +5,8 @@
  *   identifiers.tsv  category, identifier, label, polarity, strand, incident, notes
  *   *.tsv            category, identifier, surface, kind, weight, notes
  *   protected.txt    words matched as written, never stemmed
+ *   stopwords.txt    function words never reported as emerging terms
+ *   scale.tsv        the report's tension scale (levels.h); hashed, not parsed here
  *   ambiguous.txt    place names that are also common words or surnames
  *                    ("March", "Deal", "Bath"): they need a locative
  *                    context ("in Bath") to count
@@ -104,6 +106,10 @@ const uint32_t *tm_lexicon_starting(const tm_lexicon *lex, int surface, uint32_t
 
 /* Regex entries, as indices. */
 const uint32_t *tm_lexicon_regexes(const tm_lexicon *lex, size_t *n);
+
+/* 1 if `word` (lower-cased) is in stopwords.txt: a function word that is
+ * never an emerging term (terms.h). */
+int tm_lexicon_is_stopword(const tm_lexicon *lex, const char *word, size_t n);
 
 /* 1 if `word` (lower-cased) is in protected.txt. */
 int tm_lexicon_is_protected(const tm_lexicon *lex, const char *word, size_t n);

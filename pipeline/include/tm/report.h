@@ -22,11 +22,14 @@
 
 #include "tm/aggregate.h"
 #include "tm/common.h"
+#include "tm/levels.h"
+#include "tm/lexicon.h"
 #include "tm/store.h"
+#include "tm/trends.h"
 
 /* The version of the report format; the schema's $id carries it too. Bump
  * the minor number for added fields, the major one for changed meanings. */
-#define TM_REPORT_SCHEMA_VERSION "1.0.0"
+#define TM_REPORT_SCHEMA_VERSION "2.0.0"
 
 #define TM_REPORT_DEFAULT_TOP 10     /* signal groups listed per period */
 #define TM_REPORT_DEFAULT_EVIDENCE 5 /* evidence sentences per group */
@@ -40,7 +43,22 @@ typedef struct tm_report_opts {
     const char *tool_version;    /* NULL = TM_VERSION */
     const char *lexicon_version; /* the loaded lexicon; NULL = the store's most common */
     const char *lexicon_hash;    /* idem */
+    /* slices (tm_agg_range): NULL = all */
+    const char *community, *theme, *place, *organisation, *role;
+    const tm_lexicon *lexicon; /* tone polarities and stop words; NULL = built-in lists */
+    const tm_scale *scale;     /* the tension scale; NULL = the built-in one */
+    tm_trend_test trend;       /* zero fields = TM_TREND_DEFAULT_* */
+    int incident_window_days;  /* incident clustering window; 0 = TM_REPORT_INCIDENT_WINDOW */
 } tm_report_opts;
+
+#define TM_REPORT_INCIDENT_WINDOW 60  /* days between mentions of one incident */
+#define TM_REPORT_INCIDENT_JACCARD 0.2 /* shared content-word stems of one incident */
+#define TM_REPORT_EMERGING_TOP 10      /* emerging terms per period */
+#define TM_REPORT_EVENT_HORIZON 183    /* days ahead of a meeting an upcoming event may lie */
+#define TM_REPORT_ADVISORY                                                                         \
+    "Tension levels are advisory: they are computed from what the minutes and reports say, with"  \
+    " the rubric in reports/README.md, and must be read with the evidence and local knowledge"     \
+    " before any decision."
 
 /* Builds the report. Undated documents are reported (in "undated") only
  * when the range is open at both ends.

@@ -32,7 +32,7 @@
 #include "tm/doc.h"
 
 /* PRAGMA user_version of the schema this build writes. */
-#define TM_STORE_SCHEMA_VERSION 1
+#define TM_STORE_SCHEMA_VERSION 3
 
 typedef struct tm_store tm_store;
 typedef struct sqlite3 sqlite3;
@@ -89,5 +89,10 @@ void tm_store_rollback(tm_store *st);
 /* The connection, borrowed (valid until tm_store_close), for aggregate and
  * report queries. Do not close it or leave a transaction open on it. */
 sqlite3 *tm_store_db(tm_store *st);
+
+/* Adds the sentences inserted since the last commit to the full-text index.
+ * tm_store_doc and tm_store_commit call it; code that inserts sentences with
+ * its own SQL (merge) calls it before committing. Returns an SQLite code. */
+int tm_store_index_new_sentences(sqlite3 *db);
 
 #endif

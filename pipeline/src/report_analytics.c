@@ -1,0 +1,1151 @@
+/*
+ * report_analytics.c: what the report judges, beyond what it counts: rates,
+ * trends with the rising test, tone, distinct incidents, upcoming events,
+ * emerging terms and the 1-6 tension levels with their reasons.
+ *
+ * Trends, levels and incidents look back before --from (the baseline of the
+ * first reported periods, an incident first seen earlier), so they read the
+ * "history" range: the report's range and slices with the lower bound open.
+ * Every list is built in a fixed order (sorted keys, document order), so the
+ * report stays byte-identical for the same database.
+ */
+#include "report_int.h"
+#include "tm/dates.h"
+#include "tm/stem.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------ helpers */
+
+static int oom(tm_report__ctx *c, const char *where)
+{
+    return tm_err_set(c->err, TM_ENOMEM, "report: out of memory building %s", where);
+}
+
+static double round4(double v)
+{
+    double r = round(v * 10000.0) / 10000.0;
+    return r == 0.0 ? 0.0 : r; /* no "-0.0" in the output */
+}
+
+static json_t *rate_of(int64_t count, int64_t words)
+{
+    if (words <= 0) return json_null();
+    return json_real(round4((double)count * 10000.0 / (double)words));
+}
+
+static int put(json_t *obj, const char *key, json_t *v)
+{
+    return v ? json_object_set_new(obj, key, v) : -1;
+}
+
+static json_t *jstr(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+/* Days since 1970-01-01 of "YYYY-MM-DD" (a valid date: tm_date_str_valid). */
+static long day_of(const char *s)
+{
+    int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long doy = (153L * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+/* Built-in lists for callers without a lexicon: the taxonomy's tones. */
+static const char *const default_reassuring[] = {"reassurance", "trust", "praise", NULL};
+
+/* ------------------------------------------------------- history periods */
+
+typedef struct hperiod {
+    char key[16];
+    int64_t words, documents;
+    int undated;
+} hperiod;
+
+typedef struct ana {
+    tm_report__ctx *c;
+    tm_agg_range hist;
+    hperiod *p;
+    size_t np, pcap;
+    json_t *pindex; /* key -> index in p */
+    tm_trend_test trend;
+    const tm_scale *scale;
+    const char **reassuring; /* NULL-terminated tone identifiers */
+    int64_t *new_incidents;  /* per period */
+    json_t **new_by_theme;   /* per period: theme -> new incidents */
+} ana;
+
+static int on_hperiod(const tm_agg_period *row, void *payload)
+{
+    ana *a = payload;
+    if (a->np == a->pcap) {
+        size_t nc = a->pcap ? a->pcap * 2 : 64;
+        hperiod *np = tm_realloc(a->p, nc * sizeof *np);
+        if (!np) return oom(a->c, "periods");
+        a->p = np;
+        a->pcap = nc;
+    }
+    hperiod *h = &a->p[a->np];
+    snprintf(h->key, sizeof h->key, "%s", row->period);
+    h->words = row->words;
+    h->documents = row->documents;
+    h->undated = row->first == NULL;
+    if (json_object_set_new(a->pindex, h->key, json_integer((json_int_t)a->np)))
+        return oom(a->c, "periods");
+    a->np++;
+    return TM_OK;
+}
+
+static long pidx_of(const ana *a, const char *key)
+{
+    json_t *v = json_object_get(a->pindex, key);
+    return v ? (long)json_integer_value(v) : -1;
+}
+
+/* The period before i with documents, or -1 (the undated pseudo-period has
+ * no predecessor, and nothing follows it). */
+static long prev_of(const ana *a, long i)
+{
+    if (i <= 0 || a->p[i].undated) return -1;
+    return i - 1;
+}
+
+/* ---------------------------------------------------------------- series */
+
+typedef struct series {
+    char *a, *b; /* community, theme; or theme, NULL */
+    int64_t *counts;
+} series;
+
+typedef struct series_set {
+    series *v;
+    size_t n, cap, np;
+    json_t *index;
+    ana *an;
+    int pairs;
+} series_set;
+
+static void series_free(series_set *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        tm_free(s->v[i].a);
+        tm_free(s->v[i].b);
+        tm_free(s->v[i].counts);
+    }
+    tm_free(s->v);
+    json_decref(s->index);
+}
+
+static int series_add(series_set *s, const char *a, const char *b, const char *period,
+                      int64_t count)
+{
+    char key[512];
+    snprintf(key, sizeof key, "%s\x1f%s", a, b ? b : "");
+    long pi = pidx_of(s->an, period);
+    if (pi < 0) return TM_OK; /* a period outside the history: cannot happen */
+    json_t *v = json_object_get(s->index, key);
+    size_t i;
+    if (v) {
+        i = (size_t)json_integer_value(v);
+    } else {
+        if (s->n == s->cap) {
+            size_t nc = s->cap ? s->cap * 2 : 64;
+            series *nv = tm_realloc(s->v, nc * sizeof *nv);
+            if (!nv) return TM_ENOMEM;
+            s->v = nv;
+            s->cap = nc;
+        }
+        series *x = &s->v[s->n];
+        x->a = tm_strndup(a, strlen(a));
+        x->b = b ? tm_strndup(b, strlen(b)) : NULL;
+        x->counts = tm_calloc(s->np ? s->np : 1, sizeof *x->counts);
+        if (!x->a || (b && !x->b) || !x->counts) {
+            tm_free(x->a);
+            tm_free(x->b);
+            tm_free(x->counts);
+            return TM_ENOMEM;
+        }
+        if (json_object_set_new(s->index, key, json_integer((json_int_t)s->n))) return TM_ENOMEM;
+        i = s->n++;
+    }
+    s->v[i].counts[pi] += count;
+    return TM_OK;
+}
+
+static int on_pair_series(const tm_agg_pair *row, void *payload)
+{
+    series_set *s = payload;
+    return series_add(s, row->community, row->theme, row->period, row->count) == TM_OK
+               ? TM_OK
+               : oom(s->an->c, "trends");
+}
+
+static int on_count_series(const tm_agg_count *row, void *payload)
+{
+    series_set *s = payload;
+    return series_add(s, row->key, NULL, row->period, row->count) == TM_OK
+               ? TM_OK
+               : oom(s->an->c, "trends");
+}
+
+static int series_cmp(const void *pa, const void *pb)
+{
+    const series *a = pa, *b = pb;
+    int c = strcmp(a->a, b->a);
+    if (c) return c;
+    return strcmp(a->b ? a->b : "", b->b ? b->b : "");
+}
+
+/* One trend entry of series x in period i. */
+static json_t *trend_entry(ana *a, const series *x, long i)
+{
+    const hperiod *h = &a->p[i];
+    long prev = prev_of(a, i);
+    int64_t cnt = x->counts[i];
+    int64_t b = 0, wb = 0;
+    int used = 0;
+    for (long k = prev; k >= 0 && used < a->trend.baseline_periods; k--, used++) {
+        b += x->counts[k];
+        wb += a->p[k].words;
+    }
+    double p = tm_trend_poisson_p(cnt, h->words, b, wb);
+    json_t *o = json_object();
+    if (!o) return NULL;
+    int bad = 0;
+    if (x->b) {
+        bad |= put(o, "community", json_string(x->a));
+        bad |= put(o, "theme", json_string(x->b));
+    } else {
+        bad |= put(o, "theme", json_string(x->a));
+    }
+    bad |= put(o, "count", json_integer(cnt));
+    bad |= put(o, "rate_per_10k_words", rate_of(cnt, h->words));
+    if (prev >= 0) {
+        int64_t pc = x->counts[prev];
+        json_t *pr = rate_of(pc, a->p[prev].words), *nr = rate_of(cnt, h->words);
+        bad |= put(o, "previous_period", json_string(a->p[prev].key));
+        bad |= put(o, "previous_count", json_integer(pc));
+        bad |= put(o, "change", json_integer(cnt - pc));
+        if (json_is_real(pr) && json_is_real(nr))
+            bad |= put(o, "rate_change", json_real(round4(json_real_value(nr) - json_real_value(pr))));
+        else
+            bad |= put(o, "rate_change", json_null());
+        json_decref(pr);
+        json_decref(nr);
+    } else {
+        bad |= put(o, "previous_period", json_null());
+        bad |= put(o, "previous_count", json_null());
+        bad |= put(o, "change", json_null());
+        bad |= put(o, "rate_change", json_null());
+    }
+    bad |= put(o, "baseline_periods", json_integer(used));
+    bad |= put(o, "baseline_count", json_integer(b));
+    bad |= put(o, "baseline_words", json_integer(wb));
+    bad |= put(o, "p_value", p < 0 ? json_null() : json_real(round(p * 1e8) / 1e8));
+    bad |= put(o, "rising", json_boolean(tm_trend_rising(&a->trend, cnt, h->words, b, wb)));
+    if (bad) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* Fills trends.{community_theme,themes} of every reported period. */
+static int build_trends(ana *a, tm_store *st)
+{
+    tm_report__ctx *c = a->c;
+    series_set pairs = {.np = a->np, .index = json_object(), .an = a, .pairs = 1};
+    series_set themes = {.np = a->np, .index = json_object(), .an = a};
+    int rc = TM_OK;
+    if (!pairs.index || !themes.index) {
+        rc = oom(c, "trends");
+        goto cleanup;
+    }
+    if ((rc = tm_agg_community_theme(st, &a->hist, on_pair_series, &pairs, c->err)) != TM_OK ||
+        (rc = tm_agg_counts(st, &a->hist, TM_CAT_THEME, on_count_series, &themes, c->err)) != TM_OK)
+        goto cleanup;
+    /* sorting moves the series: the index is not used after this */
+    if (pairs.n) qsort(pairs.v, pairs.n, sizeof *pairs.v, series_cmp);
+    if (themes.n) qsort(themes.v, themes.n, sizeof *themes.v, series_cmp);
+    const char *key;
+    json_t *per;
+    json_object_foreach(c->by_period, key, per)
+    {
+        long i = pidx_of(a, key);
+        json_t *tr = json_object(), *ct = json_array(), *th = json_array();
+        if (!tr || !ct || !th || put(tr, "community_theme", ct) || put(tr, "themes", th) ||
+            put(per, "trends", tr)) {
+            rc = oom(c, "trends");
+            goto cleanup;
+        }
+        if (i < 0) continue;
+        long prev = prev_of(a, i);
+        series_set *sets[2] = {&pairs, &themes};
+        json_t *arrs[2] = {ct, th};
+        for (int s = 0; s < 2; s++) {
+            for (size_t k = 0; k < sets[s]->n; k++) {
+                const series *x = &sets[s]->v[k];
+                if (!x->counts[i] && (prev < 0 || !x->counts[prev])) continue;
+                json_t *e = trend_entry(a, x, i);
+                if (!e || json_array_append_new(arrs[s], e)) {
+                    rc = oom(c, "trends");
+                    goto cleanup;
+                }
+            }
+        }
+    }
+cleanup:
+    series_free(&pairs);
+    series_free(&themes);
+    return rc;
+}
+
+/* ----------------------------------------------------------------- rates */
+
+static int build_rates(tm_report__ctx *c)
+{
+    static const char *const members[][2] = {{"communities", "community_rates"},
+                                             {"themes", "theme_rates"},
+                                             {"places", "place_rates"},
+                                             {"organisations", "organisation_rates"},
+                                             {"tone", "tone_rates"}};
+    const char *pkey;
+    json_t *per;
+    json_object_foreach(c->by_period, pkey, per)
+    {
+        int64_t words = json_integer_value(json_object_get(per, "words"));
+        for (size_t m = 0; m < sizeof members / sizeof *members; m++) {
+            json_t *src = json_object_get(per, members[m][0]), *dst = json_object();
+            if (!dst || put(per, members[m][1], dst)) return oom(c, "rates");
+            const char *k;
+            json_t *v;
+            json_object_foreach(src, k, v)
+            {
+                if (put(dst, k, rate_of(json_integer_value(v), words))) return oom(c, "rates");
+            }
+        }
+    }
+    return TM_OK;
+}
+
+/* ------------------------------------------------------------------ tone */
+
+static int on_tone(const tm_agg_count *row, void *payload)
+{
+    tm_report__ctx *c = payload;
+    json_t *per = json_object_get(c->by_period, row->period);
+    json_t *tone = per ? json_object_get(per, "tone") : NULL;
+    if (!tone) return TM_OK;
+    return put(tone, row->key, json_integer(row->count)) ? oom(c, "tone") : TM_OK;
+}
+
+static int is_reassuring(const ana *a, const char *id)
+{
+    for (size_t i = 0; a->reassuring[i]; i++)
+        if (!strcmp(a->reassuring[i], id)) return 1;
+    return 0;
+}
+
+static int build_tone(ana *a, tm_store *st)
+{
+    tm_report__ctx *c = a->c;
+    const char *pkey;
+    json_t *per;
+    json_object_foreach(c->by_period, pkey, per)
+    {
+        if (put(per, "tone", json_object())) return oom(c, "tone");
+    }
+    int rc = tm_agg_counts(st, c->range, TM_CAT_TONE, on_tone, c, c->err);
+    if (rc != TM_OK) return rc;
+    json_object_foreach(c->by_period, pkey, per)
+    {
+        int64_t concern = 0, reass = 0;
+        const char *k;
+        json_t *v;
+        json_object_foreach(json_object_get(per, "tone"), k, v)
+        {
+            if (is_reassuring(a, k))
+                reass += json_integer_value(v);
+            else
+                concern += json_integer_value(v);
+        }
+        json_t *tb = json_object();
+        if (!tb || put(tb, "concern", json_integer(concern)) ||
+            put(tb, "reassurance", json_integer(reass)) ||
+            put(tb, "balance", concern + reass
+                                   ? json_real(round4((double)(reass - concern) /
+                                                      (double)(concern + reass)))
+                                   : json_null()) ||
+            put(per, "tone_balance", tb))
+            return oom(c, "tone");
+    }
+    return TM_OK;
+}
+
+/* ------------------------------------------------------------- incidents */
+
+typedef struct cluster {
+    char *theme, *place, *date; /* date: the incident date the text states, or NULL */
+    char first_seen[11], last_seen[11];
+    long first_day, last_day;
+    long first_pidx;
+    int64_t documents, mentions, last_doc;
+    uint64_t *first_set, *last_set;
+    size_t nfirst, nlast;
+    char id[96];
+} cluster;
+
+typedef struct hit {
+    long pidx;
+    size_t cluster;
+} hit;
+
+typedef struct inc_ctx {
+    ana *a;
+    tm_stemmer *stem;
+    const tm_lexicon *lex;
+    cluster *v;
+    size_t n, cap;
+    size_t *active; /* clusters seen within the window, oldest first */
+    size_t nactive, active_cap;
+    hit *hits;
+    size_t nhits, hits_cap;
+    long window;
+    json_t *ids; /* "first_seen-theme" -> count, for ids */
+} inc_ctx;
+
+static int u64_cmp(const void *pa, const void *pb)
+{
+    uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+    return (a > b) - (a < b);
+}
+
+/* Built-in stop words for the incident word sets when no lexicon is given. */
+static int builtin_stop(const char *w, size_t n)
+{
+    static const char *const words[] = {"the", "and", "for", "was", "were", "has", "have", "had",
+                                        "that", "this", "with", "from", "been", "are", "which",
+                                        "their", "there", "they", "also", "who", "its", "not",
+                                        "but", "all", "any", "into", "over", "after", NULL};
+    for (size_t i = 0; words[i]; i++)
+        if (strlen(words[i]) == n && !memcmp(words[i], w, n)) return 1;
+    return 0;
+}
+
+/* The sorted, distinct hashes of the content-word stems of `text`: words
+ * of three letters or more that are not stop words. */
+static int word_set(inc_ctx *x, const char *text, uint64_t **out, size_t *nout)
+{
+    size_t len = strlen(text), n = 0, cap = 32;
+    uint64_t *v = tm_malloc(cap * sizeof *v);
+    if (!v) return TM_ENOMEM;
+    char low[128];
+    for (size_t i = 0; i < len;) {
+        if (!isalpha((unsigned char)text[i])) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < len && isalpha((unsigned char)text[j]))
+            j++;
+        size_t wl = j - i;
+        if (wl >= 3 && wl < sizeof low) {
+            for (size_t k = 0; k < wl; k++)
+                low[k] = (char)tolower((unsigned char)text[i + k]);
+            int stop = x->lex ? tm_lexicon_is_stopword(x->lex, low, wl) : builtin_stop(low, wl);
+            if (!stop) {
+                size_t sl = wl;
+                const char *s = x->stem ? tm_stem_word(x->stem, low, wl, &sl) : low;
+                if (!s) s = low, sl = wl;
+                if (n == cap) {
+                    uint64_t *nv = tm_realloc(v, (cap *= 2) * sizeof *nv);
+                    if (!nv) {
+                        tm_free(v);
+                        return TM_ENOMEM;
+                    }
+                    v = nv;
+                }
+                v[n++] = tm_hash(s, sl, 11);
+            }
+        }
+        i = j;
+    }
+    if (n) qsort(v, n, sizeof *v, u64_cmp);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!k || v[k - 1] != v[i]) v[k++] = v[i];
+    *out = v;
+    *nout = k;
+    return TM_OK;
+}
+
+static double jaccard(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
+{
+    if (!na && !nb) return 1.0;
+    size_t i = 0, j = 0, both = 0;
+    while (i < na && j < nb) {
+        if (a[i] == b[j])
+            both++, i++, j++;
+        else if (a[i] < b[j])
+            i++;
+        else
+            j++;
+    }
+    return (double)both / (double)(na + nb - both);
+}
+
+static int same_opt(const char *a, const char *b)
+{
+    return !a || !b || !strcmp(a, b);
+}
+
+static void cluster_free(cluster *k)
+{
+    tm_free(k->theme);
+    tm_free(k->place);
+    tm_free(k->date);
+    tm_free(k->first_set);
+    if (k->last_set != k->first_set) tm_free(k->last_set);
+}
+
+static int on_incident(const tm_agg_incident *row, void *payload)
+{
+    inc_ctx *x = payload;
+    tm_report__ctx *c = x->a->c;
+    if (!row->period_date) return TM_OK; /* undated documents cannot be placed in time */
+    long pidx = pidx_of(x->a, row->period);
+    long day = day_of(row->period_date);
+    /* forget clusters not seen within the window (rows come in date order) */
+    size_t keep = 0;
+    for (size_t i = 0; i < x->nactive; i++)
+        if (day - x->v[x->active[i]].last_day <= x->window) x->active[keep++] = x->active[i];
+    x->nactive = keep;
+    uint64_t *set = NULL;
+    size_t nset = 0;
+    if (word_set(x, row->text, &set, &nset) != TM_OK) return oom(c, "incidents");
+    const char *date = row->date && strlen(row->date) == 10 ? row->date : NULL;
+    long best = -1;
+    double best_j = 0.0;
+    for (size_t i = 0; i < x->nactive; i++) {
+        cluster *k = &x->v[x->active[i]];
+        if (strcmp(k->theme, row->theme) || !same_opt(k->place, row->place)) continue;
+        /* two different stated days are two incidents, whatever the words */
+        if (k->date && date && strcmp(k->date, date)) continue;
+        double j1 = jaccard(k->first_set, k->nfirst, set, nset);
+        double j2 = jaccard(k->last_set, k->nlast, set, nset);
+        double j = j1 > j2 ? j1 : j2;
+        int same_day = k->date && date && !strcmp(k->date, date);
+        if ((j >= TM_REPORT_INCIDENT_JACCARD || same_day) && (best < 0 || j > best_j)) {
+            best = (long)x->active[i];
+            best_j = j;
+        }
+    }
+    if (best < 0) {
+        if (x->n == x->cap) {
+            size_t nc = x->cap ? x->cap * 2 : 64;
+            cluster *nv = tm_realloc(x->v, nc * sizeof *nv);
+            if (!nv) {
+                tm_free(set);
+                return oom(c, "incidents");
+            }
+            x->v = nv;
+            x->cap = nc;
+        }
+        if (x->nactive == x->active_cap) {
+            size_t nc = x->active_cap ? x->active_cap * 2 : 64;
+            size_t *na = tm_realloc(x->active, nc * sizeof *na);
+            if (!na) {
+                tm_free(set);
+                return oom(c, "incidents");
+            }
+            x->active = na;
+            x->active_cap = nc;
+        }
+        cluster *k = &x->v[x->n];
+        memset(k, 0, sizeof *k);
+        k->theme = tm_strndup(row->theme, strlen(row->theme));
+        k->place = row->place ? tm_strndup(row->place, strlen(row->place)) : NULL;
+        k->date = date ? tm_strndup(date, 10) : NULL;
+        snprintf(k->first_seen, sizeof k->first_seen, "%s", row->period_date);
+        k->first_day = day;
+        k->first_pidx = pidx;
+        k->first_set = k->last_set = set;
+        k->nfirst = k->nlast = nset;
+        k->last_doc = -1;
+        char idkey[64];
+        snprintf(idkey, sizeof idkey, "%s-%s", k->first_seen, row->theme);
+        json_int_t seq = json_integer_value(json_object_get(x->ids, idkey)) + 1;
+        if (json_object_set_new(x->ids, idkey, json_integer(seq))) return oom(c, "incidents");
+        snprintf(k->id, sizeof k->id, "%s-%lld", idkey, (long long)seq);
+        if (!k->theme || (row->place && !k->place) || (date && !k->date)) {
+            cluster_free(k);
+            return oom(c, "incidents");
+        }
+        x->active[x->nactive++] = x->n;
+        best = (long)x->n++;
+    } else {
+        cluster *k = &x->v[best];
+        if (k->last_set != k->first_set) tm_free(k->last_set);
+        k->last_set = set;
+        k->nlast = nset;
+        if (!k->date && date) k->date = tm_strndup(date, 10);
+    }
+    cluster *k = &x->v[best];
+    snprintf(k->last_seen, sizeof k->last_seen, "%s", row->period_date);
+    k->last_day = day;
+    k->mentions++;
+    if (k->last_doc != row->doc_id) {
+        k->documents++;
+        k->last_doc = row->doc_id;
+    }
+    if (x->nhits == x->hits_cap) {
+        size_t nc = x->hits_cap ? x->hits_cap * 2 : 256;
+        hit *nh = tm_realloc(x->hits, nc * sizeof *nh);
+        if (!nh) return oom(c, "incidents");
+        x->hits = nh;
+        x->hits_cap = nc;
+    }
+    x->hits[x->nhits++] = (hit){pidx, (size_t)best};
+    return TM_OK;
+}
+
+static int build_incidents(ana *a, tm_store *st)
+{
+    tm_report__ctx *c = a->c;
+    inc_ctx x = {.a = a, .lex = c->opts->lexicon, .ids = json_object()};
+    x.window = c->opts->incident_window_days > 0 ? c->opts->incident_window_days
+                                                 : TM_REPORT_INCIDENT_WINDOW;
+    int rc = TM_OK;
+    if (!x.ids) return oom(c, "incidents");
+    tm_err ignored = {0};
+    if (tm_stemmer_new(&x.stem, NULL, &ignored) != TM_OK) x.stem = NULL; /* words unstemmed */
+    if ((rc = tm_agg_incidents(st, &a->hist, on_incident, &x, c->err)) != TM_OK) goto cleanup;
+    const char *pkey;
+    json_t *per;
+    json_object_foreach(c->by_period, pkey, per)
+    {
+        if (put(per, "incidents", json_array())) {
+            rc = oom(c, "incidents");
+            goto cleanup;
+        }
+    }
+    /* hits are in date order, so each period's are contiguous; one entry
+     * per cluster per period, with the mentions it had in the period */
+    for (size_t h = 0; h < x.nhits;) {
+        long pidx = x.hits[h].pidx;
+        size_t end = h;
+        while (end < x.nhits && x.hits[end].pidx == pidx)
+            end++;
+        json_t *per_obj = pidx >= 0 ? json_object_get(c->by_period, a->p[pidx].key) : NULL;
+        json_t *arr = per_obj ? json_object_get(per_obj, "incidents") : NULL;
+        for (size_t i = h; i < end; i++) {
+            size_t k = x.hits[i].cluster;
+            int seen = 0;
+            int64_t in_period = 0;
+            for (size_t j = h; j < end; j++) {
+                if (x.hits[j].cluster != k) continue;
+                if (j < i) seen = 1;
+                in_period++;
+            }
+            if (seen) continue;
+            const cluster *cl = &x.v[k];
+            if (cl->first_pidx == pidx && pidx >= 0) {
+                a->new_incidents[pidx]++;
+                json_t *nt = a->new_by_theme[pidx];
+                json_object_set_new(nt, cl->theme,
+                                    json_integer(json_integer_value(json_object_get(nt, cl->theme)) + 1));
+            }
+            if (!arr) continue;
+            json_t *o = json_object();
+            if (!o || put(o, "id", json_string(cl->id)) || put(o, "theme", json_string(cl->theme)) ||
+                put(o, "place", jstr(cl->place)) || put(o, "date", jstr(cl->date)) ||
+                put(o, "first_seen", json_string(cl->first_seen)) ||
+                put(o, "last_seen", json_string(cl->last_seen)) ||
+                put(o, "documents", json_integer(cl->documents)) ||
+                put(o, "mentions", json_integer(cl->mentions)) ||
+                put(o, "period_mentions", json_integer(in_period)) ||
+                put(o, "new", json_boolean(cl->first_pidx == pidx)) ||
+                json_array_append_new(arr, o)) {
+                rc = oom(c, "incidents");
+                goto cleanup;
+            }
+        }
+        h = end;
+    }
+cleanup:
+    for (size_t i = 0; i < x.n; i++)
+        cluster_free(&x.v[i]);
+    tm_free(x.v);
+    tm_free(x.active);
+    tm_free(x.hits);
+    json_decref(x.ids);
+    tm_stemmer_free(x.stem);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- events */
+
+static int on_event(const tm_agg_event *row, void *payload)
+{
+    tm_report__ctx *c = payload;
+    json_t *per = json_object_get(c->by_period, row->period);
+    json_t *arr = per ? json_object_get(per, "upcoming_events") : NULL;
+    if (!arr || !row->date) return TM_OK;
+    tm_date d;
+    if (!tm_date_find_ahead(&d, row->text, strlen(row->text), row->date)) return TM_OK;
+    char when[11];
+    tm_date_format(when, &d);
+    /* only what lies ahead of the meeting: a month counts while it lasts */
+    char ref_month[11];
+    memcpy(ref_month, row->date, 8);
+    memcpy(ref_month + 8, "01", 3);
+    if (d.precision == TM_DATE_DAY ? strcmp(when, row->date) < 0 : strcmp(when, ref_month) < 0)
+        return TM_OK;
+    if (d.precision == TM_DATE_YEAR || d.precision == TM_DATE_NONE) return TM_OK;
+    /* "in July" in September is more often the July gone than the next one:
+     * only the coming TM_REPORT_EVENT_HORIZON days count as ahead */
+    if (day_of(when) - day_of(row->date) > TM_REPORT_EVENT_HORIZON) return TM_OK;
+    size_t tl = strlen(row->text);
+    char event[128];
+    if (row->word_start >= 0 && row->word_end > row->word_start && (size_t)row->word_end <= tl &&
+        row->end - row->start == (int64_t)tl)
+        snprintf(event, sizeof event, "%.*s", (int)(row->word_end - row->word_start),
+                 row->text + row->word_start);
+    else
+        snprintf(event, sizeof event, "event");
+    json_t *o = json_object();
+    if (!o || put(o, "date", json_string(when)) ||
+        put(o, "precision", json_string(d.precision == TM_DATE_DAY ? "day" : "month")) ||
+        put(o, "event", json_string(event)) || put(o, "text", json_string(row->text)) ||
+        put(o, "doc", json_string(row->doc)) || put(o, "doc_date", json_string(row->date)) ||
+        put(o, "start", json_integer(row->start)) || put(o, "end", json_integer(row->end)) ||
+        put(o, "eep", json_string("potential")) || json_array_append_new(arr, o))
+        return oom(c, "upcoming_events");
+    return TM_OK;
+}
+
+static int build_events(tm_report__ctx *c, tm_store *st)
+{
+    const char *pkey;
+    json_t *per;
+    json_object_foreach(c->by_period, pkey, per)
+    {
+        if (put(per, "upcoming_events", json_array())) return oom(c, "upcoming_events");
+    }
+    return tm_agg_events(st, c->range, on_event, c, c->err);
+}
+
+/* ---------------------------------------------------------------- levels */
+
+typedef struct group {
+    long pidx;
+    char *community, *theme, *polarity, *eep;
+    int64_t count;
+    double raw; /* sum of weight x eep x polarity x tone */
+} group;
+
+typedef struct lvl_ctx {
+    ana *a;
+    group *v;
+    size_t n, cap;
+    json_t *index;
+    int64_t (*eep)[3]; /* per period: evidenced, experienced, potential */
+} lvl_ctx;
+
+static int on_weighted(const tm_agg_weighted *row, void *payload)
+{
+    lvl_ctx *x = payload;
+    long pidx = pidx_of(x->a, row->period);
+    if (pidx < 0) return TM_OK;
+    int e = !strcmp(row->eep, "evidenced") ? 0 : !strcmp(row->eep, "experienced") ? 1 : 2;
+    x->eep[pidx][e]++;
+    char key[600];
+    snprintf(key, sizeof key, "%ld\x1f%s\x1f%s\x1f%s\x1f%s", pidx, row->community, row->theme,
+             row->polarity, row->eep);
+    json_t *v = json_object_get(x->index, key);
+    size_t i;
+    if (v) {
+        i = (size_t)json_integer_value(v);
+    } else {
+        if (x->n == x->cap) {
+            size_t nc = x->cap ? x->cap * 2 : 256;
+            group *nv = tm_realloc(x->v, nc * sizeof *nv);
+            if (!nv) return oom(x->a->c, "levels");
+            x->v = nv;
+            x->cap = nc;
+        }
+        group *g = &x->v[x->n];
+        memset(g, 0, sizeof *g);
+        g->pidx = pidx;
+        g->community = tm_strndup(row->community, strlen(row->community));
+        g->theme = tm_strndup(row->theme, strlen(row->theme));
+        g->polarity = tm_strndup(row->polarity, strlen(row->polarity));
+        g->eep = tm_strndup(row->eep, strlen(row->eep));
+        x->n++;
+        if (!g->community || !g->theme || !g->polarity || !g->eep ||
+            json_object_set_new(x->index, key, json_integer((json_int_t)(x->n - 1))))
+            return oom(x->a->c, "levels");
+        i = x->n - 1;
+    }
+    group *g = &x->v[i];
+    g->count++;
+    g->raw += row->weight * tm_level_eep_factor(row->eep) *
+              tm_level_polarity_factor(row->polarity) *
+              tm_level_tone_factor(row->polarity, row->tone_concern, row->tone_reassure);
+    return TM_OK;
+}
+
+static int group_cmp(const void *pa, const void *pb)
+{
+    const group *a = pa, *b = pb;
+    if (a->pidx != b->pidx) return a->pidx < b->pidx ? -1 : 1;
+    int c;
+    if ((c = strcmp(a->community, b->community))) return c;
+    if ((c = strcmp(a->theme, b->theme))) return c;
+    if ((c = strcmp(a->polarity, b->polarity))) return c;
+    return strcmp(a->eep, b->eep);
+}
+
+/* Reasons sort: largest contribution first (by size), then the group keys. */
+typedef struct reason {
+    const group *g;
+    double contribution;
+} reason;
+
+static int reason_cmp(const void *pa, const void *pb)
+{
+    const reason *a = pa, *b = pb;
+    double x = fabs(a->contribution), y = fabs(b->contribution);
+    if (x != y) return x > y ? -1 : 1;
+    const group *ga = a->g, *gb = b->g;
+    int c;
+    if ((c = strcmp(ga->community, gb->community))) return c;
+    if ((c = strcmp(ga->theme, gb->theme))) return c;
+    if ((c = strcmp(ga->polarity, gb->polarity))) return c;
+    return strcmp(ga->eep, gb->eep);
+}
+
+static const char *direction(int level, int prev)
+{
+    if (prev <= 0) return "stable";
+    return level > prev ? "up" : level < prev ? "down" : "stable";
+}
+
+/* One level object: level, tier, label, direction, previous_level, score,
+ * words, reasons. `community` NULL = the area. */
+static json_t *level_object(ana *a, const group *gs, size_t ng, const char *community, long pidx,
+                            int prev_level, int *level_out)
+{
+    int64_t words = a->p[pidx].words;
+    reason *rs = tm_calloc(ng + 1, sizeof *rs);
+    json_t *o = json_object(), *arr = json_array();
+    if (!rs || !o || !arr) goto fail;
+    size_t nr = 0;
+    double score = 0.0;
+    for (size_t i = 0; i < ng; i++) {
+        if (community && strcmp(gs[i].community, community)) continue;
+        double contrib = words > 0 ? round4(gs[i].raw * 10000.0 / (double)words) : 0.0;
+        rs[nr++] = (reason){&gs[i], contrib};
+        score += contrib;
+    }
+    if (nr) qsort(rs, nr, sizeof *rs, reason_cmp);
+    for (size_t i = 0; i < nr; i++) {
+        json_t *r = json_object();
+        if (!r || put(r, "kind", json_string("signal")) ||
+            put(r, "community", json_string(rs[i].g->community)) ||
+            put(r, "theme", json_string(rs[i].g->theme)) || put(r, "eep", json_string(rs[i].g->eep)) ||
+            put(r, "polarity", json_string(rs[i].g->polarity)) ||
+            put(r, "count", json_integer(rs[i].g->count)) ||
+            put(r, "contribution", json_real(rs[i].contribution)) || json_array_append_new(arr, r))
+            goto fail;
+    }
+    if (!community) {
+        /* distinct new incidents, by theme: each adds TM_LEVEL_INCIDENT_POINTS */
+        const char *theme;
+        json_t *n;
+        json_object_foreach(a->new_by_theme[pidx], theme, n)
+        {
+            double contrib = round4((double)json_integer_value(n) * TM_LEVEL_INCIDENT_POINTS);
+            score += contrib;
+            json_t *r = json_object();
+            if (!r || put(r, "kind", json_string("incident")) || put(r, "community", json_null()) ||
+                put(r, "theme", json_string(theme)) || put(r, "eep", json_string("evidenced")) ||
+                put(r, "polarity", json_string("concern")) ||
+                put(r, "count", json_integer(json_integer_value(n))) ||
+                put(r, "contribution", json_real(contrib)) || json_array_append_new(arr, r))
+                goto fail;
+        }
+    }
+    score = round4(score);
+    const tm_scale_level *lv = tm_scale_level_for(a->scale, score);
+    *level_out = lv->level;
+    if (put(o, "level", json_integer(lv->level)) || put(o, "tier", json_string(lv->tier)) ||
+        put(o, "label", json_string(lv->label)) ||
+        put(o, "direction", json_string(direction(lv->level, prev_level))) ||
+        put(o, "previous_level", prev_level > 0 ? json_integer(prev_level) : json_null()) ||
+        put(o, "score", json_real(score)) || put(o, "reasons", arr)) {
+        arr = NULL;
+        goto fail;
+    }
+    tm_free(rs);
+    return o;
+fail:
+    tm_free(rs);
+    json_decref(arr);
+    json_decref(o);
+    return NULL;
+}
+
+static int build_levels(ana *a, tm_store *st)
+{
+    tm_report__ctx *c = a->c;
+    lvl_ctx x = {.a = a, .index = json_object()};
+    x.eep = tm_calloc(a->np ? a->np : 1, sizeof *x.eep);
+    int *area_level = tm_calloc(a->np ? a->np : 1, sizeof *area_level);
+    json_t *prev_comm = json_object(); /* community -> level in the previous period */
+    int rc = TM_OK;
+    if (!x.index || !x.eep || !area_level || !prev_comm) {
+        rc = oom(c, "levels");
+        goto cleanup;
+    }
+    if ((rc = tm_agg_weighted_signals(st, &a->hist, a->reassuring, on_weighted, &x, c->err)) !=
+        TM_OK)
+        goto cleanup;
+    if (x.n) qsort(x.v, x.n, sizeof *x.v, group_cmp);
+    size_t g0 = 0;
+    for (long i = 0; i < (long)a->np; i++) {
+        size_t g1 = g0;
+        while (g1 < x.n && x.v[g1].pidx == i)
+            g1++;
+        long prev = prev_of(a, i);
+        json_t *per = json_object_get(c->by_period, a->p[i].key);
+        int lv = 0;
+        json_t *area = level_object(a, x.v + g0, g1 - g0, NULL, i, prev >= 0 ? area_level[prev] : 0,
+                                    &lv);
+        if (!area) {
+            rc = oom(c, "levels");
+            goto cleanup;
+        }
+        area_level[i] = lv;
+        /* communities with signals now or in the previous period */
+        json_t *comms = json_object(), *now = json_object();
+        if (!comms || !now) {
+            json_decref(area);
+            json_decref(comms);
+            json_decref(now);
+            rc = oom(c, "levels");
+            goto cleanup;
+        }
+        for (size_t k = g0; k < g1; k++)
+            json_object_set_new(now, x.v[k].community, json_integer(0));
+        if (prev >= 0) {
+            const char *ck;
+            json_t *cv;
+            json_object_foreach(prev_comm, ck, cv)
+            {
+                if (!json_object_get(now, ck)) json_object_set_new(now, ck, json_integer(0));
+            }
+        }
+        const char *ck;
+        json_t *cv;
+        json_t *next_comm = json_object();
+        json_object_foreach(now, ck, cv)
+        {
+            int pl = prev >= 0 ? (int)json_integer_value(json_object_get(prev_comm, ck)) : 0;
+            int cl = 0;
+            json_t *co = level_object(a, x.v + g0, g1 - g0, ck, i, pl, &cl);
+            if (!co || json_object_set_new(comms, ck, co) ||
+                json_object_set_new(next_comm, ck, json_integer(cl))) {
+                rc = oom(c, "levels");
+                break;
+            }
+        }
+        json_decref(now);
+        json_decref(prev_comm);
+        prev_comm = next_comm;
+        if (rc != TM_OK || !prev_comm) {
+            json_decref(area);
+            json_decref(comms);
+            rc = oom(c, "levels");
+            goto cleanup;
+        }
+        if (per) {
+            json_t *levels = json_object(), *eep = json_object();
+            if (!levels || !eep || put(levels, "area", area) || put(levels, "communities", comms) ||
+                put(per, "levels", levels) ||
+                put(eep, "evidenced", json_integer(x.eep[i][0])) ||
+                put(eep, "experienced", json_integer(x.eep[i][1])) ||
+                put(eep, "potential", json_integer(x.eep[i][2])) || put(per, "eep", eep) ||
+                put(per, "new_incidents", json_integer(a->new_incidents[i]))) {
+                rc = oom(c, "levels");
+                goto cleanup;
+            }
+        } else {
+            json_decref(area);
+            json_decref(comms);
+        }
+        g0 = g1;
+    }
+cleanup:
+    for (size_t i = 0; i < x.n; i++) {
+        tm_free(x.v[i].community);
+        tm_free(x.v[i].theme);
+        tm_free(x.v[i].polarity);
+        tm_free(x.v[i].eep);
+    }
+    tm_free(x.v);
+    tm_free(x.eep);
+    tm_free(area_level);
+    json_decref(x.index);
+    json_decref(prev_comm);
+    return rc;
+}
+
+/* -------------------------------------------------------- top-level info */
+
+static int build_meta(ana *a, json_t *rep)
+{
+    tm_report__ctx *c = a->c;
+    json_t *tt = json_object(), *scale = json_object(), *lv = json_array(), *rub = json_object();
+    json_t *eep = json_object(), *pol = json_object(), *tone = json_object();
+    if (!tt || !scale || !lv || !rub || !eep || !pol || !tone) goto fail;
+    if (put(tt, "method", json_string("poisson_exact_conditional")) ||
+        put(tt, "baseline_periods", json_integer(a->trend.baseline_periods)) ||
+        put(tt, "min_count", json_integer(a->trend.min_count)) ||
+        put(tt, "alpha", json_real(a->trend.alpha)))
+        goto fail;
+    for (size_t i = 0; i < TM_SCALE_LEVELS; i++) {
+        const tm_scale_level *l = tm_scale_at(a->scale, i);
+        json_t *o = json_object();
+        if (!o || put(o, "level", json_integer(l->level)) || put(o, "tier", json_string(l->tier)) ||
+            put(o, "label", json_string(l->label)) ||
+            put(o, "description", json_string(l->description)) ||
+            put(o, "min_score", json_real(l->min_score)) || json_array_append_new(lv, o))
+            goto fail;
+    }
+    /* the file's name, never its folder: reports leave the machine */
+    const char *src = tm_scale_source(a->scale), *slash = strrchr(src, '/');
+    if (put(scale, "source", json_string(slash ? slash + 1 : src)) || put(scale, "levels", lv)) {
+        lv = NULL;
+        goto fail;
+    }
+    lv = NULL;
+    if (put(eep, "evidenced", json_real(tm_level_eep_factor("evidenced"))) ||
+        put(eep, "experienced", json_real(tm_level_eep_factor("experienced"))) ||
+        put(eep, "potential", json_real(tm_level_eep_factor("potential"))) ||
+        put(pol, "concern", json_real(tm_level_polarity_factor("concern"))) ||
+        put(pol, "reassurance", json_real(tm_level_polarity_factor("reassurance"))) ||
+        put(tone, "agrees", json_real(1.5)) || put(tone, "contradicts", json_real(0.5)) ||
+        put(tone, "neutral", json_real(1.0)))
+        goto fail;
+    int bad = put(rub, "eep_factor", eep);
+    bad |= put(rub, "polarity_factor", pol);
+    bad |= put(rub, "tone_factor", tone);
+    eep = pol = tone = NULL;
+    if (bad || put(rub, "per_words", json_integer(10000)) ||
+        put(rub, "new_incident_points", json_real(TM_LEVEL_INCIDENT_POINTS)))
+        goto fail;
+    bad = put(rep, "trend_test", tt);
+    bad |= put(rep, "scale", scale);
+    bad |= put(rep, "rubric", rub);
+    tt = scale = rub = NULL;
+    if (bad || put(rep, "advisory", json_string(TM_REPORT_ADVISORY))) return oom(c, "the report");
+    json_t *slices = json_object();
+    const char *names[5] = {"community", "theme", "place", "organisation", "role"};
+    const char *vals[5] = {c->opts->community, c->opts->theme, c->opts->place,
+                           c->opts->organisation, c->opts->role};
+    if (!slices) return oom(c, "the report");
+    for (int i = 0; i < 5; i++)
+        if (put(slices, names[i], jstr(vals[i]))) {
+            json_decref(slices);
+            return oom(c, "the report");
+        }
+    json_t *gf = json_object_get(rep, "generated_from");
+    if (!gf || put(gf, "slice", slices)) return oom(c, "the report");
+    return TM_OK;
+fail:
+    json_decref(tt);
+    json_decref(scale);
+    json_decref(lv);
+    json_decref(rub);
+    json_decref(eep);
+    json_decref(pol);
+    json_decref(tone);
+    return oom(c, "the report");
+}
+
+/* ------------------------------------------------------------------ main */
+
+int tm_report__analytics(tm_report__ctx *c, tm_store *st, json_t *rep)
+{
+    ana a = {.c = c, .pindex = json_object()};
+    tm_scale *own_scale = NULL;
+    const char **reass = NULL;
+    int rc = TM_OK;
+    if (!a.pindex) return oom(c, "the report");
+    a.hist = *c->range;
+    a.hist.from = NULL; /* trends and incidents look back before --from */
+    a.trend.baseline_periods = c->opts->trend.baseline_periods > 0 ? c->opts->trend.baseline_periods
+                                                                   : TM_TREND_DEFAULT_BASELINE;
+    a.trend.min_count =
+        c->opts->trend.min_count > 0 ? c->opts->trend.min_count : TM_TREND_DEFAULT_MIN_COUNT;
+    a.trend.alpha = c->opts->trend.alpha > 0 ? c->opts->trend.alpha : TM_TREND_DEFAULT_ALPHA;
+    a.scale = c->opts->scale;
+    if (!a.scale) {
+        if ((rc = tm_scale_default(&own_scale, c->err)) != TM_OK) goto cleanup;
+        a.scale = own_scale;
+    }
+    /* tone polarity from the lexicon's registry when there is one */
+    const tm_lexicon *lex = c->opts->lexicon;
+    if (lex) {
+        size_t n = tm_lexicon_ident_count(lex), k = 0;
+        reass = tm_calloc(n + 1, sizeof *reass);
+        if (!reass) {
+            rc = oom(c, "the report");
+            goto cleanup;
+        }
+        for (size_t i = 0; i < n; i++) {
+            const tm_lex_ident *id = tm_lexicon_ident_at(lex, i);
+            if (id->cat == TM_CAT_TONE && id->polarity == TM_POL_REASSURANCE) reass[k++] = id->id;
+        }
+        a.reassuring = reass;
+    } else {
+        a.reassuring = (const char **)default_reassuring;
+    }
+    if ((rc = tm_agg_periods(st, &a.hist, on_hperiod, &a, c->err)) != TM_OK) goto cleanup;
+    a.new_incidents = tm_calloc(a.np ? a.np : 1, sizeof *a.new_incidents);
+    a.new_by_theme = tm_calloc(a.np ? a.np : 1, sizeof *a.new_by_theme);
+    if (!a.new_incidents || !a.new_by_theme) {
+        rc = oom(c, "the report");
+        goto cleanup;
+    }
+    for (size_t i = 0; i < a.np; i++)
+        if (!(a.new_by_theme[i] = json_object())) {
+            rc = oom(c, "the report");
+            goto cleanup;
+        }
+    if ((rc = build_tone(&a, st)) != TM_OK || (rc = build_rates(c)) != TM_OK ||
+        (rc = build_trends(&a, st)) != TM_OK || (rc = build_incidents(&a, st)) != TM_OK ||
+        (rc = build_levels(&a, st)) != TM_OK || (rc = build_events(c, st)) != TM_OK ||
+        (rc = build_meta(&a, rep)) != TM_OK)
+        goto cleanup;
+cleanup:
+    if (a.new_by_theme)
+        for (size_t i = 0; i < a.np; i++)
+            json_decref(a.new_by_theme[i]);
+    tm_free(a.new_by_theme);
+    tm_free(a.new_incidents);
+    tm_free(a.p);
+    tm_free(reass);
+    json_decref(a.pindex);
+    tm_scale_free(own_scale);
+    return rc;
+}
