@@ -35,6 +35,7 @@ typedef struct ingest_ctx {
     known *known; /* sorted by path */
     size_t nknown;
     char *relex;  /* relex[i]: input i is unchanged but was tagged with another lexicon */
+    const char *db; /* the database path, for messages */
     int fatal;
     int batch_open;    /* a transaction is open */
     size_t batch_docs; /* documents stored in it */
@@ -136,6 +137,27 @@ static int end_batch(ingest_ctx *c)
     return 0;
 }
 
+/* Opens a batch. SQLite waits up to the busy timeout (10 s) for another
+ * writer; a concurrent ingest may hold the lock longer (a batch of big
+ * documents), so a busy database is retried, for up to five minutes. */
+#define TM_BUSY_RETRIES 30
+
+static int begin_batch(ingest_ctx *c, const char *path, tm_err *err)
+{
+    for (int attempt = 0;; attempt++) {
+        tm_err_clear(err);
+        int rc = tm_store_begin(c->store, err);
+        if (rc == TM_OK)
+            return TM_OK;
+        int ec = sqlite3_errcode(tm_store_db(c->store)) & 0xff;
+        if ((ec != SQLITE_BUSY && ec != SQLITE_LOCKED) || attempt >= TM_BUSY_RETRIES)
+            return rc;
+        if (attempt == 0)
+            fprintf(stderr, "tension: %s is busy (another process is writing): waiting to store %s\n",
+                    c->db, path);
+    }
+}
+
 static int ingest_consume(tm_doc *doc, size_t index, const char *path, int rc, const tm_err *err,
                           void *payload)
 {
@@ -156,7 +178,7 @@ static int ingest_consume(tm_doc *doc, size_t index, const char *path, int rc, c
     /* Documents are committed in batches (each one still all-or-nothing, as a
      * savepoint): one WAL commit per batch instead of per document. */
     if (!c->batch_open) {
-        if (tm_store_begin(c->store, &serr) != TM_OK) {
+        if (begin_batch(c, path, &serr) != TM_OK) {
             tm_cli_error("%s", serr.msg);
             c->fatal = 1;
             return 1;
@@ -242,6 +264,7 @@ int tm_cli_ingest_paths(const char *db, const char *lexdir, const char *const *p
     for (size_t i = 0; i < n; i++)
         tm_inputs_add(&in, paths[i]);
     c.relex = calloc(in.n ? in.n : 1, 1); /* NULL only costs the count in the summary */
+    c.db = db;
     int prc = tm_par_run(lex, (const char *const *)in.paths, in.n, jobs, ingest_work,
                          ingest_consume, &c, &err);
     if (c.fatal)
