@@ -294,6 +294,12 @@ static int build_trends(ana *a, tm_store *st)
             for (size_t k = 0; k < sets[s]->n; k++) {
                 const series *x = &sets[s]->v[k];
                 if (!x->counts[i] && (prev < 0 || !x->counts[prev])) continue;
+                /* community x theme pairs below the test's minimum count now and
+                 * before cannot be rising: left out, or a long report would list
+                 * thousands of single mentions */
+                if (s == 0 && x->counts[i] < a->trend.min_count &&
+                    (prev < 0 || x->counts[prev] < a->trend.min_count))
+                    continue;
                 json_t *e = trend_entry(a, x, i);
                 if (!e || json_array_append_new(arrs[s], e)) {
                     rc = oom(c, "trends");
@@ -408,14 +414,22 @@ typedef struct hit {
     size_t cluster;
 } hit;
 
+/* Clusters of one theme seen within the window, oldest first: a row is only
+ * ever compared with its own theme's clusters. */
+typedef struct tbucket {
+    char *theme;
+    size_t *active;
+    size_t nactive, cap;
+} tbucket;
+
 typedef struct inc_ctx {
     ana *a;
     tm_stemmer *stem;
     const tm_lexicon *lex;
     cluster *v;
     size_t n, cap;
-    size_t *active; /* clusters seen within the window, oldest first */
-    size_t nactive, active_cap;
+    tbucket *buckets; /* per theme: clusters seen within the window */
+    size_t nbuckets;
     hit *hits;
     size_t nhits, hits_cap;
     long window;
@@ -523,20 +537,32 @@ static int on_incident(const tm_agg_incident *row, void *payload)
     if (!row->period_date) return TM_OK; /* undated documents cannot be placed in time */
     long pidx = pidx_of(x->a, row->period);
     long day = day_of(row->period_date);
+    tbucket *b = NULL;
+    for (size_t i = 0; i < x->nbuckets && !b; i++)
+        if (!strcmp(x->buckets[i].theme, row->theme)) b = &x->buckets[i];
+    if (!b) {
+        tbucket *nb = tm_realloc(x->buckets, (x->nbuckets + 1) * sizeof *nb);
+        if (!nb) return oom(c, "incidents");
+        x->buckets = nb;
+        b = &x->buckets[x->nbuckets];
+        memset(b, 0, sizeof *b);
+        if (!(b->theme = tm_strndup(row->theme, strlen(row->theme)))) return oom(c, "incidents");
+        x->nbuckets++;
+    }
     /* forget clusters not seen within the window (rows come in date order) */
     size_t keep = 0;
-    for (size_t i = 0; i < x->nactive; i++)
-        if (day - x->v[x->active[i]].last_day <= x->window) x->active[keep++] = x->active[i];
-    x->nactive = keep;
+    for (size_t i = 0; i < b->nactive; i++)
+        if (day - x->v[b->active[i]].last_day <= x->window) b->active[keep++] = b->active[i];
+    b->nactive = keep;
     uint64_t *set = NULL;
     size_t nset = 0;
     if (word_set(x, row->text, &set, &nset) != TM_OK) return oom(c, "incidents");
     const char *date = row->date && strlen(row->date) == 10 ? row->date : NULL;
     long best = -1;
     double best_j = 0.0;
-    for (size_t i = 0; i < x->nactive; i++) {
-        cluster *k = &x->v[x->active[i]];
-        if (strcmp(k->theme, row->theme) || !same_opt(k->place, row->place)) continue;
+    for (size_t i = 0; i < b->nactive; i++) {
+        cluster *k = &x->v[b->active[i]];
+        if (!same_opt(k->place, row->place)) continue;
         /* two different stated days are two incidents, whatever the words */
         if (k->date && date && strcmp(k->date, date)) continue;
         double j1 = jaccard(k->first_set, k->nfirst, set, nset);
@@ -544,7 +570,7 @@ static int on_incident(const tm_agg_incident *row, void *payload)
         double j = j1 > j2 ? j1 : j2;
         int same_day = k->date && date && !strcmp(k->date, date);
         if ((j >= TM_REPORT_INCIDENT_JACCARD || same_day) && (best < 0 || j > best_j)) {
-            best = (long)x->active[i];
+            best = (long)b->active[i];
             best_j = j;
         }
     }
@@ -559,15 +585,15 @@ static int on_incident(const tm_agg_incident *row, void *payload)
             x->v = nv;
             x->cap = nc;
         }
-        if (x->nactive == x->active_cap) {
-            size_t nc = x->active_cap ? x->active_cap * 2 : 64;
-            size_t *na = tm_realloc(x->active, nc * sizeof *na);
+        if (b->nactive == b->cap) {
+            size_t nc = b->cap ? b->cap * 2 : 64;
+            size_t *na = tm_realloc(b->active, nc * sizeof *na);
             if (!na) {
                 tm_free(set);
                 return oom(c, "incidents");
             }
-            x->active = na;
-            x->active_cap = nc;
+            b->active = na;
+            b->cap = nc;
         }
         cluster *k = &x->v[x->n];
         memset(k, 0, sizeof *k);
@@ -589,7 +615,7 @@ static int on_incident(const tm_agg_incident *row, void *payload)
             cluster_free(k);
             return oom(c, "incidents");
         }
-        x->active[x->nactive++] = x->n;
+        b->active[b->nactive++] = x->n;
         best = (long)x->n++;
     } else {
         cluster *k = &x->v[best];
@@ -615,6 +641,50 @@ static int on_incident(const tm_agg_incident *row, void *payload)
     }
     x->hits[x->nhits++] = (hit){pidx, (size_t)best};
     return TM_OK;
+}
+
+
+/* Incidents listed per period: new ones first, then the most mentioned, at
+ * most TM_REPORT_MAX_INCIDENTS; `incidents_total` says how many there were. */
+#define TM_REPORT_MAX_INCIDENTS 50
+
+static int incident_cmp(const void *pa, const void *pb)
+{
+    json_t *a = *(json_t *const *)pa, *b = *(json_t *const *)pb;
+    int na = json_is_true(json_object_get(a, "new")), nb = json_is_true(json_object_get(b, "new"));
+    if (na != nb) return nb - na;
+    json_int_t ma = json_integer_value(json_object_get(a, "period_mentions")),
+               mb = json_integer_value(json_object_get(b, "period_mentions"));
+    if (ma != mb) return ma > mb ? -1 : 1;
+    ma = json_integer_value(json_object_get(a, "mentions"));
+    mb = json_integer_value(json_object_get(b, "mentions"));
+    if (ma != mb) return ma > mb ? -1 : 1;
+    return strcmp(json_string_value(json_object_get(a, "id")), json_string_value(json_object_get(b, "id")));
+}
+
+static void cap_incidents(tm_report__ctx *c)
+{
+    const char *key;
+    json_t *per;
+    json_object_foreach(c->by_period, key, per)
+    {
+        json_t *arr = json_object_get(per, "incidents");
+        size_t n = json_array_size(arr);
+        json_object_set_new(per, "incidents_total", json_integer((json_int_t)n));
+        if (n <= TM_REPORT_MAX_INCIDENTS) continue;
+        json_t **v = tm_malloc(n * sizeof *v);
+        if (!v) continue;
+        for (size_t i = 0; i < n; i++)
+            v[i] = json_incref(json_array_get(arr, i));
+        qsort(v, n, sizeof *v, incident_cmp);
+        json_array_clear(arr);
+        for (size_t i = 0; i < n; i++) {
+            if (i < TM_REPORT_MAX_INCIDENTS)
+                json_array_append(arr, v[i]);
+            json_decref(v[i]);
+        }
+        tm_free(v);
+    }
 }
 
 static int build_incidents(ana *a, tm_store *st)
@@ -680,11 +750,16 @@ static int build_incidents(ana *a, tm_store *st)
         }
         h = end;
     }
+    cap_incidents(c);
 cleanup:
     for (size_t i = 0; i < x.n; i++)
         cluster_free(&x.v[i]);
     tm_free(x.v);
-    tm_free(x.active);
+    for (size_t i = 0; i < x.nbuckets; i++) {
+        tm_free(x.buckets[i].theme);
+        tm_free(x.buckets[i].active);
+    }
+    tm_free(x.buckets);
     tm_free(x.hits);
     json_decref(x.ids);
     tm_stemmer_free(x.stem);
@@ -857,7 +932,24 @@ static json_t *level_object(ana *a, const group *gs, size_t ng, const char *comm
         score += contrib;
     }
     if (nr) qsort(rs, nr, sizeof *rs, reason_cmp);
-    for (size_t i = 0; i < nr; i++) {
+    /* the largest reasons by name; the long tail summed, so that reasons and
+     * other_reasons still add up to the score and the report stays readable
+     * (and bounded) however many documents a period holds */
+    size_t shown = nr < TM_LEVEL_MAX_REASONS ? nr : TM_LEVEL_MAX_REASONS;
+    if (nr > shown) {
+        double rest = 0.0;
+        int64_t rest_count = 0;
+        for (size_t i = shown; i < nr; i++) {
+            rest += rs[i].contribution;
+            rest_count += rs[i].g->count;
+        }
+        json_t *other = json_object();
+        if (!other || put(other, "reasons", json_integer((json_int_t)(nr - shown))) ||
+            put(other, "count", json_integer(rest_count)) ||
+            put(other, "contribution", json_real(round4(rest))) || put(o, "other_reasons", other))
+            goto fail;
+    }
+    for (size_t i = 0; i < shown; i++) {
         json_t *r = json_object();
         if (!r || put(r, "kind", json_string("signal")) ||
             put(r, "community", json_string(rs[i].g->community)) ||

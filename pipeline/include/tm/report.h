@@ -29,7 +29,7 @@
 
 /* The version of the report format; the schema's $id carries it too. Bump
  * the minor number for added fields, the major one for changed meanings. */
-#define TM_REPORT_SCHEMA_VERSION "2.0.0"
+#define TM_REPORT_SCHEMA_VERSION "2.1.0"
 
 #define TM_REPORT_DEFAULT_TOP 10     /* signal groups listed per period */
 #define TM_REPORT_DEFAULT_EVIDENCE 5 /* evidence sentences per group */
