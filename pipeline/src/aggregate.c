@@ -324,6 +324,19 @@ static const char *const q_events[TM_PERIOD__COUNT] = PER_PERIOD(Q_EVENTS);
     " ORDER BY vp, w DESC, d.period_date DESC, d.path, g.start LIMIT ?9"
 static const char *const q_evidence[TM_PERIOD__COUNT] = PER_PERIOD(Q_EVIDENCE);
 
+/* The selected documents in period order, for tm_agg_sentences: their
+ * sentences are then read one document at a time through the (doc_id, idx)
+ * key. One ORDER BY over the sentences themselves would sort the corpus
+ * text; this sorts only the documents table. */
+#define Q_SENT_DOCS(col) SEL(col) "SELECT id, p FROM sel ORDER BY p, id"
+static const char *const q_sent_docs[TM_PERIOD__COUNT] = PER_PERIOD(Q_SENT_DOCS);
+/* Headings, attendee-table rows and boilerplate are left out (TM_SENT_HEADING
+ * | TM_SENT_TABLE | TM_SENT_BOILER = 7): they repeat from meeting to
+ * meeting and say nothing about the period. */
+static const char q_sent_text[] =
+    "SELECT text FROM sentences WHERE doc_id = ?1 AND (flags & 7) = 0"
+    " AND (?2 IS NULL OR role = ?2 COLLATE NOCASE) ORDER BY idx";
+
 #define Q_LEXICONS(col)                                                                            \
     SEL(col)                                                                                       \
     "SELECT d.lexicon_version, d.lexicon_hash, count(*) FROM sel"                                  \
@@ -832,5 +845,37 @@ int tm_agg_events(tm_store *st, const tm_agg_range *r, tm_agg_event_fn fn, void 
                             sqlite3_column_int64(s, 7)};
         ret = fn(&row, payload);
     }
+    return query_close(s, src, ret, what, err);
+}
+
+int tm_agg_sentences(tm_store *st, const tm_agg_range *r, tm_agg_sentence_fn fn, void *payload,
+                     tm_err *err)
+{
+    _Static_assert((TM_SENT_HEADING | TM_SENT_TABLE | TM_SENT_BOILER) == 7,
+                   "q_sent_text masks the flags with 7");
+    const char *what = "cannot read sentences";
+    sqlite3_stmt *s, *t = NULL;
+    int src = SQLITE_DONE, tsrc = SQLITE_DONE, ret = query_open(&s, st, r, q_sent_docs, what, err);
+    if (ret != TM_OK) return ret;
+    sqlite3 *db = tm_store_db(st);
+    int prc = sqlite3_prepare_v2(db, q_sent_text, -1, &t, NULL);
+    if (prc != SQLITE_OK) {
+        ret = db_fail(db, prc, what, err);
+        goto cleanup;
+    }
+    if (r->role) sqlite3_bind_text(t, 2, r->role, -1, SQLITE_STATIC);
+    while (ret == TM_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
+        tm_agg_sentence row = {sqlite3_column_int64(s, 0), col_text(s, 1), NULL, 0};
+        sqlite3_bind_int64(t, 1, row.doc_id);
+        while (ret == TM_OK && (tsrc = sqlite3_step(t)) == SQLITE_ROW) {
+            row.text = col_text(t, 0);
+            row.len = (size_t)sqlite3_column_bytes(t, 0);
+            ret = fn(&row, payload);
+        }
+        if (ret == TM_OK && tsrc != SQLITE_DONE) ret = db_fail(db, tsrc, what, err);
+        sqlite3_reset(t);
+    }
+cleanup:
+    sqlite3_finalize(t);
     return query_close(s, src, ret, what, err);
 }

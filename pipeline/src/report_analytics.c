@@ -442,8 +442,9 @@ static int u64_cmp(const void *pa, const void *pb)
     return (a > b) - (a < b);
 }
 
-/* Built-in stop words for the incident word sets when no lexicon is given. */
-static int builtin_stop(const char *w, size_t n)
+/* Built-in stop words for the incident word sets and emerging terms when no
+ * lexicon is given. */
+int tm_report__builtin_stop(const char *w, size_t n)
 {
     static const char *const words[] = {"the", "and", "for", "was", "were", "has", "have", "had",
                                         "that", "this", "with", "from", "been", "are", "which",
@@ -474,7 +475,7 @@ static int word_set(inc_ctx *x, const char *text, uint64_t **out, size_t *nout)
         if (wl >= 3 && wl < sizeof low) {
             for (size_t k = 0; k < wl; k++)
                 low[k] = (char)tolower((unsigned char)text[i + k]);
-            int stop = x->lex ? tm_lexicon_is_stopword(x->lex, low, wl) : builtin_stop(low, wl);
+            int stop = x->lex ? tm_lexicon_is_stopword(x->lex, low, wl) : tm_report__builtin_stop(low, wl);
             if (!stop) {
                 size_t sl = wl;
                 const char *s = x->stem ? tm_stem_word(x->stem, low, wl, &sl) : low;
@@ -1227,6 +1228,7 @@ int tm_report__analytics(tm_report__ctx *c, tm_store *st, json_t *rep)
     if ((rc = build_tone(&a, st)) != TM_OK || (rc = build_rates(c)) != TM_OK ||
         (rc = build_trends(&a, st)) != TM_OK || (rc = build_incidents(&a, st)) != TM_OK ||
         (rc = build_levels(&a, st)) != TM_OK || (rc = build_events(c, st)) != TM_OK ||
+        (rc = tm_report__emerging(c, st, &a.hist, &a.trend)) != TM_OK ||
         (rc = build_meta(&a, rep)) != TM_OK)
         goto cleanup;
 cleanup:

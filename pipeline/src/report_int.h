@@ -21,4 +21,15 @@ typedef struct tm_report__ctx {
  * report's read transaction. TM_OK, TM_EDB, TM_ENOMEM. */
 int tm_report__analytics(tm_report__ctx *c, tm_store *st, json_t *rep);
 
+/* Adds emerging_terms to every period object: words and bigrams no lexicon
+ * uses whose rate jumps against the `t->baseline_periods` periods before
+ * (report_emerging.c). `hist` is the report's range with the lower bound
+ * open. TM_OK, TM_EDB, TM_ENOMEM. */
+int tm_report__emerging(tm_report__ctx *c, tm_store *st, const tm_agg_range *hist,
+                        const tm_trend_test *t);
+
+/* 1 if w[0..n) is one of the built-in stop words used when the report has
+ * no lexicon (and so no stopwords.txt). */
+int tm_report__builtin_stop(const char *w, size_t n);
+
 #endif

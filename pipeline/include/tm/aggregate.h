@@ -171,6 +171,15 @@ typedef struct tm_agg_event {
     int64_t start, end;           /* the sentence, file offsets */
 } tm_agg_event;
 
+/* One stored sentence of a selected document (tm_agg_sentences). */
+typedef struct tm_agg_sentence {
+    int64_t doc_id;
+    const char *period; /* key, or TM_PERIOD_UNDATED */
+    const char *text;   /* the sentence, UTF-8, NUL-terminated */
+    size_t len;         /* bytes of text */
+} tm_agg_sentence;
+
+typedef int (*tm_agg_sentence_fn)(const tm_agg_sentence *row, void *payload);
 typedef int (*tm_agg_weighted_fn)(const tm_agg_weighted *row, void *payload);
 typedef int (*tm_agg_incident_fn)(const tm_agg_incident *row, void *payload);
 typedef int (*tm_agg_event_fn)(const tm_agg_event *row, void *payload);
@@ -234,5 +243,12 @@ int tm_agg_incidents(tm_store *st, const tm_agg_range *r, tm_agg_incident_fn fn,
 /* Sentences of dated documents naming an event, in date order. */
 int tm_agg_events(tm_store *st, const tm_agg_range *r, tm_agg_event_fn fn, void *payload,
                   tm_err *err);
+
+/* The text of every sentence of the selected documents that is not a
+ * heading, an attendee-table row or boilerplate (with a role slice: only
+ * sentences spoken by that role), in period order (TM_PERIOD_UNDATED last),
+ * then document, then sentence order. Streams: nothing is held between rows. */
+int tm_agg_sentences(tm_store *st, const tm_agg_range *r, tm_agg_sentence_fn fn, void *payload,
+                     tm_err *err);
 
 #endif
