@@ -182,6 +182,11 @@ static int judge(em *e, const char *w, size_t n, const unsigned char *raw, size_
 /* Cached judge(): stemming every token would cost more than the rest. */
 static int keep_word(em *e, const char *w, size_t n, const unsigned char *raw, size_t rawn)
 {
+    /* "AJM said": two to four capitals are a speaker's initials or an acronym
+     * far more often than a new concern (and initials must not leave in a
+     * report); the lower-case word itself is judged as usual */
+    if (rawn <= 4 && (tm_tok_flags(raw, rawn) & TM_TOK_UPPER))
+        return 0;
     uint64_t h = term_hash(w, n);
     term_slot *v = map_find(&e->verdict, w, n, h);
     if (v) return v->count == VERDICT_KEEP;
