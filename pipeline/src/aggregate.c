@@ -9,6 +9,7 @@
  * insert time, so SQLite does the counting and the sorting.
  */
 #include "tm/aggregate.h"
+#include "tm/dates.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -28,28 +29,6 @@ static int days_in_month(int y, int m)
     return m == 2 && is_leap(y) ? 29 : dim[m - 1];
 }
 
-static long days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153L * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(long z, int *y, int *m, int *d)
-{
-    z += 719468;
-    long era = (z >= 0 ? z : z - 146096) / 146097;
-    long doe = z - era * 146097;
-    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
 
 /* Parses a date tm_date_str_valid() accepts; 0 on success. */
 static int parse_date(const char *s, int *y, int *m, int *d)
@@ -76,7 +55,7 @@ int tm_date_str_valid(const char *s)
 static void format_date(char out[11], long days)
 {
     int y, m, d;
-    civil_from_days(days, &y, &m, &d);
+    tm_date_from_days(days, &y, &m, &d);
     snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
              (unsigned)d % 100u);
 }
@@ -120,11 +99,11 @@ int tm_period_key(char out[16], const char *date, tm_period p)
     if (parse_date(date, &y, &m, &d) != 0 || (unsigned)p >= TM_PERIOD__COUNT) return TM_EINVAL;
     switch (p) {
     case TM_PERIOD_WEEK: {
-        long days = days_from_civil(y, m, d);
+        long days = tm_date_days(y, m, d);
         long thursday = days - (iso_weekday(days) - 1) + 3;
         int ty, tmo, td;
-        civil_from_days(thursday, &ty, &tmo, &td);
-        long week = (thursday - days_from_civil(ty, 1, 1)) / 7 + 1;
+        tm_date_from_days(thursday, &ty, &tmo, &td);
+        long week = (thursday - tm_date_days(ty, 1, 1)) / 7 + 1;
         snprintf(out, 16, "%04u-W%02u", (unsigned)ty % 10000u, (unsigned)week % 100u);
         break;
     }
@@ -151,25 +130,25 @@ int tm_period_bounds(char start[11], char end[11], const char *date, tm_period p
     long first, last;
     switch (p) {
     case TM_PERIOD_WEEK: {
-        long days = days_from_civil(y, m, d);
+        long days = tm_date_days(y, m, d);
         first = days - (iso_weekday(days) - 1);
         last = first + 6;
         break;
     }
     case TM_PERIOD_MONTH:
-        first = days_from_civil(y, m, 1);
-        last = days_from_civil(y, m, days_in_month(y, m));
+        first = tm_date_days(y, m, 1);
+        last = tm_date_days(y, m, days_in_month(y, m));
         break;
     case TM_PERIOD_QUARTER: {
         int qm = (m - 1) / 3 * 3 + 1;
-        first = days_from_civil(y, qm, 1);
-        last = days_from_civil(y, qm + 2, days_in_month(y, qm + 2));
+        first = tm_date_days(y, qm, 1);
+        last = tm_date_days(y, qm + 2, days_in_month(y, qm + 2));
         break;
     }
     default: {
         int fy = m >= 4 ? y : y - 1;
-        first = days_from_civil(fy, 4, 1);
-        last = days_from_civil(fy + 1, 3, 31);
+        first = tm_date_days(fy, 4, 1);
+        last = tm_date_days(fy + 1, 3, 31);
         break;
     }
     }

@@ -232,7 +232,7 @@ int tm_date_find_fyear(int *start_year, const char *s, size_t n)
 
 /* ------------------------------------------------------ relative dates */
 
-static long day_number(int y, int m, int d)
+long tm_date_days(int y, int m, int d)
 {
     y -= m <= 2;
     long era = (y >= 0 ? y : y - 399) / 400;
@@ -241,7 +241,7 @@ static long day_number(int y, int m, int d)
     return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
 }
 
-static void from_day_number(long z, int *y, int *m, int *d)
+void tm_date_from_days(long z, int *y, int *m, int *d)
 {
     z += 719468;
     long era = (z >= 0 ? z : z - 146096) / 146097;
@@ -276,7 +276,7 @@ static int word_is(const char *s, const word *w, const char *lit)
 
 static void set_day(tm_date *d, long days, size_t start, size_t end)
 {
-    from_day_number(days, &d->year, &d->month, &d->day);
+    tm_date_from_days(days, &d->year, &d->month, &d->day);
     d->precision = TM_DATE_DAY;
     d->start = start;
     d->end = end;
@@ -301,11 +301,11 @@ int tm_date_find_ahead(tm_date *out, const char *s, size_t n, const char *ref)
     int ry, rm, rd;
     if (!ref || sscanf(ref, "%4d-%2d-%2d", &ry, &rm, &rd) != 3 || !tm_date_valid(ry, rm, rd))
         return tm_date_find(out, s, n, 0);
-    long today = day_number(ry, rm, rd);
+    long today = tm_date_days(ry, rm, rd);
     tm_date best = {0};
     int have = tm_date_find(&best, s, n, ry);
     if (have && best.precision == TM_DATE_DAY && !writes_year(s, &best) &&
-        day_number(best.year, best.month, best.day) < today) {
+        tm_date_days(best.year, best.month, best.day) < today) {
         /* "12th March" said in December means next March */
         if (tm_date_valid(best.year + 1, best.month, best.day))
             best.year++;

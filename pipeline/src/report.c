@@ -10,6 +10,7 @@
  */
 #include "report_int.h"
 #include "tm/report.h"
+#include "tm/outfile.h"
 #include "tm/utf8.h"
 
 #include <errno.h>
@@ -425,96 +426,21 @@ cleanup:
 
 /* ------------------------------------------------------------- write */
 
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-/* The directory part of `path` ("." if none), owned by the caller. */
-static char *dir_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash) return tm_strndup(".", 1);
-    return tm_strndup(path, slash == path ? 1 : (size_t)(slash - path));
-}
-
 int tm_report_write(const json_t *report, const char *path, tm_err *err)
 {
-    int rc = TM_OK, fd = -1;
-    char *text = NULL, *tmp = NULL, *dir = NULL;
     if (!report || !path) return tm_err_set(err, TM_EINVAL, "report: nothing to write or no path");
-    text = json_dumps(report, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(12));
+    char *text = json_dumps(report, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(12));
     if (!text) return tm_err_set(err, TM_ENOMEM, "report: out of memory serialising the report");
     size_t len = strlen(text);
-
-    if (strcmp(path, "-") == 0) {
-        if (fwrite(text, 1, len, stdout) != len || fputc('\n', stdout) == EOF ||
-            fflush(stdout) != 0)
-            rc = tm_err_set(err, TM_EIO, "report: cannot write to standard output: %s",
-                            strerror(errno));
-        goto cleanup;
+    char *line = tm_realloc(text, len + 2);
+    if (!line) {
+        tm_free(text);
+        return tm_err_set(err, TM_ENOMEM, "report: out of memory serialising the report");
     }
-
-    size_t plen = strlen(path);
-    tmp = tm_malloc(plen + 16);
-    dir = dir_of(path);
-    if (!tmp || !dir) {
-        rc = tm_err_set(err, TM_ENOMEM, "%s: out of memory", path);
-        goto cleanup;
-    }
-    /* the temporary file sits beside the target so rename() is atomic */
-    snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);
-    fd = mkstemp(tmp); /* mode 0600 */
-    if (fd < 0) {
-        rc = tm_err_set(err, TM_EIO,
-                        "%s: cannot create a temporary file in %s: %s (check the"
-                        " directory exists and is writable)",
-                        path, dir, strerror(errno));
-        tm_free(tmp);
-        tmp = NULL;
-        goto cleanup;
-    }
-    struct stat old;
-    if (stat(path, &old) == 0 && S_ISREG(old.st_mode))
-        (void)fchmod(fd, old.st_mode & 07777); /* a replaced report keeps its mode */
-    if (write_all(fd, text, len) != 0 || write_all(fd, "\n", 1) != 0 || fsync(fd) != 0) {
-        rc = tm_err_set(err, TM_EIO, "%s: cannot write the report: %s", tmp, strerror(errno));
-        goto cleanup;
-    }
-    int crc = close(fd);
-    fd = -1;
-    if (crc != 0) {
-        rc = tm_err_set(err, TM_EIO, "%s: cannot write the report: %s", tmp, strerror(errno));
-        goto cleanup;
-    }
-    if (rename(tmp, path) != 0) {
-        rc = tm_err_set(err, TM_EIO, "%s: cannot replace the report: %s", path, strerror(errno));
-        goto cleanup;
-    }
-    tm_free(tmp);
-    tmp = NULL;
-    /* make the rename itself durable; failure here loses nothing written */
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        (void)fsync(dfd);
-        close(dfd);
-    }
-cleanup:
-    if (fd >= 0) close(fd);
-    if (tmp) {
-        unlink(tmp);
-        tm_free(tmp);
-    }
-    tm_free(dir);
-    free(text); /* from jansson's allocator, which is malloc */
+    line[len] = '\n';
+    line[len + 1] = '\0';
+    /* atomic (temporary file beside it, then rename), 0600 or the replaced file's mode */
+    int rc = tm_write_file(path, line, len + 1, err);
+    tm_free(line);
     return rc;
 }

@@ -50,6 +50,12 @@ int tm_date_valid(int y, int m, int d);
 /* Writes "YYYY-MM-DD" (day 1 for a month) into out[11]. */
 void tm_date_format(char out[11], const tm_date *d);
 
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back (Howard
+ * Hinnant's civil-day algorithms): the arithmetic behind weeks, periods and
+ * "next Friday". */
+long tm_date_days(int y, int m, int d);
+void tm_date_from_days(long days, int *y, int *m, int *d);
+
 /* Month number for an English month name or abbreviation ("Sept"), 0 if none. */
 int tm_month_from_name(const char *s, size_t n);
 
