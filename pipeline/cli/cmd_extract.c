@@ -37,13 +37,40 @@ static void emit(json_t *o)
     json_decref(o);
 }
 
+/* Runs in a worker: the document is read, processed and rendered to its
+ * JSON line there, so the consumer only writes lines in order. */
 static int extract_work(tm_pipeline *pl, tm_doc *doc, size_t index, const char *path, tm_err *err,
                         void *payload)
 {
     extract_run *r = payload;
     if (r->in->problems[index])
         return tm_err_set(err, TM_ESKIP, "%s: %s", path, r->in->problems[index]);
-    return tm_pipeline_file(pl, doc, path, err);
+    int rc = tm_pipeline_file(pl, doc, path, err);
+    if (rc != TM_OK)
+        return rc;
+    json_t *o = tm_extract_json(doc);
+    if (o && r->mentions)
+        json_object_set_new(o, "mentions", tm_extract_mentions_json(doc));
+    if (o && r->sentences)
+        json_object_set_new(o, "sentences", tm_extract_sentences_json(doc));
+    if (o && r->full)
+        json_object_set_new(o, "full", tm_docjson_full(doc, (int64_t)doc->raw_len,
+                                                       tm_lexicon_version(r->lex),
+                                                       tm_lexicon_hash(r->lex)));
+    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (!s)
+        return tm_err_set(err, TM_ENOMEM, "%s: out of memory writing its JSON", path);
+    size_t n = strlen(s);
+    char *line = tm_arena_alloc(&doc->arena, n + 2);
+    if (line) {
+        memcpy(line, s, n);
+        line[n] = '\n';
+        doc->rendered = line;
+        doc->rendered_len = n + 1;
+    }
+    free(s);
+    return line ? TM_OK : tm_err_set(err, TM_ENOMEM, "%s: out of memory writing its JSON", path);
 }
 
 static int extract_consume(tm_doc *doc, size_t index, const char *path, int rc, const tm_err *err,
@@ -57,16 +84,7 @@ static int extract_consume(tm_doc *doc, size_t index, const char *path, int rc, 
         r->failed = 1;
         return 0;
     }
-    json_t *o = tm_extract_json(doc);
-    if (o && r->mentions)
-        json_object_set_new(o, "mentions", tm_extract_mentions_json(doc));
-    if (o && r->sentences)
-        json_object_set_new(o, "sentences", tm_extract_sentences_json(doc));
-    if (o && r->full)
-        json_object_set_new(o, "full", tm_docjson_full(doc, (int64_t)doc->raw_len,
-                                                       tm_lexicon_version(r->lex),
-                                                       tm_lexicon_hash(r->lex)));
-    emit(o);
+    fwrite(doc->rendered, 1, doc->rendered_len, stdout);
     return 0;
 }
 

@@ -4,6 +4,8 @@
  */
 #include "cli.h"
 
+#include <jansson.h>
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +91,9 @@ tm_lexicon *tm_cli_load_lexicon(const char *dir)
 
 int main(int argc, char **argv)
 {
+    /* jansson seeds its hash function on first use; do it before any worker
+     * thread builds JSON (its documented thread-safety condition) */
+    json_object_seed(0);
     if (argc < 2) {
         usage(stderr);
         return TM_EXIT_USAGE;

@@ -208,6 +208,9 @@ typedef struct tm_doc {
     TM_VEC(tm_incident) incidents;
     TM_VEC(const char *) errors; /* problems met while reading; the doc still yields */
     size_t words;                /* word tokens outside boilerplate: the rate denominator */
+    const char *rendered;        /* output a worker thread rendered for the in-order
+                                  * consumer (e.g. the extract JSON line); arena */
+    size_t rendered_len;
 } tm_doc;
 
 void tm_doc_init(tm_doc *doc);
