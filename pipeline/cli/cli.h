@@ -15,7 +15,7 @@ enum {
     TM_EXIT_OK = 0,
     TM_EXIT_SKIPPED = 1, /* the run finished but some input was skipped */
     TM_EXIT_USAGE = 2,
-    TM_EXIT_ERROR = 3    /* could not run: lexicon, database, output */
+    TM_EXIT_ERROR = 3 /* could not run: lexicon, database, output */
 };
 
 typedef struct tm_cmd {

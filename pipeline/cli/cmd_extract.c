@@ -20,14 +20,13 @@ typedef struct extract_run {
     int failed;
     int mentions;
     int sentences;
-    int full;                /* --full: what ingest --from-jsonl needs */
+    int full; /* --full: what ingest --from-jsonl needs */
     const tm_lexicon *lex;
 } extract_run;
 
 static void emit(json_t *o)
 {
-    if (!o)
-        return;
+    if (!o) return;
     char *s = json_dumps(o, JSON_COMPACT);
     if (s) {
         fputs(s, stdout);
@@ -46,21 +45,17 @@ static int extract_work(tm_pipeline *pl, tm_doc *doc, size_t index, const char *
     if (r->in->problems[index])
         return tm_err_set(err, TM_ESKIP, "%s: %s", path, r->in->problems[index]);
     int rc = tm_pipeline_file(pl, doc, path, err);
-    if (rc != TM_OK)
-        return rc;
+    if (rc != TM_OK) return rc;
     json_t *o = tm_extract_json(doc);
-    if (o && r->mentions)
-        json_object_set_new(o, "mentions", tm_extract_mentions_json(doc));
-    if (o && r->sentences)
-        json_object_set_new(o, "sentences", tm_extract_sentences_json(doc));
+    if (o && r->mentions) json_object_set_new(o, "mentions", tm_extract_mentions_json(doc));
+    if (o && r->sentences) json_object_set_new(o, "sentences", tm_extract_sentences_json(doc));
     if (o && r->full)
-        json_object_set_new(o, "full", tm_docjson_full(doc, (int64_t)doc->raw_len,
-                                                       tm_lexicon_version(r->lex),
-                                                       tm_lexicon_hash(r->lex)));
+        json_object_set_new(o, "full",
+                            tm_docjson_full(doc, (int64_t)doc->raw_len, tm_lexicon_version(r->lex),
+                                            tm_lexicon_hash(r->lex)));
     char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
-    if (!s)
-        return tm_err_set(err, TM_ENOMEM, "%s: out of memory writing its JSON", path);
+    if (!s) return tm_err_set(err, TM_ENOMEM, "%s: out of memory writing its JSON", path);
     size_t n = strlen(s);
     char *line = tm_arena_alloc(&doc->arena, n + 2);
     if (line) {
@@ -111,38 +106,47 @@ void tm_cmd_extract_help(FILE *out)
 
 int tm_cmd_extract(int argc, char **argv)
 {
-    static const struct option opts[] = {{"jsonl", no_argument, NULL, 'J'},
-                                         {"jobs", required_argument, NULL, 'j'},
-                                         {"lexicons", required_argument, NULL, 'L'},
-                                         {"mentions", no_argument, NULL, 'm'},
-                                         {"sentences", no_argument, NULL, 's'},
-                                         {"full", no_argument, NULL, 'F'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"jsonl", no_argument, NULL, 'J'},          {"jobs", required_argument, NULL, 'j'},
+        {"lexicons", required_argument, NULL, 'L'}, {"mentions", no_argument, NULL, 'm'},
+        {"sentences", no_argument, NULL, 's'},      {"full", no_argument, NULL, 'F'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     const char *lexdir = NULL;
     int c, jobs = tm_par_cores();
     extract_run r = {0};
     optind = 1;
     while ((c = getopt_long(argc, argv, "hj:L:", opts, NULL)) != -1) {
         switch (c) {
-        case 'J': break;
+        case 'J':
+            break;
         case 'j':
             if ((jobs = tm_cli_parse_jobs(optarg)) < 0) {
                 tm_cli_error("--jobs %s: give a number from 0 (all cores) to 256", optarg);
                 return TM_EXIT_USAGE;
             }
             break;
-        case 'L': lexdir = optarg; break;
-        case 'm': r.mentions = 1; break;
-        case 's': r.sentences = 1; break;
-        case 'F': r.full = 1; break;
-        case 'h': tm_cmd_extract_help(stdout); return TM_EXIT_OK;
-        default: tm_cmd_extract_help(stderr); return TM_EXIT_USAGE;
+        case 'L':
+            lexdir = optarg;
+            break;
+        case 'm':
+            r.mentions = 1;
+            break;
+        case 's':
+            r.sentences = 1;
+            break;
+        case 'F':
+            r.full = 1;
+            break;
+        case 'h':
+            tm_cmd_extract_help(stdout);
+            return TM_EXIT_OK;
+        default:
+            tm_cmd_extract_help(stderr);
+            return TM_EXIT_USAGE;
         }
     }
     tm_lexicon *lex = tm_cli_load_lexicon(tm_cli_lexicon_dir(lexdir));
-    if (!lex)
-        return TM_EXIT_ERROR;
+    if (!lex) return TM_EXIT_ERROR;
     tm_inputs in = {0};
     int from_stdin = optind >= argc || (optind + 1 == argc && !strcmp(argv[optind], "-"));
     if (from_stdin) {
@@ -155,8 +159,7 @@ int tm_cmd_extract(int argc, char **argv)
             /* Hadoop Streaming may prefix a key and a tab: the path is the last field */
             char *tab = strrchr(line, '\t');
             const char *path = tab ? tab + 1 : line;
-            if (*path)
-                tm_inputs_add(&in, path);
+            if (*path) tm_inputs_add(&in, path);
         }
         free(line);
     } else {
@@ -168,11 +171,9 @@ int tm_cmd_extract(int argc, char **argv)
     tm_err err = {0};
     int rc = tm_par_run(lex, (const char *const *)in.paths, in.n, jobs, extract_work,
                         extract_consume, &r, &err);
-    if (rc != TM_OK)
-        tm_cli_error("%s", err.msg);
+    if (rc != TM_OK) tm_cli_error("%s", err.msg);
     tm_inputs_free(&in);
     tm_lexicon_free(lex);
-    if (tm_cli_close_stdout() != 0 || rc != TM_OK)
-        return TM_EXIT_ERROR;
+    if (tm_cli_close_stdout() != 0 || rc != TM_OK) return TM_EXIT_ERROR;
     return r.failed ? TM_EXIT_SKIPPED : TM_EXIT_OK;
 }

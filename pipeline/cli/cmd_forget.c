@@ -35,10 +35,8 @@ static int is_stored(sqlite3 *db, const char *path)
 {
     sqlite3_stmt *s = NULL;
     int rc = sqlite3_prepare_v2(db, "SELECT 1 FROM documents WHERE path = ?1", -1, &s, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(s);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK) rc = sqlite3_step(s);
     sqlite3_finalize(s);
     return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
@@ -46,25 +44,29 @@ static int is_stored(sqlite3 *db, const char *path)
 /* Constant SQL only: every value goes through bound parameters. */
 static int exec_const(sqlite3 *db, const char *dbpath, const char *sql, const char *what)
 {
-    if (sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK)
-        return 0;
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK) return 0;
     tm_cli_error("%s: %s: %s", dbpath, what, sqlite3_errmsg(db));
     return -1;
 }
 
 int tm_cmd_forget(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     const char *dbpath = "tension.db";
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "hd:", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': dbpath = optarg; break;
-        case 'h': tm_cmd_forget_help(stdout); return TM_EXIT_OK;
-        default: tm_cmd_forget_help(stderr); return TM_EXIT_USAGE;
+        case 'd':
+            dbpath = optarg;
+            break;
+        case 'h':
+            tm_cmd_forget_help(stdout);
+            return TM_EXIT_OK;
+        default:
+            tm_cmd_forget_help(stderr);
+            return TM_EXIT_USAGE;
         }
     }
     if (optind >= argc) {

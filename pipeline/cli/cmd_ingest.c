@@ -39,32 +39,43 @@ void tm_cmd_ingest_help(FILE *out)
 
 int tm_cmd_ingest(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-                                         {"lexicons", required_argument, NULL, 'L'},
-                                         {"quiet", no_argument, NULL, 'q'},
-                                         {"jobs", required_argument, NULL, 'j'},
-                                         {"retag", no_argument, NULL, 'R'},
-                                         {"from-jsonl", required_argument, NULL, 'F'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'}, {"lexicons", required_argument, NULL, 'L'},
+        {"quiet", no_argument, NULL, 'q'},    {"jobs", required_argument, NULL, 'j'},
+        {"retag", no_argument, NULL, 'R'},    {"from-jsonl", required_argument, NULL, 'F'},
+        {"help", no_argument, NULL, 'h'},     {NULL, 0, NULL, 0}};
     const char *db = "tension.db", *lexdir = NULL, *jsonl = NULL;
     int quiet = 0, retag = 0, c, jobs = tm_par_cores();
     optind = 1;
     while ((c = getopt_long(argc, argv, "hqd:L:j:", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': db = optarg; break;
-        case 'L': lexdir = optarg; break;
-        case 'q': quiet = 1; break;
-        case 'R': retag = 1; break;
-        case 'F': jsonl = optarg; break;
+        case 'd':
+            db = optarg;
+            break;
+        case 'L':
+            lexdir = optarg;
+            break;
+        case 'q':
+            quiet = 1;
+            break;
+        case 'R':
+            retag = 1;
+            break;
+        case 'F':
+            jsonl = optarg;
+            break;
         case 'j':
             if ((jobs = tm_cli_parse_jobs(optarg)) < 0) {
                 tm_cli_error("--jobs %s: give a number from 0 (all cores) to 256", optarg);
                 return TM_EXIT_USAGE;
             }
             break;
-        case 'h': tm_cmd_ingest_help(stdout); return TM_EXIT_OK;
-        default: tm_cmd_ingest_help(stderr); return TM_EXIT_USAGE;
+        case 'h':
+            tm_cmd_ingest_help(stdout);
+            return TM_EXIT_OK;
+        default:
+            tm_cmd_ingest_help(stderr);
+            return TM_EXIT_USAGE;
         }
     }
     if (jsonl) {

@@ -11,17 +11,18 @@
 
 void tm_cmd_lexicon_help(FILE *out)
 {
-    fprintf(out, "usage: tension lexicon check [DIR]\n"
-                 "       tension lexicon stems [DIR]\n\n"
-                 "check  loads and validates every lexicon file (errors as file:line), then reads\n"
-                 "       each phrase's own surface text through the same tokeniser and stemmer as a\n"
-                 "       document and fails if the phrase does not match it.\n"
-                 "stems  prints each phrase entry with the symbols it is matched on: w:word for a\n"
-                 "       word matched as written (protected words, places, organisations,\n"
-                 "       acronyms, with ^ when it must be capitalised and ^^ when all capitals),\n"
-                 "       s:stem for a Snowball stem.\n\n"
-                 "DIR defaults to $TENSION_LEXICONS, else ./lexicons.\n"
-                 "Exit status: 0 all good, 1 problems found, 2 usage error, 3 could not load.\n");
+    fprintf(out,
+            "usage: tension lexicon check [DIR]\n"
+            "       tension lexicon stems [DIR]\n\n"
+            "check  loads and validates every lexicon file (errors as file:line), then reads\n"
+            "       each phrase's own surface text through the same tokeniser and stemmer as a\n"
+            "       document and fails if the phrase does not match it.\n"
+            "stems  prints each phrase entry with the symbols it is matched on: w:word for a\n"
+            "       word matched as written (protected words, places, organisations,\n"
+            "       acronyms, with ^ when it must be capitalised and ^^ when all capitals),\n"
+            "       s:stem for a Snowball stem.\n\n"
+            "DIR defaults to $TENSION_LEXICONS, else ./lexicons.\n"
+            "Exit status: 0 all good, 1 problems found, 2 usage error, 3 could not load.\n");
 }
 
 /* Does the entry's own surface, read as a document, produce its mention? */
@@ -33,16 +34,13 @@ static int selftest_entry(tm_pipeline *pl, tm_doc *doc, const tm_lex_entry *e, s
         return 0;
     for (size_t i = 0; i < doc->mentions.n; i++) {
         const tm_mention *m = &doc->mentions.v[i];
-        if (m->entry == index)
-            return 1;
-        if (m->cat == e->cat && !strcmp(m->id, e->id) && m->tok_count == doc->tokens.n)
-            return 1;
+        if (m->entry == index) return 1;
+        if (m->cat == e->cat && !strcmp(m->id, e->id) && m->tok_count == doc->tokens.n) return 1;
     }
     /* a longer entry of the same category may legitimately win */
     for (size_t i = 0; i < doc->mentions.n; i++) {
         const tm_mention *m = &doc->mentions.v[i];
-        if (m->cat == e->cat && m->tok_count > e->nwords)
-            return 1;
+        if (m->cat == e->cat && m->tok_count > e->nwords) return 1;
     }
     return 0;
 }
@@ -50,8 +48,7 @@ static int selftest_entry(tm_pipeline *pl, tm_doc *doc, const tm_lex_entry *e, s
 static int check(const char *dir)
 {
     tm_lexicon *lex = tm_cli_load_lexicon(dir);
-    if (!lex)
-        return TM_EXIT_SKIPPED;
+    if (!lex) return TM_EXIT_SKIPPED;
     tm_pipeline *pl = NULL;
     tm_err err = {0};
     if (tm_pipeline_new(&pl, lex, &err) != TM_OK) {
@@ -81,20 +78,19 @@ static int check(const char *dir)
     printf("%zu identifiers, %zu phrases, %zu patterns; %zu phrase(s) fail the self-test\n",
            tm_lexicon_ident_count(lex), phrases, regexes, failed);
     tm_lexicon_free(lex);
-    if (tm_cli_close_stdout() != 0)
-        return TM_EXIT_ERROR;
+    if (tm_cli_close_stdout() != 0) return TM_EXIT_ERROR;
     return failed ? TM_EXIT_SKIPPED : TM_EXIT_OK;
 }
 
 static int stems(const char *dir)
 {
     tm_lexicon *lex = tm_cli_load_lexicon(dir);
-    if (!lex)
-        return TM_EXIT_ERROR;
+    if (!lex) return TM_EXIT_ERROR;
     size_t n = tm_lexicon_entry_count(lex);
     for (size_t i = 0; i < n; i++) {
         const tm_lex_entry *e = tm_lexicon_entry(lex, i);
-        printf("%s:%d\t%s\t%s\t%s\t", e->file, e->line, tm_category_name(e->cat), e->id, e->surface);
+        printf("%s:%d\t%s\t%s\t%s\t", e->file, e->line, tm_category_name(e->cat), e->id,
+               e->surface);
         if (e->is_regex) {
             printf("(regex)\n");
             continue;
@@ -103,7 +99,9 @@ static int stems(const char *dir)
             uint8_t m = e->modes[w];
             printf("%s%s:%s%s", w ? " " : "", (m & TM_LEXW_SURFACE) ? "w" : "s",
                    tm_lexicon_sym_text(lex, e->syms[w]),
-                   (m & TM_LEXW_UPPER) ? "^^" : (m & TM_LEXW_CAP) ? "^" : "");
+                   (m & TM_LEXW_UPPER) ? "^^"
+                   : (m & TM_LEXW_CAP) ? "^"
+                                       : "");
         }
         putchar('\n');
     }
@@ -122,10 +120,8 @@ int tm_cmd_lexicon(int argc, char **argv)
         return TM_EXIT_USAGE;
     }
     const char *dir = tm_cli_lexicon_dir(argc == 3 ? argv[2] : NULL);
-    if (!strcmp(argv[1], "check"))
-        return check(dir);
-    if (!strcmp(argv[1], "stems"))
-        return stems(dir);
+    if (!strcmp(argv[1], "check")) return check(dir);
+    if (!strcmp(argv[1], "stems")) return stems(dir);
     tm_cli_error("unknown lexicon command '%s' (check or stems)", argv[1]);
     return TM_EXIT_USAGE;
 }

@@ -34,14 +34,23 @@ int tm_cmd_merge(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "hqd:", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': db = optarg; break;
-        case 'q': quiet = 1; break;
-        case 'h': tm_cmd_merge_help(stdout); return TM_EXIT_OK;
-        default: tm_cmd_merge_help(stderr); return TM_EXIT_USAGE;
+        case 'd':
+            db = optarg;
+            break;
+        case 'q':
+            quiet = 1;
+            break;
+        case 'h':
+            tm_cmd_merge_help(stdout);
+            return TM_EXIT_OK;
+        default:
+            tm_cmd_merge_help(stderr);
+            return TM_EXIT_USAGE;
         }
     }
     if (!db || optind >= argc) {
-        tm_cli_error("merge needs --db OUT and at least one IN database; see 'tension merge --help'");
+        tm_cli_error(
+            "merge needs --db OUT and at least one IN database; see 'tension merge --help'");
         return TM_EXIT_USAGE;
     }
     tm_store *st = NULL;

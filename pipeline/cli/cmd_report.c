@@ -86,13 +86,15 @@ static int render_input(const char *input, const char *db, const char *lexdir, t
             goto cleanup;
         }
         if (access(db, F_OK) == 0) {
-            if (tm_store_open(&st, db, &err) != TM_OK || tm_redact_docs_load(&docs, st, &err) != TM_OK)
+            if (tm_store_open(&st, db, &err) != TM_OK ||
+                tm_redact_docs_load(&docs, st, &err) != TM_OK)
                 goto fail;
         } else if (!(docs = json_object())) {
             tm_err_set(&err, TM_ENOMEM, "out of memory");
             goto fail;
         }
-        if (tm_redactor_new(&r, lex, &err) != TM_OK || tm_redact_report(report, r, docs, &err) != TM_OK)
+        if (tm_redactor_new(&r, lex, &err) != TM_OK ||
+            tm_redact_report(report, r, docs, &err) != TM_OK)
             goto fail;
     }
     if (tm_cli_write_report(report, fmt, out, redact, NULL, &err) != TM_OK) goto fail;
@@ -140,21 +142,48 @@ int tm_cmd_report(int argc, char **argv)
     tm_report_opts ro = {0};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "hd:p:f:t:n:o:L:C:T:P:O:R:S:B:M:A:F:XI:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hd:p:f:t:n:o:L:C:T:P:O:R:S:B:M:A:F:XI:", opts, NULL)) !=
+           -1) {
         switch (c) {
-        case 'd': db = optarg; break;
-        case 'p': period = optarg; break;
-        case 'f': ro.from = optarg; break;
-        case 't': ro.to = optarg; break;
-        case 'n': ro.top = atoll(optarg); break;
-        case 'o': out = optarg; break;
-        case 'L': lexdir = optarg; break;
-        case 'C': ro.community = optarg; break;
-        case 'T': ro.theme = optarg; break;
-        case 'P': ro.place = optarg; break;
-        case 'O': ro.organisation = optarg; break;
-        case 'R': ro.role = optarg; break;
-        case 'S': scale = optarg; break;
+        case 'd':
+            db = optarg;
+            break;
+        case 'p':
+            period = optarg;
+            break;
+        case 'f':
+            ro.from = optarg;
+            break;
+        case 't':
+            ro.to = optarg;
+            break;
+        case 'n':
+            ro.top = atoll(optarg);
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        case 'L':
+            lexdir = optarg;
+            break;
+        case 'C':
+            ro.community = optarg;
+            break;
+        case 'T':
+            ro.theme = optarg;
+            break;
+        case 'P':
+            ro.place = optarg;
+            break;
+        case 'O':
+            ro.organisation = optarg;
+            break;
+        case 'R':
+            ro.role = optarg;
+            break;
+        case 'S':
+            scale = optarg;
+            break;
         case 'B':
             ro.trend.baseline_periods = (int)strtol(optarg, &end, 10);
             if (*end || ro.trend.baseline_periods < 1 || ro.trend.baseline_periods > 100) {
@@ -176,11 +205,21 @@ int tm_cmd_report(int argc, char **argv)
                 return TM_EXIT_USAGE;
             }
             break;
-        case 'F': format = optarg; break;
-        case 'X': redact = 1; break;
-        case 'I': input = optarg; break;
-        case 'h': tm_cmd_report_help(stdout); return TM_EXIT_OK;
-        default: tm_cmd_report_help(stderr); return TM_EXIT_USAGE;
+        case 'F':
+            format = optarg;
+            break;
+        case 'X':
+            redact = 1;
+            break;
+        case 'I':
+            input = optarg;
+            break;
+        case 'h':
+            tm_cmd_report_help(stdout);
+            return TM_EXIT_OK;
+        default:
+            tm_cmd_report_help(stderr);
+            return TM_EXIT_USAGE;
         }
     }
     if (optind < argc) {
@@ -198,13 +237,14 @@ int tm_cmd_report(int argc, char **argv)
         return TM_EXIT_USAGE;
     }
     if (tm_period_from_name(&ro.period, period, &err) != TM_OK ||
-        (ro.from && !tm_date_str_valid(ro.from) && tm_err_set(&err, TM_EINVAL, "--from %s: not a date (YYYY-MM-DD)", ro.from)) ||
-        (ro.to && !tm_date_str_valid(ro.to) && tm_err_set(&err, TM_EINVAL, "--to %s: not a date (YYYY-MM-DD)", ro.to))) {
+        (ro.from && !tm_date_str_valid(ro.from) &&
+         tm_err_set(&err, TM_EINVAL, "--from %s: not a date (YYYY-MM-DD)", ro.from)) ||
+        (ro.to && !tm_date_str_valid(ro.to) &&
+         tm_err_set(&err, TM_EINVAL, "--to %s: not a date (YYYY-MM-DD)", ro.to))) {
         tm_cli_error("%s", err.msg);
         return TM_EXIT_USAGE;
     }
-    if (input)
-        return render_input(input, db, lexdir, fmt, out, redact);
+    if (input) return render_input(input, db, lexdir, fmt, out, redact);
     if (access(db, F_OK) != 0) {
         tm_cli_error("%s: no such database; run 'tension ingest --db %s PATH...' first", db, db);
         return TM_EXIT_ERROR;

@@ -40,8 +40,7 @@ static int make_dirs(const char *path)
     for (char *p = buf + 1; *p; p++) {
         if (*p == '/') {
             *p = '\0';
-            if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-                return -1;
+            if (mkdir(buf, 0755) != 0 && errno != EEXIST) return -1;
             *p = '/';
         }
     }
@@ -60,17 +59,28 @@ int tm_cmd_run(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "hc:o:L:", opts, NULL)) != -1) {
         switch (c) {
-        case 'c': corpus = optarg; break;
-        case 'o': outdir = optarg; break;
-        case 'L': lexdir = optarg; break;
-        case 'h': tm_cmd_run_help(stdout); return TM_EXIT_OK;
-        default: tm_cmd_run_help(stderr); return TM_EXIT_USAGE;
+        case 'c':
+            corpus = optarg;
+            break;
+        case 'o':
+            outdir = optarg;
+            break;
+        case 'L':
+            lexdir = optarg;
+            break;
+        case 'h':
+            tm_cmd_run_help(stdout);
+            return TM_EXIT_OK;
+        default:
+            tm_cmd_run_help(stderr);
+            return TM_EXIT_USAGE;
         }
     }
     struct stat st;
     if (stat(corpus, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        tm_cli_error("%s: corpus folder not found; run from the repository root or give --corpus DIR",
-                     corpus);
+        tm_cli_error(
+            "%s: corpus folder not found; run from the repository root or give --corpus DIR",
+            corpus);
         return TM_EXIT_USAGE;
     }
     if (make_dirs(outdir) != 0) {
@@ -82,8 +92,7 @@ int tm_cmd_run(int argc, char **argv)
     const char *dir = tm_cli_lexicon_dir(lexdir);
     tm_ingest_stats stats;
     int rc = tm_cli_ingest_paths(db, dir, &corpus, 1, tm_par_cores(), &stats);
-    if (rc == TM_EXIT_ERROR)
-        return rc;
+    if (rc == TM_EXIT_ERROR) return rc;
     printf("ingested %s: %zu stored, %zu unchanged, %zu skipped\n", corpus, stats.stored,
            stats.unchanged, stats.skipped);
 
@@ -91,8 +100,7 @@ int tm_cmd_run(int argc, char **argv)
     tm_store *store = NULL;
     tm_err err = {0};
     if (!lex || tm_store_open(&store, db, &err) != TM_OK) {
-        if (lex)
-            tm_cli_error("%s", err.msg);
+        if (lex) tm_cli_error("%s", err.msg);
         tm_lexicon_free(lex);
         return TM_EXIT_ERROR;
     }
@@ -153,7 +161,6 @@ int tm_cmd_run(int argc, char **argv)
     tm_store_close(store);
     tm_lexicon_free(lex);
     tm_scale_free(sc);
-    if (tm_cli_close_stdout() != 0)
-        return TM_EXIT_ERROR;
+    if (tm_cli_close_stdout() != 0) return TM_EXIT_ERROR;
     return rc;
 }

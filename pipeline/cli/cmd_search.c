@@ -96,14 +96,18 @@ static int print_hit(const tm_search_hit *h, void *payload)
             json_object_set_new(j, "section", sec ? json_string(sec) : json_null());
             json_object_set_new(j, "speaker_role", h->role ? json_string(h->role) : json_null());
             if (!o->red)
-                json_object_set_new(j, "speaker", h->speaker ? json_string(h->speaker) : json_null());
+                json_object_set_new(j, "speaker",
+                                    h->speaker ? json_string(h->speaker) : json_null());
             json_object_set_new(j, "start", json_integer(h->start));
             json_object_set_new(j, "end", json_integer(h->end));
             json_object_set_new(j, "text", json_string(t ? t : ""));
         }
-        char *line = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(6)) : NULL;
-        if (line) printf("%s\n", line);
-        else rc = tm_err_set(o->err, TM_ENOMEM, "search: out of memory");
+        char *line =
+            j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(6)) : NULL;
+        if (line)
+            printf("%s\n", line);
+        else
+            rc = tm_err_set(o->err, TM_ENOMEM, "search: out of memory");
         free(line);
         json_decref(j);
     } else {
@@ -140,11 +144,21 @@ int tm_cmd_search(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "hd:c:T:f:t:n:jRL:", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': db = optarg; break;
-        case 'c': so.community = optarg; break;
-        case 'T': so.theme = optarg; break;
-        case 'f': so.from = optarg; break;
-        case 't': so.to = optarg; break;
+        case 'd':
+            db = optarg;
+            break;
+        case 'c':
+            so.community = optarg;
+            break;
+        case 'T':
+            so.theme = optarg;
+            break;
+        case 'f':
+            so.from = optarg;
+            break;
+        case 't':
+            so.to = optarg;
+            break;
         case 'n': {
             char *end;
             long long n = strtoll(optarg, &end, 10);
@@ -155,11 +169,21 @@ int tm_cmd_search(int argc, char **argv)
             so.limit = n == 0 ? -1 : n;
             break;
         }
-        case 'j': jsonl = 1; break;
-        case 'R': redact = 1; break;
-        case 'L': lexdir = optarg; break;
-        case 'h': tm_cmd_search_help(stdout); return TM_EXIT_OK;
-        default: tm_cmd_search_help(stderr); return TM_EXIT_USAGE;
+        case 'j':
+            jsonl = 1;
+            break;
+        case 'R':
+            redact = 1;
+            break;
+        case 'L':
+            lexdir = optarg;
+            break;
+        case 'h':
+            tm_cmd_search_help(stdout);
+            return TM_EXIT_OK;
+        default:
+            tm_cmd_search_help(stderr);
+            return TM_EXIT_USAGE;
         }
     }
     if (argc - optind != 1) {

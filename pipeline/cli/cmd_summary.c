@@ -16,7 +16,8 @@ void tm_cmd_summary_help(FILE *out)
 {
     fprintf(out,
             "usage: tension summary --national [--db PATH] [--period week|month|quarter|fyear]\n"
-            "                       [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--area NAME] [--out PATH]\n\n"
+            "                       [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--area NAME] [--out "
+            "PATH]\n\n"
             "Writes the national summary as JSON, shaped like a weekly tension return: per area\n"
             "and period the tension level and direction, the EEP split (evidenced, experienced,\n"
             "potential), hate-crime signals per strand (race, religion, sexual orientation,\n"
@@ -40,36 +41,53 @@ void tm_cmd_summary_help(FILE *out)
 
 int tm_cmd_summary(int argc, char **argv)
 {
-    static const struct option opts[] = {{"national", no_argument, NULL, 'N'},
-                                         {"db", required_argument, NULL, 'd'},
-                                         {"period", required_argument, NULL, 'p'},
-                                         {"from", required_argument, NULL, 'f'},
-                                         {"to", required_argument, NULL, 't'},
-                                         {"area", required_argument, NULL, 'a'},
-                                         {"out", required_argument, NULL, 'o'},
-                                         {"lexicons", required_argument, NULL, 'L'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"national", no_argument, NULL, 'N'},     {"db", required_argument, NULL, 'd'},
+        {"period", required_argument, NULL, 'p'}, {"from", required_argument, NULL, 'f'},
+        {"to", required_argument, NULL, 't'},     {"area", required_argument, NULL, 'a'},
+        {"out", required_argument, NULL, 'o'},    {"lexicons", required_argument, NULL, 'L'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     const char *db = "tension.db", *out = "-", *lexdir = NULL, *period = "week";
     tm_summary_opts so = {0};
     int national = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "hd:p:f:t:a:o:L:", opts, NULL)) != -1) {
         switch (c) {
-        case 'N': national = 1; break;
-        case 'd': db = optarg; break;
-        case 'p': period = optarg; break;
-        case 'f': so.from = optarg; break;
-        case 't': so.to = optarg; break;
-        case 'a': so.area = optarg; break;
-        case 'o': out = optarg; break;
-        case 'L': lexdir = optarg; break;
-        case 'h': tm_cmd_summary_help(stdout); return TM_EXIT_OK;
-        default: tm_cmd_summary_help(stderr); return TM_EXIT_USAGE;
+        case 'N':
+            national = 1;
+            break;
+        case 'd':
+            db = optarg;
+            break;
+        case 'p':
+            period = optarg;
+            break;
+        case 'f':
+            so.from = optarg;
+            break;
+        case 't':
+            so.to = optarg;
+            break;
+        case 'a':
+            so.area = optarg;
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        case 'L':
+            lexdir = optarg;
+            break;
+        case 'h':
+            tm_cmd_summary_help(stdout);
+            return TM_EXIT_OK;
+        default:
+            tm_cmd_summary_help(stderr);
+            return TM_EXIT_USAGE;
         }
     }
     if (optind < argc) {
-        tm_cli_error("summary takes no arguments ('%s'); see 'tension summary --help'", argv[optind]);
+        tm_cli_error("summary takes no arguments ('%s'); see 'tension summary --help'",
+                     argv[optind]);
         return TM_EXIT_USAGE;
     }
     if (!national) {
@@ -95,7 +113,8 @@ int tm_cmd_summary(int argc, char **argv)
     tm_store *st = NULL;
     json_t *sum = NULL;
     int rc = TM_EXIT_OK;
-    if (tm_store_open(&st, db, &err) != TM_OK || tm_summary_build(&sum, st, lex, &so, &err) != TM_OK ||
+    if (tm_store_open(&st, db, &err) != TM_OK ||
+        tm_summary_build(&sum, st, lex, &so, &err) != TM_OK ||
         tm_report_write(sum, out, &err) != TM_OK) {
         tm_cli_error("%s", err.msg);
         rc = TM_EXIT_ERROR;

@@ -70,8 +70,7 @@ int tm_cli_ingest_jsonl(const char *db, const char *file, tm_ingest_stats *stats
         lineno++;
         while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
             line[--n] = '\0';
-        if (!n)
-            continue;
+        if (!n) continue;
         char what[512];
         snprintf(what, sizeof what, "%s:%zu", name, lineno);
         json_error_t jerr;
@@ -136,7 +135,6 @@ cleanup:
     tm_doc_dispose(&doc);
     sqlite3_finalize(q);
     tm_store_close(st);
-    if (!from_stdin)
-        fclose(in);
+    if (!from_stdin) fclose(in);
     return rc;
 }

@@ -34,7 +34,7 @@ typedef struct ingest_ctx {
     tm_ingest_stats *stats;
     known *known; /* sorted by path */
     size_t nknown;
-    char *relex;  /* relex[i]: input i is unchanged but was tagged with another lexicon */
+    char *relex;    /* relex[i]: input i is unchanged but was tagged with another lexicon */
     const char *db; /* the database path, for messages */
     int fatal;
     int batch_open;    /* a transaction is open */
@@ -52,8 +52,8 @@ static int load_known(ingest_ctx *c, tm_err *err)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(tm_store_db(c->store),
-                           "SELECT path, size, mtime, sha256, lexicon_hash IS ?1 FROM documents", -1,
-                           &st, NULL) != SQLITE_OK)
+                           "SELECT path, size, mtime, sha256, lexicon_hash IS ?1 FROM documents",
+                           -1, &st, NULL) != SQLITE_OK)
         return tm_err_set(err, TM_EDB, "reading the document list: %s",
                           sqlite3_errmsg(tm_store_db(c->store)));
     sqlite3_bind_text(st, 1, tm_lexicon_hash(c->lex), -1, SQLITE_STATIC);
@@ -70,19 +70,16 @@ static int load_known(ingest_ctx *c, tm_err *err)
         }
         known *k = &c->known[c->nknown];
         const unsigned char *p = sqlite3_column_text(st, 0), *h = sqlite3_column_text(st, 3);
-        if (!p || !h)
-            continue;
+        if (!p || !h) continue;
         k->path = strdup((const char *)p);
         k->size = sqlite3_column_int64(st, 1);
         k->mtime = sqlite3_column_int64(st, 2);
         snprintf(k->sha256, sizeof k->sha256, "%s", (const char *)h);
         k->same_lexicon = sqlite3_column_int(st, 4);
-        if (k->path)
-            c->nknown++;
+        if (k->path) c->nknown++;
     }
     sqlite3_finalize(st);
-    if (c->nknown)
-        qsort(c->known, c->nknown, sizeof *c->known, known_cmp);
+    if (c->nknown) qsort(c->known, c->nknown, sizeof *c->known, known_cmp);
     return TM_OK;
 }
 
@@ -99,15 +96,11 @@ static int ingest_work(tm_pipeline *pl, tm_doc *doc, size_t index, const char *p
         /* same size and mtime: confirm with the digest before skipping */
         if (k && k->size == (int64_t)st.st_size && k->mtime == (int64_t)st.st_mtime) {
             int rc = tm_ingest_file(doc, path, err);
-            if (rc != TM_OK)
-                return rc;
-            if (strcmp(doc->sha256, k->sha256) != 0)
-                return tm_pipeline_process(pl, doc, err);
-            if (k->same_lexicon)
-                return UNCHANGED;
+            if (rc != TM_OK) return rc;
+            if (strcmp(doc->sha256, k->sha256) != 0) return tm_pipeline_process(pl, doc, err);
+            if (k->same_lexicon) return UNCHANGED;
             /* same bytes, other lexicon: its mentions and signals are stale */
-            if (c->relex)
-                c->relex[index] = 1;
+            if (c->relex) c->relex[index] = 1;
             return tm_pipeline_process(pl, doc, err);
         }
     }
@@ -120,8 +113,7 @@ static int ingest_work(tm_pipeline *pl, tm_doc *doc, size_t index, const char *p
 
 static int end_batch(ingest_ctx *c)
 {
-    if (!c->batch_open)
-        return 0;
+    if (!c->batch_open) return 0;
     tm_err err = {0};
     c->batch_open = 0;
     if (tm_store_commit(c->store, &err) != TM_OK) {
@@ -147,13 +139,12 @@ static int begin_batch(ingest_ctx *c, const char *path, tm_err *err)
     for (int attempt = 0;; attempt++) {
         tm_err_clear(err);
         int rc = tm_store_begin(c->store, err);
-        if (rc == TM_OK)
-            return TM_OK;
+        if (rc == TM_OK) return TM_OK;
         int ec = sqlite3_errcode(tm_store_db(c->store)) & 0xff;
-        if ((ec != SQLITE_BUSY && ec != SQLITE_LOCKED) || attempt >= TM_BUSY_RETRIES)
-            return rc;
+        if ((ec != SQLITE_BUSY && ec != SQLITE_LOCKED) || attempt >= TM_BUSY_RETRIES) return rc;
         if (attempt == 0)
-            fprintf(stderr, "tension: %s is busy (another process is writing): waiting to store %s\n",
+            fprintf(stderr,
+                    "tension: %s is busy (another process is writing): waiting to store %s\n",
                     c->db, path);
     }
 }
@@ -205,10 +196,8 @@ static int ingest_consume(tm_doc *doc, size_t index, const char *path, int rc, c
     for (size_t i = 0; i < doc->errors.n; i++)
         fprintf(stderr, "tension: warning: %s\n", doc->errors.v[i]);
     c->stats->stored++;
-    if (c->relex && c->relex[index])
-        c->stats->relexed++;
-    if (++c->batch_docs >= TM_INGEST_BATCH)
-        return end_batch(c);
+    if (c->relex && c->relex[index]) c->stats->relexed++;
+    if (++c->batch_docs >= TM_INGEST_BATCH) return end_batch(c);
     return 0;
 }
 
@@ -219,8 +208,7 @@ static int ingest_consume(tm_doc *doc, size_t index, const char *path, int rc, c
 static int test_page_limit(tm_store *st, tm_err *err)
 {
     const char *v = getenv("TENSION_TEST_MAX_PAGES");
-    if (!v || !*v)
-        return TM_OK;
+    if (!v || !*v) return TM_OK;
     char *end;
     long long pages = strtoll(v, &end, 10);
     if (*end || pages < 1)
@@ -238,8 +226,7 @@ int tm_cli_ingest_paths(const char *db, const char *lexdir, const char *const *p
 {
     memset(stats, 0, sizeof *stats);
     tm_lexicon *lex = tm_cli_load_lexicon(lexdir);
-    if (!lex)
-        return TM_EXIT_ERROR;
+    if (!lex) return TM_EXIT_ERROR;
     ingest_ctx c = {0};
     tm_inputs in = {0};
     c.lex = lex;
@@ -271,8 +258,7 @@ int tm_cli_ingest_paths(const char *db, const char *lexdir, const char *const *p
         tm_store_rollback(c.store);
     else
         end_batch(&c);
-    if (prc != TM_OK && !c.fatal)
-        tm_cli_error("%s", err.msg);
+    if (prc != TM_OK && !c.fatal) tm_cli_error("%s", err.msg);
     if (c.fatal || (prc != TM_OK && prc != 1))
         rc = TM_EXIT_ERROR;
     else if (stats->skipped)

@@ -16,19 +16,16 @@ static int push(tm_inputs *in, const char *path, const char *problem)
     if (in->n == in->cap) {
         size_t cap = in->cap ? in->cap * 2 : 64;
         char **np = realloc(in->paths, cap * sizeof *np);
-        if (!np)
-            return -1;
+        if (!np) return -1;
         in->paths = np;
         char **nq = realloc(in->problems, cap * sizeof *nq);
-        if (!nq)
-            return -1;
+        if (!nq) return -1;
         in->problems = nq;
         in->cap = cap;
     }
     in->paths[in->n] = strdup(path);
     in->problems[in->n] = problem ? strdup(problem) : NULL;
-    if (!in->paths[in->n])
-        return -1;
+    if (!in->paths[in->n]) return -1;
     in->n++;
     return 0;
 }
@@ -69,7 +66,6 @@ int tm_cli_parse_jobs(const char *s)
 {
     char *end;
     long v = strtol(s, &end, 10);
-    if (*s == '\0' || *end || v < 0 || v > 256)
-        return -1;
+    if (*s == '\0' || *end || v < 0 || v > 256) return -1;
     return v == 0 ? tm_par_cores() : (int)v;
 }

@@ -13,14 +13,18 @@
 #include <errno.h>
 
 static const tm_cmd commands[] = {
-    {"run", "ingest the sample corpus and write every report (the main job)", tm_cmd_run, tm_cmd_run_help},
-    {"extract", "print one JSON object per document (no database)", tm_cmd_extract, tm_cmd_extract_help},
+    {"run", "ingest the sample corpus and write every report (the main job)", tm_cmd_run,
+     tm_cmd_run_help},
+    {"extract", "print one JSON object per document (no database)", tm_cmd_extract,
+     tm_cmd_extract_help},
     {"ingest", "read files or folders into the database", tm_cmd_ingest, tm_cmd_ingest_help},
     {"report", "write the periodic report from the database", tm_cmd_report, tm_cmd_report_help},
-    {"summary", "write the national summary (no names, small counts suppressed)", tm_cmd_summary, tm_cmd_summary_help},
+    {"summary", "write the national summary (no names, small counts suppressed)", tm_cmd_summary,
+     tm_cmd_summary_help},
     {"search", "full-text search over the stored sentences", tm_cmd_search, tm_cmd_search_help},
     {"merge", "combine shard databases into one", tm_cmd_merge, tm_cmd_merge_help},
-    {"forget", "remove documents and everything derived from them", tm_cmd_forget, tm_cmd_forget_help},
+    {"forget", "remove documents and everything derived from them", tm_cmd_forget,
+     tm_cmd_forget_help},
     {"lexicon", "check the lexicons, or print their stems", tm_cmd_lexicon, tm_cmd_lexicon_help},
 };
 
@@ -58,14 +62,11 @@ int tm_cli_close_stdout(void)
 
 const char *tm_cli_lexicon_dir(const char *option)
 {
-    if (option)
-        return option;
+    if (option) return option;
     const char *env = getenv("TENSION_LEXICONS");
-    if (env && *env)
-        return env;
+    if (env && *env) return env;
     struct stat st;
-    if (stat("lexicons/identifiers.tsv", &st) == 0)
-        return "lexicons";
+    if (stat("lexicons/identifiers.tsv", &st) == 0) return "lexicons";
     return TM_DEFAULT_LEXICONS;
 }
 
@@ -83,7 +84,8 @@ tm_lexicon *tm_cli_load_lexicon(const char *dir)
         if (err.code != TM_ELEXICON)
             tm_cli_error("%s", err.msg);
         else
-            tm_cli_error("the lexicons in %s have errors (listed above); fix them and run again", dir);
+            tm_cli_error("the lexicons in %s have errors (listed above); fix them and run again",
+                         dir);
         return NULL;
     }
     return lex;
@@ -115,8 +117,7 @@ int main(int argc, char **argv)
         return TM_EXIT_OK;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(argv[1], commands[i].name))
-            return commands[i].run(argc - 1, argv + 1);
+        if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
     tm_cli_error("unknown command '%s'; run 'tension --help' for the list", argv[1]);
     return TM_EXIT_USAGE;
 }

@@ -25,10 +25,10 @@ typedef struct retag_ctx {
     tm_store *store;
     const tm_lexicon *lex;
     tm_ingest_stats *stats;
-    sqlite3 *rdb;          /* read-only connection for the workers */
-    sqlite3_stmt *fetch;   /* guarded by mu */
+    sqlite3 *rdb;        /* read-only connection for the workers */
+    sqlite3_stmt *fetch; /* guarded by mu */
     pthread_mutex_t mu;
-    int64_t *sizes;        /* the stored file size of every document, by index */
+    int64_t *sizes; /* the stored file size of every document, by index */
     int fatal;
 } retag_ctx;
 
@@ -54,7 +54,8 @@ static int fetch(retag_ctx *c, const char *path, char **text, size_t *text_len,
                                            : sqlite3_errmsg(c->rdb));
         goto cleanup;
     }
-    snprintf(sha, 65, "%s", sqlite3_column_text(s, 0) ? (const char *)sqlite3_column_text(s, 0) : "");
+    snprintf(sha, 65, "%s",
+             sqlite3_column_text(s, 0) ? (const char *)sqlite3_column_text(s, 0) : "");
     *mtime = sqlite3_column_int64(s, 1);
     *size = sqlite3_column_int64(s, 2);
     const char *dt = (const char *)sqlite3_column_text(s, 6);
@@ -65,8 +66,8 @@ static int fetch(retag_ctx *c, const char *path, char **text, size_t *text_len,
     *kind = TM_SOURCE_NONE;
     const char *k = (const char *)sqlite3_column_text(s, 4);
     if (k && tm_source_kind_from_name(kind, k) != 0) {
-        rc = tm_err_set(err, TM_EFORMAT, "%s: unknown stored source kind '%s': ingest the file again",
-                        path, k);
+        rc = tm_err_set(err, TM_EFORMAT,
+                        "%s: unknown stored source kind '%s': ingest the file again", path, k);
         goto cleanup;
     }
     const void *d = sqlite3_column_blob(s, 5);
@@ -76,8 +77,7 @@ static int fetch(retag_ctx *c, const char *path, char **text, size_t *text_len,
         rc = tm_err_set(err, TM_ENOMEM, "%s: out of memory reading the stored text", path);
         goto cleanup;
     }
-    if (*data_len)
-        memcpy(*data, d, *data_len);
+    if (*data_len) memcpy(*data, d, *data_len);
 cleanup:
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
@@ -94,12 +94,11 @@ static int retag_work(tm_pipeline *pl, tm_doc *doc, size_t index, const char *pa
     size_t text_len = 0, data_len = 0, raw_len = 0;
     tm_source_kind kind = TM_SOURCE_NONE;
     int64_t mtime = 0, size = 0;
-    int rc = fetch(c, path, &text, &text_len, &kind, &data, &data_len, sha, &mtime, &size, date,
-                   err);
+    int rc =
+        fetch(c, path, &text, &text_len, &kind, &data, &data_len, sha, &mtime, &size, date, err);
     if (rc == TM_OK)
         rc = tm_source_decode(&raw, &raw_len, text, text_len, kind, data, data_len, path, err);
-    if (rc == TM_OK)
-        rc = tm_ingest_bytes(doc, path, raw, raw_len, err);
+    if (rc == TM_OK) rc = tm_ingest_bytes(doc, path, raw, raw_len, err);
     if (rc == TM_OK && strcmp(doc->sha256, sha) != 0)
         rc = tm_err_set(err, TM_ESKIP,
                         "%s: the stored text does not rebuild the file (stored before this"
@@ -109,8 +108,7 @@ static int retag_work(tm_pipeline *pl, tm_doc *doc, size_t index, const char *pa
         doc->mtime = mtime;
         /* an e-mail attachment was dated by its message when its text is not;
          * the stored date is that date then, and unused when the text has one */
-        if (!doc->mail_date[0])
-            memcpy(doc->mail_date, date, sizeof date);
+        if (!doc->mail_date[0]) memcpy(doc->mail_date, date, sizeof date);
         c->sizes[index] = size;
         rc = tm_pipeline_process(pl, doc, err);
     }
@@ -154,7 +152,8 @@ static int stale_paths(char ***out, size_t *n, tm_store *st, const char *hash, t
     *out = NULL;
     *n = 0;
     sqlite3 *db = tm_store_db(st);
-    if (sqlite3_prepare_v2(db, "SELECT path FROM documents WHERE lexicon_hash IS NOT ?1 ORDER BY id",
+    if (sqlite3_prepare_v2(db,
+                           "SELECT path FROM documents WHERE lexicon_hash IS NOT ?1 ORDER BY id",
                            -1, &s, NULL) != SQLITE_OK)
         return tm_err_set(err, TM_EDB, "reading the document list: %s", sqlite3_errmsg(db));
     sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
@@ -186,8 +185,7 @@ int tm_cli_retag(const char *db, const char *lexdir, int jobs, tm_ingest_stats *
 {
     memset(stats, 0, sizeof *stats);
     tm_lexicon *lex = tm_cli_load_lexicon(lexdir);
-    if (!lex)
-        return TM_EXIT_ERROR;
+    if (!lex) return TM_EXIT_ERROR;
     retag_ctx c = {0};
     char **paths = NULL;
     size_t n = 0;
@@ -201,8 +199,7 @@ int tm_cli_retag(const char *db, const char *lexdir, int jobs, tm_ingest_stats *
         rc = TM_EXIT_ERROR;
         goto cleanup;
     }
-    if (!n)
-        goto cleanup;
+    if (!n) goto cleanup;
     if (sqlite3_open_v2(db, &c.rdb, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(c.rdb, fetch_sql, -1, &c.fetch, NULL) != SQLITE_OK) {
         tm_cli_error("%s: cannot open the database for reading: %s", db,
@@ -218,17 +215,15 @@ int tm_cli_retag(const char *db, const char *lexdir, int jobs, tm_ingest_stats *
         goto cleanup;
     }
     mu = 1;
-    int prc = tm_par_run(lex, (const char *const *)paths, n, jobs, retag_work, retag_consume, &c,
-                         &err);
-    if (prc != TM_OK && !c.fatal)
-        tm_cli_error("%s", err.msg);
+    int prc =
+        tm_par_run(lex, (const char *const *)paths, n, jobs, retag_work, retag_consume, &c, &err);
+    if (prc != TM_OK && !c.fatal) tm_cli_error("%s", err.msg);
     if (c.fatal || (prc != TM_OK && prc != 1))
         rc = TM_EXIT_ERROR;
     else if (stats->skipped)
         rc = TM_EXIT_SKIPPED;
 cleanup:
-    if (mu)
-        pthread_mutex_destroy(&c.mu);
+    if (mu) pthread_mutex_destroy(&c.mu);
     sqlite3_finalize(c.fetch);
     sqlite3_close_v2(c.rdb);
     for (size_t i = 0; i < n; i++)

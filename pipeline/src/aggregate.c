@@ -29,7 +29,6 @@ static int days_in_month(int y, int m)
     return m == 2 && is_leap(y) ? 29 : dim[m - 1];
 }
 
-
 /* Parses a date tm_date_str_valid() accepts; 0 on success. */
 static int parse_date(const char *s, int *y, int *m, int *d)
 {
@@ -236,7 +235,7 @@ static const char *const q_mentions[TM_PERIOD__COUNT] = PER_PERIOD(Q_MENTIONS);
 #define Q_SIGNALS(col)                                                                             \
     SEL(col)                                                                                       \
     "SELECT g.doc_id, sel.p, g.community, g.theme, g.polarity, g.eep FROM sel"                     \
-    " JOIN signals g ON g.doc_id = sel.id WHERE g.negated = 0 AND (?20 IS NULL OR"              \
+    " JOIN signals g ON g.doc_id = sel.id WHERE g.negated = 0 AND (?20 IS NULL OR"                 \
     " g.community = ?20) AND (?21 IS NULL OR g.theme = ?21) ORDER BY g.doc_id"
 static const char *const q_signals[TM_PERIOD__COUNT] = PER_PERIOD(Q_SIGNALS);
 /* With --role the speaker's role is read from the table rows (it is not in
@@ -296,11 +295,12 @@ static const char *const q_events[TM_PERIOD__COUNT] = PER_PERIOD(Q_EVENTS);
     " min(g.via_paragraph) AS vp, max(g.weight) AS w"                                              \
     " FROM documents d JOIN signals g ON g.doc_id = d.id"                                          \
     " JOIN sentences sen ON sen.doc_id = g.doc_id AND sen.idx = g.sentence"                        \
-    " WHERE d." col " IS ?4 AND " RANGE_WHERE DOC_SLICE("d") " AND g.negated = 0"                  \
-    " AND (?24 IS NULL OR g.role = ?24 COLLATE NOCASE) AND g.community = ?5"                       \
-    " AND g.theme = ?6 AND g.polarity = ?7 AND g.eep = ?8"                                         \
-    " GROUP BY g.doc_id, g.sentence"                                                               \
-    " ORDER BY vp, w DESC, d.period_date DESC, d.path, g.start LIMIT ?9"
+    " WHERE d." col " IS ?4 AND " RANGE_WHERE DOC_SLICE(                                           \
+        "d") " AND g.negated = 0"                                                                  \
+             " AND (?24 IS NULL OR g.role = ?24 COLLATE NOCASE) AND g.community = ?5"              \
+             " AND g.theme = ?6 AND g.polarity = ?7 AND g.eep = ?8"                                \
+             " GROUP BY g.doc_id, g.sentence"                                                      \
+             " ORDER BY vp, w DESC, d.period_date DESC, d.path, g.start LIMIT ?9"
 static const char *const q_evidence[TM_PERIOD__COUNT] = PER_PERIOD(Q_EVIDENCE);
 
 /* The selected documents in period order, for tm_agg_sentences: their
@@ -312,9 +312,8 @@ static const char *const q_sent_docs[TM_PERIOD__COUNT] = PER_PERIOD(Q_SENT_DOCS)
 /* Headings, attendee-table rows and boilerplate are left out (TM_SENT_HEADING
  * | TM_SENT_TABLE | TM_SENT_BOILER = 7): they repeat from meeting to
  * meeting and say nothing about the period. */
-static const char q_sent_text[] =
-    "SELECT text FROM sentences WHERE doc_id = ?1 AND (flags & 7) = 0"
-    " AND (?2 IS NULL OR role = ?2 COLLATE NOCASE) ORDER BY idx";
+static const char q_sent_text[] = "SELECT text FROM sentences WHERE doc_id = ?1 AND (flags & 7) = 0"
+                                  " AND (?2 IS NULL OR role = ?2 COLLATE NOCASE) ORDER BY idx";
 
 #define Q_LEXICONS(col)                                                                            \
     SEL(col)                                                                                       \
@@ -773,8 +772,14 @@ int tm_agg_weighted_signals(tm_store *st, const tm_agg_range *r, const char *con
             if (ret != TM_OK) break;
         }
         int64_t sen = sqlite3_column_int64(s, 7);
-        tm_agg_weighted row = {col_text(s, 1), col_text(s, 2), col_text(s, 3), col_text(s, 4),
-                               col_text(s, 5), sqlite3_column_double(s, 6), 0, 0};
+        tm_agg_weighted row = {col_text(s, 1),
+                               col_text(s, 2),
+                               col_text(s, 3),
+                               col_text(s, 4),
+                               col_text(s, 5),
+                               sqlite3_column_double(s, 6),
+                               0,
+                               0};
         for (size_t i = 0; i < ntones; i++)
             if (tones[i].sentence == sen) {
                 row.tone_concern = tones[i].concern;
@@ -798,8 +803,13 @@ int tm_agg_incidents(tm_store *st, const tm_agg_range *r, tm_agg_incident_fn fn,
     int src = SQLITE_DONE, ret = query_open(&s, st, r, q_incidents, what, err);
     if (ret != TM_OK) return ret;
     while (ret == TM_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
-        tm_agg_incident row = {sqlite3_column_int64(s, 0), col_text(s, 1), col_opt(s, 2),
-                               col_text(s, 3), col_text(s, 4), col_opt(s, 5), col_opt(s, 6),
+        tm_agg_incident row = {sqlite3_column_int64(s, 0),
+                               col_text(s, 1),
+                               col_opt(s, 2),
+                               col_text(s, 3),
+                               col_text(s, 4),
+                               col_opt(s, 5),
+                               col_opt(s, 6),
                                col_text(s, 7)};
         ret = fn(&row, payload);
     }

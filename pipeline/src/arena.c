@@ -27,8 +27,7 @@ static void free_chunks(tm_arena_chunk *c, tm_arena_chunk *keep)
 {
     while (c) {
         tm_arena_chunk *next = c->next;
-        if (c != keep)
-            tm_free(c);
+        if (c != keep) tm_free(c);
         c = next;
     }
 }
@@ -39,8 +38,7 @@ void tm_arena_reset(tm_arena *a)
     tm_arena_chunk *oldest = a->head, *keep = NULL;
     while (oldest && oldest->next)
         oldest = oldest->next;
-    if (oldest && oldest->cap <= KEEP_MAX)
-        keep = oldest;
+    if (oldest && oldest->cap <= KEEP_MAX) keep = oldest;
     free_chunks(a->head, keep);
     a->head = keep;
     if (keep) {
@@ -59,8 +57,7 @@ void tm_arena_dispose(tm_arena *a)
 
 void *tm_arena_alloc(tm_arena *a, size_t n)
 {
-    if (a->failed)
-        return NULL;
+    if (a->failed) return NULL;
     size_t need = (n + ALIGN - 1) / ALIGN * ALIGN;
     if (need < n) {
         a->failed = 1;
@@ -83,8 +80,7 @@ void *tm_arena_alloc(tm_arena *a, size_t n)
     tm_arena_chunk *c = a->head;
     if (!c || c->cap - c->used < need) {
         size_t cap = c ? c->cap * 2 : CHUNK_MIN;
-        if (cap < need)
-            cap = need;
+        if (cap < need) cap = need;
         if (cap > (size_t)1 << 28 && need < (size_t)1 << 28)
             cap = (size_t)1 << 28 > need * 2 ? need * 2 : (size_t)1 << 28;
         tm_arena_chunk *nc = tm_malloc(sizeof *nc + cap);
@@ -122,8 +118,7 @@ char *tm_arena_strdup(tm_arena *a, const char *s)
 
 int tm_arena_grow(tm_arena *a, void **v, size_t *cap, size_t need, size_t elem)
 {
-    if (need <= *cap)
-        return 0;
+    if (need <= *cap) return 0;
     size_t ncap = *cap ? *cap * 2 : 16;
     while (ncap < need && ncap <= SIZE_MAX / 2)
         ncap *= 2;
@@ -132,10 +127,8 @@ int tm_arena_grow(tm_arena *a, void **v, size_t *cap, size_t need, size_t elem)
         return -1;
     }
     void *nv = tm_arena_alloc(a, ncap * elem);
-    if (!nv)
-        return -1;
-    if (*v && *cap)
-        memcpy(nv, *v, *cap * elem);
+    if (!nv) return -1;
+    if (*v && *cap) memcpy(nv, *v, *cap * elem);
     *v = nv;
     *cap = ncap;
     return 0;

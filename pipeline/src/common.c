@@ -70,8 +70,7 @@ int tm_read_file(char **out, size_t *len, const char *path, size_t max_bytes, tm
     /* O_NONBLOCK so that a FIFO given by mistake never blocks the open;
      * the fstat below then refuses it without reading. */
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return tm_err_set(err, TM_EIO, "%s: cannot open: %s", path, strerror(errno));
+    if (fd < 0) return tm_err_set(err, TM_EIO, "%s: cannot open: %s", path, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0) {
         int e = errno;
@@ -90,8 +89,8 @@ int tm_read_file(char **out, size_t *len, const char *path, size_t max_bytes, tm
     if ((size_t)st.st_size > max_bytes) {
         close(fd);
         return tm_err_set(err, TM_EFORMAT,
-                          "%s: %lld bytes is larger than the %zu-byte limit for one document",
-                          path, (long long)st.st_size, max_bytes);
+                          "%s: %lld bytes is larger than the %zu-byte limit for one document", path,
+                          (long long)st.st_size, max_bytes);
     }
     size_t cap = (size_t)st.st_size + 1, n = 0;
     char *buf = tm_malloc(cap);
@@ -102,8 +101,7 @@ int tm_read_file(char **out, size_t *len, const char *path, size_t max_bytes, tm
     for (;;) {
         if (n + 1 >= cap) {
             /* the file grew while we read it: take what is there, up to the limit */
-            if (cap > max_bytes)
-                break;
+            if (cap > max_bytes) break;
             char *nb = tm_realloc(buf, cap * 2);
             if (!nb) {
                 tm_free(buf);
@@ -115,15 +113,13 @@ int tm_read_file(char **out, size_t *len, const char *path, size_t max_bytes, tm
         }
         ssize_t r = read(fd, buf + n, cap - 1 - n);
         if (r < 0) {
-            if (errno == EINTR)
-                continue;
+            if (errno == EINTR) continue;
             int e = errno;
             tm_free(buf);
             close(fd);
             return tm_err_set(err, TM_EIO, "%s: read failed at byte %zu: %s", path, n, strerror(e));
         }
-        if (r == 0)
-            break;
+        if (r == 0) break;
         n += (size_t)r;
     }
     close(fd);

@@ -25,8 +25,7 @@ static const unsigned char *find(const unsigned char *p, size_t n, const char *n
 {
     size_t k = strlen(needle);
     for (size_t i = 0; i + k <= n; i++)
-        if (memcmp(p + i, needle, k) == 0)
-            return p + i;
+        if (memcmp(p + i, needle, k) == 0) return p + i;
     return NULL;
 }
 
@@ -35,26 +34,25 @@ static const unsigned char *find(const unsigned char *p, size_t n, const char *n
 static int looks_html(const unsigned char *p, size_t n)
 {
     size_t i = 0, lim = n < 4096 ? n : 4096;
-    if (lim >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
-        i = 3;
+    if (lim >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) i = 3;
     while (i < lim) {
         while (i < lim && isspace(p[i]))
             i++;
-        if (i >= lim || p[i] != '<')
-            return 0;
-        if (starts_nocase(p + i, lim - i, "<!doctype html") || starts_nocase(p + i, lim - i, "<html") ||
-            starts_nocase(p + i, lim - i, "<head>") || starts_nocase(p + i, lim - i, "<body"))
+        if (i >= lim || p[i] != '<') return 0;
+        if (starts_nocase(p + i, lim - i, "<!doctype html") ||
+            starts_nocase(p + i, lim - i, "<html") || starts_nocase(p + i, lim - i, "<head>") ||
+            starts_nocase(p + i, lim - i, "<body"))
             return 1;
         const char *close = NULL;
         if (starts_nocase(p + i, lim - i, "<!--"))
             close = "-->";
-        else if (starts_nocase(p + i, lim - i, "<?xml") || starts_nocase(p + i, lim - i, "<!doctype"))
+        else if (starts_nocase(p + i, lim - i, "<?xml") ||
+                 starts_nocase(p + i, lim - i, "<!doctype"))
             close = ">";
         else
             return 0;
         const unsigned char *e = find(p + i, lim - i, close);
-        if (!e)
-            return 0;
+        if (!e) return 0;
         i = (size_t)(e - p) + strlen(close);
     }
     return 0;
@@ -73,22 +71,19 @@ static int looks_email(const unsigned char *p, size_t n)
         while (e < lim && p[e] != '\n')
             e++;
         size_t len = e - i;
-        if (len && p[e - 1] == '\r')
-            len--;
-        if (len == 0)
-            return lines >= 2 && from && other;
+        if (len && p[e - 1] == '\r') len--;
+        if (len == 0) return lines >= 2 && from && other;
         if (p[i] == ' ' || p[i] == '\t') {
-            if (!lines)
-                return 0;
+            if (!lines) return 0;
         } else {
             size_t k = i;
             while (k < i + len && p[k] > ' ' && p[k] < 127 && p[k] != ':')
                 k++;
-            if (k == i || k >= i + len || p[k] != ':')
-                return 0;
+            if (k == i || k >= i + len || p[k] != ':') return 0;
             const unsigned char *name = p + i;
             size_t nl = k - i;
-            if (nl == 4 && !strncasecmp((const char *)name, "from", 4) && memchr(p + k, '@', i + len - k))
+            if (nl == 4 && !strncasecmp((const char *)name, "from", 4) &&
+                memchr(p + k, '@', i + len - k))
                 from = 1;
             else if ((nl == 4 && !strncasecmp((const char *)name, "date", 4)) ||
                      (nl == 7 && !strncasecmp((const char *)name, "subject", 7)) ||
@@ -104,14 +99,10 @@ static int looks_email(const unsigned char *p, size_t n)
 
 tm_format tm_convert_sniff(const unsigned char *p, size_t n)
 {
-    if (n >= 5 && memcmp(p, "%PDF-", 5) == 0)
-        return TM_FMT_PDF;
-    if (n >= 4 && memcmp(p, "PK\x03\x04", 4) == 0)
-        return TM_FMT_DOCX;
-    if (looks_html(p, n))
-        return TM_FMT_HTML;
-    if (looks_email(p, n))
-        return TM_FMT_EML;
+    if (n >= 5 && memcmp(p, "%PDF-", 5) == 0) return TM_FMT_PDF;
+    if (n >= 4 && memcmp(p, "PK\x03\x04", 4) == 0) return TM_FMT_DOCX;
+    if (looks_html(p, n)) return TM_FMT_HTML;
+    if (looks_email(p, n)) return TM_FMT_EML;
     return TM_FMT_TEXT;
 }
 
@@ -131,12 +122,16 @@ int tm_convert_doc(tm_doc *doc, tm_format fmt, tm_err *err)
 {
     switch (fmt) {
     case TM_FMT_DOCX:
-    case TM_FMT_ODT: return tm_convert__zip(doc, err);
-    case TM_FMT_PDF: return tm_convert__pdf(doc, err);
+    case TM_FMT_ODT:
+        return tm_convert__zip(doc, err);
+    case TM_FMT_PDF:
+        return tm_convert__pdf(doc, err);
     case TM_FMT_HTML:
         return tm_convert__html(doc, (const char *)doc->raw, doc->raw_len, TM_FMT_HTML, err);
-    case TM_FMT_EML: return tm_convert__eml(doc, err);
-    default: break;
+    case TM_FMT_EML:
+        return tm_convert__eml(doc, err);
+    default:
+        break;
     }
     return tm_err_set(err, TM_EINVAL, "%s: no converter for this format", doc->path);
 }
@@ -158,14 +153,12 @@ void tm_tb_dispose(tm_tb *tb)
 
 static int reserve(tm_tb *tb, size_t more)
 {
-    if (tb->oom || tb->too_big)
-        return -1;
+    if (tb->oom || tb->too_big) return -1;
     if (tb->n + more + 1 > TM_CONVERT_MAX_TEXT) {
         tb->too_big = 1;
         return -1;
     }
-    if (tb->n + more + 1 <= tb->cap)
-        return 0;
+    if (tb->n + more + 1 <= tb->cap) return 0;
     size_t cap = tb->cap ? tb->cap : 4096;
     while (cap < tb->n + more + 1)
         cap *= 2;
@@ -181,8 +174,7 @@ static int reserve(tm_tb *tb, size_t more)
 
 void tm_tb_break(tm_tb *tb, int kind)
 {
-    if (kind > tb->pending)
-        tb->pending = kind;
+    if (kind > tb->pending) tb->pending = kind;
 }
 
 void tm_tb_prefix(tm_tb *tb, const char *prefix)
@@ -203,12 +195,10 @@ static void flush(tm_tb *tb)
 {
     int kind = tb->pending;
     int first = tb->doc->blocks.n == 0;
-    if (kind == TB_NONE && !first)
-        return;
+    if (kind == TB_NONE && !first) return;
     while (tb->n && tb->p[tb->n - 1] == ' ')
         tb->n--;
-    if (tb->n && kind != TB_NONE)
-        add(tb, kind == TB_PARA ? "\n\n" : "\n", kind == TB_PARA ? 2 : 1);
+    if (tb->n && kind != TB_NONE) add(tb, kind == TB_PARA ? "\n\n" : "\n", kind == TB_PARA ? 2 : 1);
     if (kind >= TB_ROW || first) {
         tm_block *b = TM_VEC_PUSH(&tb->doc->arena, tb->doc->blocks);
         if (!b) {
@@ -244,24 +234,23 @@ void tm_tb_put(tm_tb *tb, const char *s, size_t n, int collapse)
                 add(tb, " ", 1);
             return;
         }
-        if (i && tb->pending == TB_NONE && tb->n && tb->p[tb->n - 1] != ' ' && tb->p[tb->n - 1] != '\n' &&
-            tb->p[tb->n - 1] != '\t')
+        if (i && tb->pending == TB_NONE && tb->n && tb->p[tb->n - 1] != ' ' &&
+            tb->p[tb->n - 1] != '\n' && tb->p[tb->n - 1] != '\t')
             add(tb, " ", 1);
     } else if (n == 0) {
         return;
     }
     flush(tb);
-    if (reserve(tb, n - i) != 0)
-        return;
+    if (reserve(tb, n - i) != 0) return;
     for (; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (collapse && is_blank(c)) {
-            if (tb->n && tb->p[tb->n - 1] != ' ' && tb->p[tb->n - 1] != '\n' && tb->p[tb->n - 1] != '\t')
+            if (tb->n && tb->p[tb->n - 1] != ' ' && tb->p[tb->n - 1] != '\n' &&
+                tb->p[tb->n - 1] != '\t')
                 tb->p[tb->n++] = ' ';
             continue;
         }
-        if (c < 0x20 && c != '\t')
-            c = ' ';
+        if (c < 0x20 && c != '\t') c = ' ';
         tb->p[tb->n++] = (char)c;
     }
 }
@@ -297,8 +286,7 @@ int tm_tb_finish(tm_tb *tb, tm_format fmt, const char *what, tm_err *err)
         goto cleanup;
     }
     add(tb, "\n", 1);
-    if (tb->oom)
-        goto cleanup;
+    if (tb->oom) goto cleanup;
     doc->text = tm_arena_strndup(&doc->arena, tb->p ? tb->p : "", tb->n);
     doc->marked = tm_arena_strndup(&doc->arena, tb->p ? tb->p : "", tb->n);
     if (!doc->text || !doc->marked) {

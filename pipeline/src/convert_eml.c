@@ -25,12 +25,10 @@ static GMimeMessage *parse(const unsigned char *p, size_t n)
 {
     pthread_once(&gmime_once, gmime_init_once);
     GMimeStream *s = g_mime_stream_mem_new_with_buffer((const char *)p, n);
-    if (!s)
-        return NULL;
+    if (!s) return NULL;
     GMimeParser *parser = g_mime_parser_new_with_stream(s);
     GMimeMessage *m = parser ? g_mime_parser_construct_message(parser, NULL) : NULL;
-    if (parser)
-        g_object_unref(parser);
+    if (parser) g_object_unref(parser);
     g_object_unref(s);
     return m;
 }
@@ -39,11 +37,9 @@ static void date_of(GMimeMessage *m, char *out)
 {
     out[0] = '\0';
     GDateTime *dt = g_mime_message_get_date(m);
-    if (!dt)
-        return;
+    if (!dt) return;
     gchar *s = g_date_time_format(dt, "%Y-%m-%d");
-    if (s && strlen(s) == 10)
-        memcpy(out, s, 11);
+    if (s && strlen(s) == 10) memcpy(out, s, 11);
     g_free(s);
 }
 
@@ -56,11 +52,9 @@ static int is_attachment(GMimePart *part)
 static GByteArray *content(GMimePart *part)
 {
     GMimeDataWrapper *w = g_mime_part_get_content(part);
-    if (!w)
-        return NULL;
+    if (!w) return NULL;
     GMimeStream *out = g_mime_stream_mem_new();
-    if (!out)
-        return NULL;
+    if (!out) return NULL;
     g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(out), FALSE);
     GByteArray *ba = NULL;
     if (g_mime_data_wrapper_write_to_stream(w, out) >= 0)
@@ -83,20 +77,17 @@ static int ends_with(const char *s, const char *suffix)
 static int readable(GMimePart *part, const unsigned char *p, size_t n)
 {
     tm_format f = tm_convert_sniff(p, n);
-    if (f == TM_FMT_PDF || f == TM_FMT_DOCX || f == TM_FMT_HTML)
-        return 1;
-    if (f != TM_FMT_TEXT || !n)
-        return 0;
+    if (f == TM_FMT_PDF || f == TM_FMT_DOCX || f == TM_FMT_HTML) return 1;
+    if (f != TM_FMT_TEXT || !n) return 0;
     const char *name = g_mime_part_get_filename(part);
     GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(part));
-    if (name)
-        return ends_with(name, ".txt") || ends_with(name, ".md") || ends_with(name, ".text");
+    if (name) return ends_with(name, ".txt") || ends_with(name, ".md") || ends_with(name, ".text");
     return ct && g_mime_content_type_is_type(ct, "text", "plain");
 }
 
 typedef struct walk {
-    GMimePart *plain, *html;  /* first inline text parts */
-    unsigned index;           /* attachments seen */
+    GMimePart *plain, *html; /* first inline text parts */
+    unsigned index;          /* attachments seen */
     tm_convert_part_fn fn;
     void *payload;
     int stop;
@@ -106,8 +97,7 @@ static void each(GMimeObject *parent, GMimeObject *obj, gpointer data)
 {
     walk *w = data;
     (void)parent;
-    if (w->stop || !GMIME_IS_PART(obj))
-        return;
+    if (w->stop || !GMIME_IS_PART(obj)) return;
     GMimePart *part = GMIME_PART(obj);
     GMimeContentType *ct = g_mime_object_get_content_type(obj);
     if (!is_attachment(part)) {
@@ -118,11 +108,9 @@ static void each(GMimeObject *parent, GMimeObject *obj, gpointer data)
         return;
     }
     w->index++;
-    if (!w->fn)
-        return;
+    if (!w->fn) return;
     GByteArray *ba = content(part);
-    if (!ba)
-        return;
+    if (!ba) return;
     if (readable(part, ba->data, ba->len)) {
         const char *name = g_mime_part_get_filename(part);
         w->stop = w->fn(w->index, name ? name : "", ba->data, ba->len, w->payload);
@@ -133,13 +121,10 @@ static void each(GMimeObject *parent, GMimeObject *obj, gpointer data)
 int tm_convert_eml_attachments(const unsigned char *p, size_t n, char *date, tm_convert_part_fn fn,
                                void *payload, tm_err *err)
 {
-    if (date)
-        date[0] = '\0';
+    if (date) date[0] = '\0';
     GMimeMessage *m = parse(p, n);
-    if (!m)
-        return tm_err_set(err, TM_EFORMAT, "not an e-mail message that can be parsed");
-    if (date)
-        date_of(m, date);
+    if (!m) return tm_err_set(err, TM_EFORMAT, "not an e-mail message that can be parsed");
+    if (date) date_of(m, date);
     walk w = {NULL, NULL, 0, fn, payload, 0};
     g_mime_message_foreach(m, each, &w);
     g_object_unref(m);

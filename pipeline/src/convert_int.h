@@ -14,8 +14,8 @@
 enum { TB_NONE = 0, TB_LINE, TB_ROW, TB_PARA }; /* weakest to strongest */
 
 typedef struct tm_tb {
-    tm_doc *doc;        /* receives blocks */
-    char *p;            /* heap buffer (tm_realloc) */
+    tm_doc *doc; /* receives blocks */
+    char *p;     /* heap buffer (tm_realloc) */
     size_t n, cap;
     uint32_t para;      /* paragraphs started so far */
     uint32_t page;      /* current page (PDF), else 0 */

@@ -51,23 +51,22 @@ static void quiet(const gchar *domain, GLogLevelFlags level, const gchar *msg, g
  * user gets our one line instead. */
 static void log_init(void)
 {
-    g_log_set_handler("Poppler", G_LOG_LEVEL_MASK | G_LOG_FLAG_FATAL | G_LOG_FLAG_RECURSION, quiet, NULL);
+    g_log_set_handler("Poppler", G_LOG_LEVEL_MASK | G_LOG_FLAG_FATAL | G_LOG_FLAG_RECURSION, quiet,
+                      NULL);
 }
 
 static int cmp_top(const void *a, const void *b)
 {
     const glyph *x = a, *y = b;
     double cx = (x->y1 + x->y2) / 2, cy = (y->y1 + y->y2) / 2;
-    if (cx != cy)
-        return cx < cy ? -1 : 1;
+    if (cx != cy) return cx < cy ? -1 : 1;
     return x->x1 < y->x1 ? -1 : x->x1 > y->x1;
 }
 
 static int cmp_left(const void *a, const void *b)
 {
     const glyph *x = a, *y = b;
-    if (x->x1 != y->x1)
-        return x->x1 < y->x1 ? -1 : 1;
+    if (x->x1 != y->x1) return x->x1 < y->x1 ? -1 : 1;
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
@@ -77,18 +76,15 @@ static int push_line(ppage *pg, const char *s, size_t n, double top, double bott
     if (pg->n == pg->cap) {
         size_t cap = pg->cap ? pg->cap * 2 : 64;
         pline *nl = tm_realloc(pg->lines, cap * sizeof *nl);
-        if (!nl)
-            return -1;
+        if (!nl) return -1;
         pg->lines = nl;
         pg->cap = cap;
     }
     char *c = tm_strndup(s, n);
-    if (!c)
-        return -1;
+    if (!c) return -1;
     pline *l = &pg->lines[pg->n++];
     *l = (pline){c, n, top, bottom, left, right, bottom - top, tabs, 0};
-    if (right > pg->right)
-        pg->right = right;
+    if (right > pg->right) pg->right = right;
     return 0;
 }
 
@@ -99,19 +95,19 @@ static int page_lines(ppage *pg, const char *text, const PopplerRectangle *r, gu
     glyph *g = tm_calloc(nr ? nr : 1, sizeof *g);
     char *buf = tm_malloc(tn * 2 + 16);
     int rc = -1;
-    if (!g || !buf)
-        goto cleanup;
+    if (!g || !buf) goto cleanup;
     int space = 0;
     uint32_t ci = 0;
     for (size_t i = 0; i < tn && ci < nr; ci++) {
         size_t k = (size_t)(g_utf8_next_char(text + i) - (text + i));
-        if (k == 0 || i + k > tn)
-            k = 1;
+        if (k == 0 || i + k > tn) k = 1;
         unsigned char c = (unsigned char)text[i];
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || (c == 0xC2 && k == 2 && (unsigned char)text[i + 1] == 0xA0)) {
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+            (c == 0xC2 && k == 2 && (unsigned char)text[i + 1] == 0xA0)) {
             space = 1;
         } else if (r[ci].x2 >= r[ci].x1 && r[ci].y2 > r[ci].y1) {
-            g[ng] = (glyph){r[ci].x1, r[ci].y1, r[ci].x2, r[ci].y2, (uint32_t)i, (uint32_t)k, ci, space};
+            g[ng] = (glyph){r[ci].x1,    r[ci].y1,    r[ci].x2, r[ci].y2,
+                            (uint32_t)i, (uint32_t)k, ci,       space};
             ng++;
             space = 0;
         }
@@ -124,12 +120,9 @@ static int page_lines(ppage *pg, const char *text, const PopplerRectangle *r, gu
         size_t b = a + 1;
         while (b < ng) {
             double cy = (g[b].y1 + g[b].y2) / 2;
-            if (cy < top || cy > bottom)
-                break;
-            if (g[b].y1 < top)
-                top = g[b].y1;
-            if (g[b].y2 > bottom)
-                bottom = g[b].y2;
+            if (cy < top || cy > bottom) break;
+            if (g[b].y1 < top) top = g[b].y1;
+            if (g[b].y2 > bottom) bottom = g[b].y2;
             b++;
         }
         qsort(g + a, b - a, sizeof *g, cmp_left);
@@ -150,8 +143,7 @@ static int page_lines(ppage *pg, const char *text, const PopplerRectangle *r, gu
             memcpy(buf + n, text + g[j].off, g[j].len);
             n += g[j].len;
         }
-        if (push_line(pg, buf, n, top, bottom, g[a].x1, g[b - 1].x2, tabs) != 0)
-            goto cleanup;
+        if (push_line(pg, buf, n, top, bottom, g[a].x1, g[b - 1].x2, tabs) != 0) goto cleanup;
         a = b;
     }
     rc = 0;
@@ -169,8 +161,7 @@ static int page_lines_plain(ppage *pg, const char *text)
     while (*p) {
         const char *e = strchr(p, '\n');
         size_t n = e ? (size_t)(e - p) : strlen(p);
-        if (n && push_line(pg, p, n, y, y + 10, 0, 1000, 0) != 0)
-            return -1;
+        if (n && push_line(pg, p, n, y, y + 10, 0, 1000, 0) != 0) return -1;
         y += 12;
         p += n + (e ? 1 : 0);
     }
@@ -188,8 +179,7 @@ static void line_key(const pline *l, char *key, size_t cap)
             sp = k > 0;
             continue;
         }
-        if (sp && k + 2 < cap)
-            key[k++] = ' ';
+        if (sp && k + 2 < cap) key[k++] = ' ';
         sp = 0;
         key[k++] = isdigit(c) ? '#' : (char)tolower(c);
     }
@@ -201,15 +191,13 @@ static int page_number_line(const pline *l)
     const char *s = l->s;
     while (*s == ' ' || *s == '-' || *s == '\t')
         s++;
-    if (!strncasecmp(s, "page", 4))
-        s += 4;
+    if (!strncasecmp(s, "page", 4)) s += 4;
     while (*s == ' ' || *s == '.')
         s++;
     int digits = 0;
     while (isdigit((unsigned char)*s))
         s++, digits++;
-    if (!digits || digits > 4)
-        return 0;
+    if (!digits || digits > 4) return 0;
     while (*s == ' ')
         s++;
     if (!strncasecmp(s, "of", 2) || *s == '/') {
@@ -238,20 +226,17 @@ static void drop_running(ppage *pages, size_t np)
     for (size_t p = 0; p < np; p++) {
         for (size_t i = 0; i < pages[p].n; i++) {
             pline *l = &pages[p].lines[i];
-            if (!edge(&pages[p], i))
-                continue;
+            if (!edge(&pages[p], i)) continue;
             if (page_number_line(l)) {
                 l->drop = 1;
                 continue;
             }
-            if (np < 2)
-                continue;
+            if (np < 2) continue;
             line_key(l, key, sizeof key);
             size_t seen = 0;
             for (size_t q = 0; q < np; q++) {
                 for (size_t j = 0; j < pages[q].n; j++) {
-                    if (!edge(&pages[q], j))
-                        continue;
+                    if (!edge(&pages[q], j)) continue;
                     line_key(&pages[q].lines[j], other, sizeof other);
                     if (!strcmp(key, other)) {
                         seen++;
@@ -259,8 +244,7 @@ static void drop_running(ppage *pages, size_t np)
                     }
                 }
             }
-            if (seen >= need)
-                l->drop = 1;
+            if (seen >= need) l->drop = 1;
         }
     }
 }
@@ -292,8 +276,7 @@ static void emit(tm_tb *tb, ppage *pages, size_t np)
         tb->page = (uint32_t)(p + 1);
         for (size_t i = 0; i < pages[p].n; i++) {
             pline *l = &pages[p].lines[i];
-            if (l->drop || !l->n)
-                continue;
+            if (l->drop || !l->n) continue;
             int join = 0;
             if (prev) {
                 double lh = prev->height > l->height ? prev->height : l->height;
@@ -307,8 +290,7 @@ static void emit(tm_tb *tb, ppage *pages, size_t np)
                     tm_tb_break(tb, TB_LINE);
                 else
                     join = 1;
-                if (prevpg != &pages[p] && !join)
-                    tm_tb_break(tb, TB_PARA);
+                if (prevpg != &pages[p] && !join) tm_tb_break(tb, TB_PARA);
             }
             if (join && hyphenated(prev, l))
                 tb->n--; /* "commu-" + "nity" */
@@ -339,14 +321,15 @@ int tm_convert__pdf(tm_doc *doc, tm_err *err)
                             "unprotected copy",
                             doc->path);
         else
-            rc = tm_err_set(err, TM_EFORMAT, "%s: damaged PDF (%s): ask the sender for a fresh copy",
-                            doc->path, gerr && gerr->message ? gerr->message : "cannot be opened");
+            rc =
+                tm_err_set(err, TM_EFORMAT, "%s: damaged PDF (%s): ask the sender for a fresh copy",
+                           doc->path, gerr && gerr->message ? gerr->message : "cannot be opened");
         goto cleanup;
     }
     np = poppler_document_get_n_pages(pdf);
     if (np <= 0) {
-        rc = tm_err_set(err, TM_EFORMAT, "%s: damaged PDF: no pages; ask the sender for a fresh copy",
-                        doc->path);
+        rc = tm_err_set(err, TM_EFORMAT,
+                        "%s: damaged PDF: no pages; ask the sender for a fresh copy", doc->path);
         goto cleanup;
     }
     pages = tm_calloc((size_t)np, sizeof *pages);
@@ -356,8 +339,7 @@ int tm_convert__pdf(tm_doc *doc, tm_err *err)
     }
     for (int i = 0; i < np; i++) {
         PopplerPage *page = poppler_document_get_page(pdf, i);
-        if (!page)
-            continue;
+        if (!page) continue;
         char *text = poppler_page_get_text(page);
         PopplerRectangle *rects = NULL;
         guint nr = 0;
@@ -396,10 +378,8 @@ cleanup:
         tm_free(pages[i].lines);
     }
     tm_free(pages);
-    if (pdf)
-        g_object_unref(pdf);
+    if (pdf) g_object_unref(pdf);
     g_bytes_unref(bytes);
-    if (gerr)
-        g_error_free(gerr);
+    if (gerr) g_error_free(gerr);
     return rc;
 }

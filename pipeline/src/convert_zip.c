@@ -38,12 +38,12 @@ static int read_member(zip_t *za, const char *name, char **out, size_t *len, con
 {
     *out = NULL;
     zip_int64_t idx = zip_name_locate(za, name, 0);
-    if (idx < 0)
-        return MEMBER_MISSING;
+    if (idx < 0) return MEMBER_MISSING;
     zip_file_t *zf = zip_fopen_index(za, (zip_uint64_t)idx, 0);
     if (!zf)
-        return tm_err_set(err, TM_EFORMAT, "%s: damaged document: cannot open %s in the archive (%s)",
-                          path, name, zip_strerror(za));
+        return tm_err_set(err, TM_EFORMAT,
+                          "%s: damaged document: cannot open %s in the archive (%s)", path, name,
+                          zip_strerror(za));
     size_t n = 0, cap = 65536;
     char *buf = tm_malloc(cap);
     int rc = TM_OK;
@@ -54,8 +54,8 @@ static int read_member(zip_t *za, const char *name, char **out, size_t *len, con
     for (;;) {
         if (cap - n < 65536) {
             if (cap >= TM_CONVERT_MAX_TEXT) {
-                rc = tm_err_set(err, TM_EFORMAT, "%s: %s unpacks to more than %zu MB: refused", path,
-                                name, TM_CONVERT_MAX_TEXT >> 20);
+                rc = tm_err_set(err, TM_EFORMAT, "%s: %s unpacks to more than %zu MB: refused",
+                                path, name, TM_CONVERT_MAX_TEXT >> 20);
                 goto cleanup;
             }
             char *nb = tm_realloc(buf, cap * 2);
@@ -68,12 +68,11 @@ static int read_member(zip_t *za, const char *name, char **out, size_t *len, con
         }
         zip_int64_t got = zip_fread(zf, buf + n, cap - n - 1);
         if (got < 0) {
-            rc = tm_err_set(err, TM_EFORMAT, "%s: damaged document: %s cannot be unpacked (%s)", path,
-                            name, zip_file_strerror(zf));
+            rc = tm_err_set(err, TM_EFORMAT, "%s: damaged document: %s cannot be unpacked (%s)",
+                            path, name, zip_file_strerror(zf));
             goto cleanup;
         }
-        if (got == 0)
-            break;
+        if (got == 0) break;
         n += (size_t)got;
     }
     buf[n] = '\0';
@@ -88,11 +87,11 @@ cleanup:
 
 static xmlDocPtr parse_xml(const char *buf, size_t n)
 {
-    if (n > (size_t)0x7fffffff)
-        return NULL;
+    if (n > (size_t)0x7fffffff) return NULL;
     /* no network, no entity expansion (no XXE), no messages on stderr */
     return xmlReadMemory(buf, (int)n, NULL, NULL,
-                         XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_HUGE);
+                         XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+                             XML_PARSE_HUGE);
 }
 
 static int is(const xmlNode *n, const char *ns, const char *name)
@@ -104,8 +103,7 @@ static int is(const xmlNode *n, const char *ns, const char *name)
 static const char *attr(const xmlNode *n, const char *ns, const char *name, char *buf, size_t cap)
 {
     xmlChar *v = xmlGetNsProp(n, (const xmlChar *)name, (const xmlChar *)ns);
-    if (!v)
-        return NULL;
+    if (!v) return NULL;
     snprintf(buf, cap, "%s", (const char *)v);
     xmlFree(v);
     return buf;
@@ -114,8 +112,7 @@ static const char *attr(const xmlNode *n, const char *ns, const char *name, char
 static const xmlNode *child(const xmlNode *n, const char *ns, const char *name)
 {
     for (const xmlNode *c = n ? n->children : NULL; c; c = c->next)
-        if (is(c, ns, name))
-            return c;
+        if (is(c, ns, name)) return c;
     return NULL;
 }
 
@@ -123,10 +120,8 @@ static const char *const hashes[] = {"# ", "## ", "### ", "#### ", "##### ", "##
 
 static const char *heading_prefix(int level)
 {
-    if (level < 1)
-        level = 1;
-    if (level > 6)
-        level = 6;
+    if (level < 1) level = 1;
+    if (level > 6) level = 6;
     return hashes[level - 1];
 }
 
@@ -154,10 +149,8 @@ static int level_from_name(const char *name)
             p++;
         return isdigit((unsigned char)*p) ? atoi(p) : 1;
     }
-    if (!strcasecmp(name, "title"))
-        return 1;
-    if (!strncasecmp(name, "toc", 3))
-        return -1;
+    if (!strcasecmp(name, "title")) return 1;
+    if (!strncasecmp(name, "toc", 3)) return -1;
     return 0;
 }
 
@@ -166,13 +159,12 @@ static void load_styles(wctx *c, xmlDocPtr sdoc)
     xmlNode *root = xmlDocGetRootElement(sdoc);
     for (xmlNode *s = root ? root->children : NULL; s && c->nstyles < MAX_STYLES; s = s->next) {
         char type[32], id[64], name[128], lvl[16];
-        if (!is(s, W_NS, "style") || !attr(s, W_NS, "type", type, sizeof type) || strcmp(type, "paragraph") ||
-            !attr(s, W_NS, "styleId", id, sizeof id))
+        if (!is(s, W_NS, "style") || !attr(s, W_NS, "type", type, sizeof type) ||
+            strcmp(type, "paragraph") || !attr(s, W_NS, "styleId", id, sizeof id))
             continue;
         int level = 0;
         const xmlNode *nm = child(s, W_NS, "name");
-        if (nm && attr(nm, W_NS, "val", name, sizeof name))
-            level = level_from_name(name);
+        if (nm && attr(nm, W_NS, "val", name, sizeof name)) level = level_from_name(name);
         const xmlNode *ol = child(child(s, W_NS, "pPr"), W_NS, "outlineLvl");
         if (!level && ol && attr(ol, W_NS, "val", lvl, sizeof lvl) && atoi(lvl) < 9)
             level = atoi(lvl) + 1;
@@ -185,11 +177,9 @@ static void load_styles(wctx *c, xmlDocPtr sdoc)
 static int style_level(const wctx *c, const char *id)
 {
     for (size_t i = 0; i < c->nstyles; i++)
-        if (!strcmp(c->styles[i].id, id))
-            return c->styles[i].level;
+        if (!strcmp(c->styles[i].id, id)) return c->styles[i].level;
     return level_from_name(id); /* no styles.xml: "Heading1", "Title" */
 }
-
 
 /* The text of a paragraph's runs, hyperlinks, inserted changes, fields and
  * content controls, in order. */
@@ -200,8 +190,7 @@ static void w_runs(wctx *c, const xmlNode *parent)
         return;
     }
     for (const xmlNode *n = parent->children; n; n = n->next) {
-        if (n->type != XML_ELEMENT_NODE)
-            continue;
+        if (n->type != XML_ELEMENT_NODE) continue;
         const char *name = (const char *)n->name;
         int w = n->ns && n->ns->href && !strcmp((const char *)n->ns->href, W_NS);
         if (w && !strcmp(name, "t")) {
@@ -221,11 +210,11 @@ static void w_runs(wctx *c, const xmlNode *parent)
             tm_tb_put(c->tb, "-", 1, 0);
         } else if (w && !strcmp(name, "p")) {
             /* a text box's paragraph inside a run: a line of its own */
-            if (!c->in_cell)
-                tm_tb_break(c->tb, TB_LINE);
+            if (!c->in_cell) tm_tb_break(c->tb, TB_LINE);
             w_runs(c, n);
-        } else if ((w && (!strcmp(name, "del") || !strcmp(name, "moveFrom") || !strcmp(name, "delText") ||
-                          !strcmp(name, "instrText") || !strcmp(name, "pPr") || !strcmp(name, "rPr") ||
+        } else if ((w && (!strcmp(name, "del") || !strcmp(name, "moveFrom") ||
+                          !strcmp(name, "delText") || !strcmp(name, "instrText") ||
+                          !strcmp(name, "pPr") || !strcmp(name, "rPr") ||
                           !strcmp(name, "footnoteReference") || !strcmp(name, "endnoteReference") ||
                           !strcmp(name, "commentReference"))) ||
                    is(n, MC_NS, "Fallback")) {
@@ -243,12 +232,9 @@ static void w_paragraph(wctx *c, const xmlNode *p)
     const xmlNode *ps = child(ppr, W_NS, "pStyle"), *ol = child(ppr, W_NS, "outlineLvl");
     char v[64];
     int level = 0;
-    if (ps && attr(ps, W_NS, "val", v, sizeof v))
-        level = style_level(c, v);
-    if (!level && ol && attr(ol, W_NS, "val", v, sizeof v) && atoi(v) < 9)
-        level = atoi(v) + 1;
-    if (level < 0)
-        return; /* a table of contents line repeats a heading */
+    if (ps && attr(ps, W_NS, "val", v, sizeof v)) level = style_level(c, v);
+    if (!level && ol && attr(ol, W_NS, "val", v, sizeof v) && atoi(v) < 9) level = atoi(v) + 1;
+    if (level < 0) return; /* a table of contents line repeats a heading */
     if (c->in_cell) {
         tm_tb_put(c->tb, " ", 1, 1);
         w_runs(c, p);
@@ -269,18 +255,14 @@ static void w_block(wctx *c, const xmlNode *parent);
 static void w_table(wctx *c, const xmlNode *tbl)
 {
     int outer = !c->in_cell;
-    if (outer)
-        tm_tb_break(c->tb, TB_PARA);
+    if (outer) tm_tb_break(c->tb, TB_PARA);
     for (const xmlNode *tr = tbl->children; tr; tr = tr->next) {
-        if (!is(tr, W_NS, "tr"))
-            continue;
-        if (outer)
-            tm_tb_break(c->tb, TB_ROW);
+        if (!is(tr, W_NS, "tr")) continue;
+        if (outer) tm_tb_break(c->tb, TB_ROW);
         int cell = 0, was = c->in_cell;
         c->in_cell = 1;
         for (const xmlNode *tc = tr->children; tc; tc = tc->next) {
-            if (!is(tc, W_NS, "tc"))
-                continue;
+            if (!is(tc, W_NS, "tc")) continue;
             if (cell++) {
                 if (outer)
                     tm_tb_cell(c->tb);
@@ -291,8 +273,7 @@ static void w_table(wctx *c, const xmlNode *tbl)
         }
         c->in_cell = was;
     }
-    if (outer)
-        tm_tb_break(c->tb, TB_PARA);
+    if (outer) tm_tb_break(c->tb, TB_PARA);
 }
 
 /* Body-level content: paragraphs, tables, content controls. */
@@ -303,8 +284,7 @@ static void w_block(wctx *c, const xmlNode *parent)
         return;
     }
     for (const xmlNode *n = parent->children; n; n = n->next) {
-        if (n->type != XML_ELEMENT_NODE)
-            continue;
+        if (n->type != XML_ELEMENT_NODE) continue;
         if (is(n, W_NS, "p"))
             w_paragraph(c, n);
         else if (is(n, W_NS, "tbl"))
@@ -326,8 +306,7 @@ static int convert_docx(tm_doc *doc, zip_t *za, tm_err *err)
     tm_tb tb;
     tm_tb_init(&tb, doc);
     int rc = read_member(za, "word/document.xml", &xml, &n, doc->path, err);
-    if (rc != TM_OK)
-        goto cleanup;
+    if (rc != TM_OK) goto cleanup;
     int src = read_member(za, "word/styles.xml", &sxml, &sn, doc->path, err);
     if (src < 0) {
         rc = src;
@@ -336,8 +315,9 @@ static int convert_docx(tm_doc *doc, zip_t *za, tm_err *err)
     x = parse_xml(xml, n);
     if (!x || !xmlDocGetRootElement(x)) {
         const xmlError *e = xmlGetLastError();
-        rc = tm_err_set(err, TM_EFORMAT, "%s: damaged Word document: word/document.xml is not XML%s%s",
-                        doc->path, e && e->message ? ": " : "", e && e->message ? e->message : "");
+        rc = tm_err_set(err, TM_EFORMAT,
+                        "%s: damaged Word document: word/document.xml is not XML%s%s", doc->path,
+                        e && e->message ? ": " : "", e && e->message ? e->message : "");
         goto cleanup;
     }
     wctx c = {&tb, NULL, 0, 0, 0};
@@ -361,10 +341,8 @@ static int convert_docx(tm_doc *doc, zip_t *za, tm_err *err)
 cleanup:
     tm_tb_dispose(&tb);
     tm_free(styles);
-    if (x)
-        xmlFreeDoc(x);
-    if (sx)
-        xmlFreeDoc(sx);
+    if (x) xmlFreeDoc(x);
+    if (sx) xmlFreeDoc(sx);
     tm_free(xml);
     tm_free(sxml);
     return rc;
@@ -381,11 +359,12 @@ static void o_block(octx *c, const xmlNode *parent);
 
 static int o_skipped(const xmlNode *n)
 {
-    return is(n, TEXT_NS, "note") || is(n, OFFICE_NS, "annotation") || is(n, OFFICE_NS, "annotation-end") ||
-           is(n, TEXT_NS, "tracked-changes") || is(n, TEXT_NS, "table-of-content") ||
-           is(n, TEXT_NS, "alphabetical-index") || is(n, TEXT_NS, "illustration-index") ||
-           is(n, TEXT_NS, "table-index") || is(n, TEXT_NS, "sequence-decls") ||
-           is(n, TEXT_NS, "variable-decls") || is(n, OFFICE_NS, "forms");
+    return is(n, TEXT_NS, "note") || is(n, OFFICE_NS, "annotation") ||
+           is(n, OFFICE_NS, "annotation-end") || is(n, TEXT_NS, "tracked-changes") ||
+           is(n, TEXT_NS, "table-of-content") || is(n, TEXT_NS, "alphabetical-index") ||
+           is(n, TEXT_NS, "illustration-index") || is(n, TEXT_NS, "table-index") ||
+           is(n, TEXT_NS, "sequence-decls") || is(n, TEXT_NS, "variable-decls") ||
+           is(n, OFFICE_NS, "forms");
 }
 
 static void o_inline(octx *c, const xmlNode *parent)
@@ -414,8 +393,7 @@ static void o_inline(octx *c, const xmlNode *parent)
                 tm_tb_break(c->tb, TB_LINE);
         } else if (is(n, TEXT_NS, "p") || is(n, TEXT_NS, "h")) {
             /* a frame's text box inside a paragraph: a line of its own */
-            if (!c->in_cell)
-                tm_tb_break(c->tb, TB_LINE);
+            if (!c->in_cell) tm_tb_break(c->tb, TB_LINE);
             o_inline(c, n);
         } else {
             o_inline(c, n);
@@ -428,13 +406,11 @@ static void o_table(octx *c, const xmlNode *parent, int outer)
 {
     for (const xmlNode *n = parent->children; n; n = n->next) {
         if (is(n, TABLE_NS, "table-row")) {
-            if (outer)
-                tm_tb_break(c->tb, TB_ROW);
+            if (outer) tm_tb_break(c->tb, TB_ROW);
             int cell = 0, was = c->in_cell;
             c->in_cell = 1;
             for (const xmlNode *tc = n->children; tc; tc = tc->next) {
-                if (!is(tc, TABLE_NS, "table-cell"))
-                    continue;
+                if (!is(tc, TABLE_NS, "table-cell")) continue;
                 if (cell++) {
                     if (outer)
                         tm_tb_cell(c->tb);
@@ -458,8 +434,7 @@ static void o_block(octx *c, const xmlNode *parent)
         return;
     }
     for (const xmlNode *n = parent->children; n; n = n->next) {
-        if (n->type != XML_ELEMENT_NODE || o_skipped(n))
-            continue;
+        if (n->type != XML_ELEMENT_NODE || o_skipped(n)) continue;
         int h = is(n, TEXT_NS, "h");
         if (h || is(n, TEXT_NS, "p")) {
             if (c->in_cell) {
@@ -470,7 +445,9 @@ static void o_block(octx *c, const xmlNode *parent)
             tm_tb_break(c->tb, c->in_list ? TB_ROW : TB_PARA);
             char v[16];
             if (h)
-                tm_tb_prefix(c->tb, heading_prefix(attr(n, TEXT_NS, "outline-level", v, sizeof v) ? atoi(v) : 1));
+                tm_tb_prefix(
+                    c->tb,
+                    heading_prefix(attr(n, TEXT_NS, "outline-level", v, sizeof v) ? atoi(v) : 1));
             else if (c->in_list)
                 tm_tb_prefix(c->tb, "- ");
             o_inline(c, n);
@@ -480,15 +457,12 @@ static void o_block(octx *c, const xmlNode *parent)
             c->in_list++;
             o_block(c, n);
             c->in_list--;
-            if (!c->in_list)
-                tm_tb_break(c->tb, TB_PARA);
+            if (!c->in_list) tm_tb_break(c->tb, TB_PARA);
         } else if (is(n, TABLE_NS, "table")) {
             int outer = !c->in_cell;
-            if (outer)
-                tm_tb_break(c->tb, TB_PARA);
+            if (outer) tm_tb_break(c->tb, TB_PARA);
             o_table(c, n, outer);
-            if (outer)
-                tm_tb_break(c->tb, TB_PARA);
+            if (outer) tm_tb_break(c->tb, TB_PARA);
         } else {
             o_block(c, n);
         }
@@ -504,14 +478,13 @@ static int convert_odt(tm_doc *doc, zip_t *za, tm_err *err)
     tm_tb tb;
     tm_tb_init(&tb, doc);
     int rc = read_member(za, "content.xml", &xml, &n, doc->path, err);
-    if (rc != TM_OK)
-        goto cleanup;
+    if (rc != TM_OK) goto cleanup;
     x = parse_xml(xml, n);
     const xmlNode *body = x ? child(xmlDocGetRootElement(x), OFFICE_NS, "body") : NULL;
     const xmlNode *text = child(body, OFFICE_NS, "text");
     if (!text) {
-        rc = tm_err_set(err, TM_EFORMAT, "%s: damaged OpenDocument file: content.xml has no text body",
-                        doc->path);
+        rc = tm_err_set(err, TM_EFORMAT,
+                        "%s: damaged OpenDocument file: content.xml has no text body", doc->path);
         goto cleanup;
     }
     octx c = {&tb, 0, 0, 0};
@@ -519,8 +492,7 @@ static int convert_odt(tm_doc *doc, zip_t *za, tm_err *err)
     rc = tm_tb_finish(&tb, TM_FMT_ODT, "OpenDocument text", err);
 cleanup:
     tm_tb_dispose(&tb);
-    if (x)
-        xmlFreeDoc(x);
+    if (x) xmlFreeDoc(x);
     tm_free(xml);
     return rc;
 }
@@ -554,8 +526,7 @@ int tm_convert__zip(tm_doc *doc, tm_err *err)
         rc = convert_docx(doc, za, err);
     } else if (zip_name_locate(za, "content.xml", 0) >= 0) {
         rc = read_member(za, "mimetype", &mime, &mn, doc->path, err);
-        if (rc < 0)
-            goto cleanup;
+        if (rc < 0) goto cleanup;
         if (mime && strncmp(mime, "application/vnd.oasis.opendocument.text", 39) != 0)
             rc = tm_err_set(err, TM_EFORMAT,
                             "%s: an OpenDocument file that is not a text document (%.60s): "
@@ -571,8 +542,7 @@ int tm_convert__zip(tm_doc *doc, tm_err *err)
     }
 cleanup:
     tm_free(mime);
-    if (za)
-        zip_discard(za);
+    if (za) zip_discard(za);
     zip_error_fini(&ze);
     return rc;
 }

@@ -13,25 +13,22 @@
 typedef struct word {
     size_t start, end;
     int is_num;
-    int num;      /* value if is_num */
-    int ordinal;  /* "2nd" */
+    int num;     /* value if is_num */
+    int ordinal; /* "2nd" */
 } word;
 
-static const char *const months[] = {"january", "february", "march",     "april",
-                                     "may",     "june",     "july",      "august",
-                                     "september", "october", "november", "december"};
+static const char *const months[] = {"january",   "february", "march",    "april",
+                                     "may",       "june",     "july",     "august",
+                                     "september", "october",  "november", "december"};
 
 int tm_month_from_name(const char *s, size_t n)
 {
-    if (n < 3)
-        return 0;
+    if (n < 3) return 0;
     for (int m = 0; m < 12; m++) {
         size_t ml = strlen(months[m]);
-        if (n == ml && strncasecmp(s, months[m], n) == 0)
-            return m + 1;
+        if (n == ml && strncasecmp(s, months[m], n) == 0) return m + 1;
         /* three-letter abbreviations, plus "Sept" */
-        if ((n == 3 || (m == 8 && n == 4)) && strncasecmp(s, months[m], n) == 0)
-            return m + 1;
+        if ((n == 3 || (m == 8 && n == 4)) && strncasecmp(s, months[m], n) == 0) return m + 1;
     }
     return 0;
 }
@@ -39,8 +36,7 @@ int tm_month_from_name(const char *s, size_t n)
 int tm_date_valid(int y, int m, int d)
 {
     static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1)
-        return 0;
+    if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1) return 0;
     int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     return d <= mdays[m - 1] + (m == 2 && leap);
 }
@@ -75,8 +71,9 @@ static size_t words_of(word *w, size_t max, const char *s, size_t n)
         if (d > i && d - i <= 4) {
             const char *suf = s + d;
             size_t sl = j - d;
-            if (sl == 0 || (sl == 2 && (!strncasecmp(suf, "st", 2) || !strncasecmp(suf, "nd", 2) ||
-                                         !strncasecmp(suf, "rd", 2) || !strncasecmp(suf, "th", 2)))) {
+            if (sl == 0 ||
+                (sl == 2 && (!strncasecmp(suf, "st", 2) || !strncasecmp(suf, "nd", 2) ||
+                             !strncasecmp(suf, "rd", 2) || !strncasecmp(suf, "th", 2)))) {
                 x.is_num = 1;
                 x.ordinal = sl == 2;
                 for (size_t q = i; q < d; q++)
@@ -103,24 +100,20 @@ static int is_year(const word *w)
 static int numeric_date(tm_date *out, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (!isdigit((unsigned char)s[i]) || (i > 0 && isalnum((unsigned char)s[i - 1])))
-            continue;
+        if (!isdigit((unsigned char)s[i]) || (i > 0 && isalnum((unsigned char)s[i - 1]))) continue;
         int a = 0, b = 0, c = 0;
         size_t j = i, la = 0, lb = 0, lc = 0;
         while (j < n && isdigit((unsigned char)s[j]) && la < 5)
             a = a * 10 + (s[j++] - '0'), la++;
-        if (j >= n || (s[j] != '/' && s[j] != '-' && s[j] != '.'))
-            continue;
+        if (j >= n || (s[j] != '/' && s[j] != '-' && s[j] != '.')) continue;
         char sep = s[j++];
         while (j < n && isdigit((unsigned char)s[j]) && lb < 3)
             b = b * 10 + (s[j++] - '0'), lb++;
-        if (j >= n || s[j] != sep)
-            continue;
+        if (j >= n || s[j] != sep) continue;
         j++;
         while (j < n && isdigit((unsigned char)s[j]) && lc < 5)
             c = c * 10 + (s[j++] - '0'), lc++;
-        if (j < n && isalnum((unsigned char)s[j]))
-            continue;
+        if (j < n && isalnum((unsigned char)s[j])) continue;
         int y, m, d;
         if (la == 4 && sep == '-') {
             y = a, m = b, d = c;
@@ -129,8 +122,7 @@ static int numeric_date(tm_date *out, const char *s, size_t n)
         } else {
             continue;
         }
-        if (!tm_date_valid(y, m, d))
-            continue;
+        if (!tm_date_valid(y, m, d)) continue;
         *out = (tm_date){y, m, d, TM_DATE_DAY, i, j};
         return 1;
     }
@@ -167,7 +159,8 @@ int tm_date_find(tm_date *out, const char *s, size_t n, int ref_year)
                     j++;
                 if (j < k && (m = month_of(s, &w[j]))) {
                     if (j + 1 < k && is_year(&w[j + 1])) {
-                        d = (tm_date){w[j + 1].num, m, w[i].num, TM_DATE_DAY, w[i].start, w[j + 1].end};
+                        d = (tm_date){w[j + 1].num, m,          w[i].num,
+                                      TM_DATE_DAY,  w[i].start, w[j + 1].end};
                     } else if (ref_year) {
                         d = (tm_date){ref_year, m, w[i].num, TM_DATE_DAY, w[i].start, w[j].end};
                     }
@@ -177,12 +170,13 @@ int tm_date_find(tm_date *out, const char *s, size_t n, int ref_year)
             if (!d.precision && (m = month_of(s, &w[i]))) {
                 if (i + 2 < k && w[i + 1].is_num && w[i + 1].num >= 1 && w[i + 1].num <= 31 &&
                     w[i + 1].end - w[i + 1].start <= 4 && is_year(&w[i + 2]))
-                    d = (tm_date){w[i + 2].num, m, w[i + 1].num, TM_DATE_DAY, w[i].start, w[i + 2].end};
-                else if (i + 1 < k && is_year(&w[i + 1]) &&
-                         w[i].end - w[i].start >= 3)
+                    d = (tm_date){w[i + 2].num, m,          w[i + 1].num,
+                                  TM_DATE_DAY,  w[i].start, w[i + 2].end};
+                else if (i + 1 < k && is_year(&w[i + 1]) && w[i].end - w[i].start >= 3)
                     d = (tm_date){w[i + 1].num, m, 0, TM_DATE_MONTH, w[i].start, w[i + 1].end};
             }
-            if (d.precision && (d.precision != TM_DATE_DAY || tm_date_valid(d.year, d.month, d.day))) {
+            if (d.precision &&
+                (d.precision != TM_DATE_DAY || tm_date_valid(d.year, d.month, d.day))) {
                 if (have_num && num.start < d.start)
                     *out = num;
                 else
@@ -190,11 +184,9 @@ int tm_date_find(tm_date *out, const char *s, size_t n, int ref_year)
                 return 1;
             }
         }
-        if (k < 256)
-            break;
+        if (k < 256) break;
         start = w[256 - 3].start;
-        if (start == 0)
-            break;
+        if (start == 0) break;
     }
     if (have_num) {
         *out = num;
@@ -206,22 +198,19 @@ int tm_date_find(tm_date *out, const char *s, size_t n, int ref_year)
 int tm_date_find_fyear(int *start_year, const char *s, size_t n)
 {
     for (size_t i = 0; i + 7 <= n; i++) {
-        if (i > 0 && isalnum((unsigned char)s[i - 1]))
-            continue;
+        if (i > 0 && isalnum((unsigned char)s[i - 1])) continue;
         if (!(isdigit((unsigned char)s[i]) && isdigit((unsigned char)s[i + 1]) &&
               isdigit((unsigned char)s[i + 2]) && isdigit((unsigned char)s[i + 3])))
             continue;
-        if (s[i + 4] != '/' && s[i + 4] != '-')
-            continue;
-        int y = (s[i] - '0') * 1000 + (s[i + 1] - '0') * 100 + (s[i + 2] - '0') * 10 + (s[i + 3] - '0');
+        if (s[i + 4] != '/' && s[i + 4] != '-') continue;
+        int y =
+            (s[i] - '0') * 1000 + (s[i + 1] - '0') * 100 + (s[i + 2] - '0') * 10 + (s[i + 3] - '0');
         size_t j = i + 5, l = 0;
         int v = 0;
         while (j < n && isdigit((unsigned char)s[j]) && l < 4)
             v = v * 10 + (s[j++] - '0'), l++;
-        if (j < n && isalnum((unsigned char)s[j]))
-            continue;
-        if (y < 1990 || y > 2100)
-            continue;
+        if (j < n && isalnum((unsigned char)s[j])) continue;
+        if (y < 1990 || y > 2100) continue;
         if ((l == 2 && v == (y + 1) % 100) || (l == 4 && v == y + 1)) {
             *start_year = y;
             return 1;
@@ -254,7 +243,7 @@ void tm_date_from_days(long z, int *y, int *m, int *d)
     *y = (int)(yoe + era * 400 + (*m <= 2));
 }
 
-static const char *const weekdays[] = {"monday", "tuesday", "wednesday", "thursday",
+static const char *const weekdays[] = {"monday", "tuesday",  "wednesday", "thursday",
                                        "friday", "saturday", "sunday"};
 
 /* ISO weekday 1..7 of an English day name or abbreviation, 0 if none. */
@@ -262,8 +251,7 @@ static int weekday_of(const char *s, size_t n)
 {
     for (int i = 0; i < 7; i++) {
         size_t l = strlen(weekdays[i]);
-        if ((n == l || n == 3) && strncasecmp(s, weekdays[i], n) == 0)
-            return i + 1;
+        if ((n == l || n == 3) && strncasecmp(s, weekdays[i], n) == 0) return i + 1;
     }
     return 0;
 }
@@ -307,8 +295,7 @@ int tm_date_find_ahead(tm_date *out, const char *s, size_t n, const char *ref)
     if (have && best.precision == TM_DATE_DAY && !writes_year(s, &best) &&
         tm_date_days(best.year, best.month, best.day) < today) {
         /* "12th March" said in December means next March */
-        if (tm_date_valid(best.year + 1, best.month, best.day))
-            best.year++;
+        if (tm_date_valid(best.year + 1, best.month, best.day)) best.year++;
     }
     word w[256];
     size_t k = words_of(w, 256, s, n);
@@ -320,8 +307,8 @@ int tm_date_find_ahead(tm_date *out, const char *s, size_t n, const char *ref)
                    word_is(s, &w[i], "on") || word_is(s, &w[i], "coming");
         if (word_is(s, &w[i], "tomorrow")) {
             set_day(&d, today + 1, w[i].start, w[i].end);
-        } else if (lead && i + 1 < k && (wd = weekday_of(s + w[i + 1].start,
-                                                         w[i + 1].end - w[i + 1].start))) {
+        } else if (lead && i + 1 < k &&
+                   (wd = weekday_of(s + w[i + 1].start, w[i + 1].end - w[i + 1].start))) {
             /* "next Friday", "this Friday", "on Friday": the first such day after
              * the meeting (a weekday followed by a date is that date, found above) */
             int today_wd = (int)(((today % 7) + 7 + 3) % 7) + 1;
@@ -336,13 +323,16 @@ int tm_date_find_ahead(tm_date *out, const char *s, size_t n, const char *ref)
             int today_wd = (int)(((today % 7) + 7 + 3) % 7) + 1;
             set_day(&d, today + 8 - today_wd, w[i].start, w[i + 1].end); /* its Monday */
         } else if (word_is(s, &w[i], "next") && i + 1 < k && word_is(s, &w[i + 1], "month")) {
-            d = (tm_date){rm == 12 ? ry + 1 : ry, rm == 12 ? 1 : rm + 1, 0, TM_DATE_MONTH,
-                          w[i].start, w[i + 1].end};
+            d = (tm_date){rm == 12 ? ry + 1 : ry,
+                          rm == 12 ? 1 : rm + 1,
+                          0,
+                          TM_DATE_MONTH,
+                          w[i].start,
+                          w[i + 1].end};
         } else if ((word_is(s, &w[i], "in") || word_is(s, &w[i], "during") || lead ||
                     word_is(s, &w[i], "until") || word_is(s, &w[i], "by")) &&
                    i + 1 < k && (m = month_of(s, &w[i + 1])) &&
-                   w[i + 1].end - w[i + 1].start >= 3 &&
-                   !(i + 2 < k && is_year(&w[i + 2]))) {
+                   w[i + 1].end - w[i + 1].start >= 3 && !(i + 2 < k && is_year(&w[i + 2]))) {
             /* "in September": the next September, this month included */
             d = (tm_date){m >= rm ? ry : ry + 1, m, 0, TM_DATE_MONTH, w[i].start, w[i + 1].end};
         }

@@ -36,8 +36,7 @@ void tm_doc_add_error(tm_doc *doc, const char *fmt, ...)
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     const char **slot = TM_VEC_PUSH(&doc->arena, doc->errors);
-    if (slot)
-        *slot = tm_arena_strdup(&doc->arena, buf);
+    if (slot) *slot = tm_arena_strdup(&doc->arena, buf);
 }
 
 size_t tm_doc_line_of(const tm_doc *doc, size_t off)
@@ -61,8 +60,8 @@ size_t tm_doc_line_of(const tm_doc *doc, size_t off)
 }
 
 static const char *const kind_names[] = {"other", "minutes", "report"};
-static const char *const category_names[] = {"community", "theme", "incident", "place",
-                                              "organisation", "indicator", "cue", "tone"};
+static const char *const category_names[] = {"community",    "theme",     "incident", "place",
+                                             "organisation", "indicator", "cue",      "tone"};
 static const char *const polarity_names[] = {"concern", "reassurance"};
 static const char *const eep_names[] = {"evidenced", "experienced", "potential"};
 
@@ -99,8 +98,7 @@ const char *tm_eep_name(tm_eep e)
 
 const tm_block *tm_doc_block_of(const tm_doc *doc, size_t off)
 {
-    if (!doc->blocks.n)
-        return NULL;
+    if (!doc->blocks.n) return NULL;
     size_t lo = 0, hi = doc->blocks.n;
     while (hi - lo > 1) {
         size_t mid = (lo + hi) / 2;

@@ -17,8 +17,7 @@ static char *b64_encode(const unsigned char *p, size_t n, size_t *outn)
 {
     size_t m = (n + 2) / 3 * 4;
     char *o = tm_malloc(m + 1);
-    if (!o)
-        return NULL;
+    if (!o) return NULL;
     size_t w = 0;
     for (size_t i = 0; i < n; i += 3) {
         uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0) |
@@ -43,11 +42,9 @@ static int b64_value(char c)
 static int b64_decode(unsigned char **out, size_t *outn, const char *s, size_t n)
 {
     *out = NULL;
-    if (n % 4)
-        return -1;
+    if (n % 4) return -1;
     unsigned char *o = tm_malloc(n / 4 * 3 + 1);
-    if (!o)
-        return -1;
+    if (!o) return -1;
     size_t w = 0;
     for (size_t i = 0; i < n; i += 4) {
         int a = b64_value(s[i]), b = b64_value(s[i + 1]);
@@ -59,10 +56,8 @@ static int b64_decode(unsigned char **out, size_t *outn, const char *s, size_t n
         }
         uint32_t v = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 | (uint32_t)d;
         o[w++] = (unsigned char)(v >> 16);
-        if (!pad2)
-            o[w++] = (unsigned char)(v >> 8 & 0xff);
-        if (!pad3)
-            o[w++] = (unsigned char)(v & 0xff);
+        if (!pad2) o[w++] = (unsigned char)(v >> 8 & 0xff);
+        if (!pad3) o[w++] = (unsigned char)(v & 0xff);
     }
     *out = o;
     *outn = w;
@@ -85,8 +80,7 @@ json_t *tm_docjson_full(const tm_doc *doc, int64_t size, const char *lexicon_ver
                         const char *lexicon_hash)
 {
     json_t *f = json_object();
-    if (!f)
-        return NULL;
+    if (!f) return NULL;
     set(f, "version", json_integer(TM_DOCJSON_VERSION));
     set(f, "path", json_string(doc->path));
     set(f, "size", json_integer(size));
@@ -175,10 +169,10 @@ json_t *tm_docjson_full(const tm_doc *doc, int64_t size, const char *lexicon_ver
     a = json_array();
     for (size_t i = 0; i < doc->incidents.n; i++) {
         const tm_incident *c = &doc->incidents.v[i];
-        json_array_append_new(a, json_pack("{s:s,s:I,s:o,s:o,s:b}", "theme", c->theme, "sent",
-                                           (json_int_t)c->sent, "date", str_or_null(c->date),
-                                           "place", str_or_null(c->place), "negated",
-                                           c->negated != 0));
+        json_array_append_new(a,
+                              json_pack("{s:s,s:I,s:o,s:o,s:b}", "theme", c->theme, "sent",
+                                        (json_int_t)c->sent, "date", str_or_null(c->date), "place",
+                                        str_or_null(c->place), "negated", c->negated != 0));
     }
     set(f, "incidents", a);
     a = json_array();
@@ -201,11 +195,12 @@ typedef struct loader {
 static const json_t *field(loader *l, const json_t *o, const char *k, int type)
 {
     const json_t *v = json_object_get(o, k);
-    if (!v || (type >= 0 && (int)json_typeof(v) != type &&
-               !(type == JSON_TRUE && json_is_boolean(v)) &&
-               !(type == JSON_REAL && json_is_number(v)))) {
+    if (!v ||
+        (type >= 0 && (int)json_typeof(v) != type && !(type == JSON_TRUE && json_is_boolean(v)) &&
+         !(type == JSON_REAL && json_is_number(v)))) {
         if (!l->bad)
-            tm_err_set(l->err, TM_EFORMAT, "%s: \"full\" object: %s%s\"%s\" missing or of the wrong"
+            tm_err_set(l->err, TM_EFORMAT,
+                       "%s: \"full\" object: %s%s\"%s\" missing or of the wrong"
                        " type: give the output of 'tension extract --jsonl --full'",
                        l->what, l->field ? l->field : "", l->field ? " " : "", k);
         l->bad = 1;
@@ -236,10 +231,8 @@ static int get_bool(loader *l, const json_t *o, const char *k)
 static const char *get_str(loader *l, const json_t *o, const char *k, int nullable)
 {
     const json_t *v = field(l, o, k, -1);
-    if (!v)
-        return NULL;
-    if (json_is_null(v) && nullable)
-        return NULL;
+    if (!v) return NULL;
+    if (json_is_null(v) && nullable) return NULL;
     if (!json_is_string(v)) {
         field(l, o, k, JSON_STRING);
         return NULL;
@@ -272,8 +265,7 @@ static const json_t *get_array(loader *l, const json_t *o, const char *k)
 static int enum_of(loader *l, const char *const *names, int n, const char *v, const char *k)
 {
     for (int i = 0; v && i < n; i++)
-        if (!strcmp(names[i], v))
-            return i;
+        if (!strcmp(names[i], v)) return i;
     if (!l->bad)
         tm_err_set(l->err, TM_EFORMAT, "%s: \"full\" object: %s \"%s\" unknown", l->what, k,
                    v ? v : "null");
@@ -282,16 +274,16 @@ static int enum_of(loader *l, const char *const *names, int n, const char *v, co
 }
 
 /* Grows `vec` to n elements, zeroed. */
-#define RESERVE(l, vec, count)                                                                    \
-    do {                                                                                          \
+#define RESERVE(l, vec, count)                                                                     \
+    do {                                                                                           \
         if ((count) && tm_arena_grow(&(l)->doc->arena, (void **)&(vec).v, &(vec).cap, (count),     \
-                                     sizeof *(vec).v) != 0) {                                     \
-            (l)->bad = 1;                                                                         \
-            tm_err_set((l)->err, TM_ENOMEM, "%s: out of memory", (l)->what);                      \
-        } else if (count) {                                                                       \
-            memset((vec).v, 0, (count) * sizeof *(vec).v);                                        \
-            (vec).n = (count);                                                                    \
-        }                                                                                         \
+                                     sizeof *(vec).v) != 0) {                                      \
+            (l)->bad = 1;                                                                          \
+            tm_err_set((l)->err, TM_ENOMEM, "%s: out of memory", (l)->what);                       \
+        } else if (count) {                                                                        \
+            memset((vec).v, 0, (count) * sizeof *(vec).v);                                         \
+            (vec).n = (count);                                                                     \
+        }                                                                                          \
     } while (0)
 
 static const char *const kinds[] = {"other", "minutes", "report"};
@@ -301,8 +293,7 @@ static const char *const eeps[] = {"evidenced", "experienced", "potential"};
 static tm_category cat_of(loader *l, const char *name)
 {
     tm_category c = TM_CAT_COMMUNITY;
-    if (name && tm_category_from_name(&c, name, strlen(name)) == 0)
-        return c;
+    if (name && tm_category_from_name(&c, name, strlen(name)) == 0) return c;
     if (!l->bad)
         tm_err_set(l->err, TM_EFORMAT, "%s: \"full\" object: category \"%s\" unknown", l->what,
                    name ? name : "null");
@@ -318,9 +309,9 @@ static void load_records(loader *l, const json_t *full)
     if ((a = get_array(l, full, "sections"))) {
         RESERVE(l, d->sections, json_array_size(a));
         l->field = "section";
-        json_array_foreach(a, i, o) {
-            if (l->bad)
-                break;
+        json_array_foreach(a, i, o)
+        {
+            if (l->bad) break;
             tm_section *s = &d->sections.v[i];
             s->off = (uint32_t)get_int(l, o, "off");
             s->end = (uint32_t)get_int(l, o, "end");
@@ -336,9 +327,9 @@ static void load_records(loader *l, const json_t *full)
     if (!l->bad && (a = get_array(l, full, "speakers"))) {
         RESERVE(l, d->speakers, json_array_size(a));
         l->field = "speaker";
-        json_array_foreach(a, i, o) {
-            if (l->bad)
-                break;
+        json_array_foreach(a, i, o)
+        {
+            if (l->bad) break;
             tm_speaker *s = &d->speakers.v[i];
             s->initials = get_str(l, o, "initials", 0);
             s->role = get_str(l, o, "role", 1);
@@ -349,9 +340,9 @@ static void load_records(loader *l, const json_t *full)
     if (!l->bad && (a = get_array(l, full, "sentences"))) {
         RESERVE(l, d->sentences, json_array_size(a));
         l->field = "sentence";
-        json_array_foreach(a, i, o) {
-            if (l->bad)
-                break;
+        json_array_foreach(a, i, o)
+        {
+            if (l->bad) break;
             tm_sentence *s = &d->sentences.v[i];
             s->off = (uint32_t)get_int(l, o, "off");
             s->end = (uint32_t)get_int(l, o, "end");
@@ -364,9 +355,9 @@ static void load_records(loader *l, const json_t *full)
     if (!l->bad && (a = get_array(l, full, "mentions"))) {
         RESERVE(l, d->mentions, json_array_size(a));
         l->field = "mention";
-        json_array_foreach(a, i, o) {
-            if (l->bad)
-                break;
+        json_array_foreach(a, i, o)
+        {
+            if (l->bad) break;
             tm_mention *m = &d->mentions.v[i];
             m->cat = cat_of(l, json_string_value(json_object_get(o, "cat")));
             m->id = get_str(l, o, "id", 0);
@@ -382,15 +373,17 @@ static void load_records(loader *l, const json_t *full)
     if (!l->bad && (a = get_array(l, full, "signals"))) {
         RESERVE(l, d->signals, json_array_size(a));
         l->field = "signal";
-        json_array_foreach(a, i, o) {
-            if (l->bad)
-                break;
+        json_array_foreach(a, i, o)
+        {
+            if (l->bad) break;
             tm_signal *g = &d->signals.v[i];
             g->community = get_str(l, o, "community", 0);
             g->theme = get_str(l, o, "theme", 0);
             g->theme_cat = cat_of(l, json_string_value(json_object_get(o, "cat")));
-            g->polarity = (tm_polarity)enum_of(l, pols, 2, json_string_value(json_object_get(o, "polarity")), "polarity");
-            g->eep = (tm_eep)enum_of(l, eeps, 3, json_string_value(json_object_get(o, "eep")), "eep");
+            g->polarity = (tm_polarity)enum_of(
+                l, pols, 2, json_string_value(json_object_get(o, "polarity")), "polarity");
+            g->eep =
+                (tm_eep)enum_of(l, eeps, 3, json_string_value(json_object_get(o, "eep")), "eep");
             g->negated = (uint8_t)get_bool(l, o, "negated");
             g->via_paragraph = (uint8_t)get_bool(l, o, "via_paragraph");
             g->weight = (float)get_real(l, o, "weight");
@@ -400,9 +393,9 @@ static void load_records(loader *l, const json_t *full)
     if (!l->bad && (a = get_array(l, full, "incidents"))) {
         RESERVE(l, d->incidents, json_array_size(a));
         l->field = "incident";
-        json_array_foreach(a, i, o) {
-            if (l->bad)
-                break;
+        json_array_foreach(a, i, o)
+        {
+            if (l->bad) break;
             tm_incident *c = &d->incidents.v[i];
             c->theme = get_str(l, o, "theme", 0);
             c->sent = (uint32_t)get_int(l, o, "sent");
@@ -415,9 +408,9 @@ static void load_records(loader *l, const json_t *full)
     if (!l->bad && (a = get_array(l, full, "errors"))) {
         d->errors.n = 0;
         RESERVE(l, d->errors, json_array_size(a));
-        json_array_foreach(a, i, o) {
-            if (l->bad)
-                break;
+        json_array_foreach(a, i, o)
+        {
+            if (l->bad) break;
             if (!json_is_string(o)) {
                 tm_err_set(l->err, TM_EFORMAT, "%s: \"full\" object: errors[%zu] is not a string",
                            l->what, i);
@@ -438,11 +431,12 @@ int tm_docjson_load(tm_doc *doc, tm_docjson_meta *meta, const json_t *full, cons
     int rc = TM_OK;
     memset(meta, 0, sizeof *meta);
     if (!json_is_object(full))
-        return tm_err_set(err, TM_EFORMAT,
-                          "%s: no \"full\" object: give the output of 'tension extract --jsonl --full'",
-                          what);
+        return tm_err_set(
+            err, TM_EFORMAT,
+            "%s: no \"full\" object: give the output of 'tension extract --jsonl --full'", what);
     if (get_int(&l, full, "version") != TM_DOCJSON_VERSION && !l.bad) {
-        return tm_err_set(err, TM_EFORMAT, "%s: \"full\" version %lld, this tension reads %d: use"
+        return tm_err_set(err, TM_EFORMAT,
+                          "%s: \"full\" version %lld, this tension reads %d: use"
                           " the same tension version for extract and ingest",
                           what, (long long)json_integer_value(json_object_get(full, "version")),
                           TM_DOCJSON_VERSION);
@@ -451,8 +445,7 @@ int tm_docjson_load(tm_doc *doc, tm_docjson_meta *meta, const json_t *full, cons
     const json_t *text = field(&l, full, "text", JSON_STRING);
     const json_t *sha = field(&l, full, "sha256", JSON_STRING);
     const json_t *src = field(&l, full, "source", -1);
-    if (l.bad)
-        return err->code;
+    if (l.bad) return err->code;
     tm_source_kind kind = TM_SOURCE_NONE;
     if (json_is_object(src)) {
         const json_t *k = json_object_get(src, "kind"), *b = json_object_get(src, "data");
@@ -463,15 +456,14 @@ int tm_docjson_load(tm_doc *doc, tm_docjson_meta *meta, const json_t *full, cons
             goto cleanup;
         }
     } else if (!json_is_null(src)) {
-        rc = tm_err_set(err, TM_EFORMAT, "%s: \"full\" object: \"source\" must be an object or null",
-                        what);
+        rc = tm_err_set(err, TM_EFORMAT,
+                        "%s: \"full\" object: \"source\" must be an object or null", what);
         goto cleanup;
     }
     if ((rc = tm_source_decode(&raw, &rn, json_string_value(text), json_string_length(text), kind,
                                data, dn, what, err)) != TM_OK)
         goto cleanup;
-    if ((rc = tm_ingest_bytes(doc, json_string_value(path), raw, rn, err)) != TM_OK)
-        goto cleanup;
+    if ((rc = tm_ingest_bytes(doc, json_string_value(path), raw, rn, err)) != TM_OK) goto cleanup;
     if (strcmp(doc->sha256, json_string_value(sha)) != 0) {
         rc = tm_err_set(err, TM_EFORMAT,
                         "%s: text and source do not rebuild the file with sha256 %s: the line"
@@ -493,8 +485,7 @@ int tm_docjson_load(tm_doc *doc, tm_docjson_meta *meta, const json_t *full, cons
     const json_t *lh = field(&l, full, "lexicon_hash", -1);
     meta->lexicon_version = json_string_value(lv);
     meta->lexicon_hash = json_string_value(lh);
-    if (!l.bad)
-        load_records(&l, full);
+    if (!l.bad) load_records(&l, full);
     if (l.bad || doc->arena.failed)
         rc = err->code ? err->code : tm_err_set(err, TM_ENOMEM, "%s: out of memory", what);
 cleanup:

@@ -18,8 +18,7 @@ static int valid_utf8(const unsigned char *p, size_t n)
     for (size_t i = 0; i < n;) {
         uint32_t cp;
         size_t k = tm_utf8_decode(p + i, n - i, &cp);
-        if (!k || cp == 0)
-            return 0;
+        if (!k || cp == 0) return 0;
         i += k;
     }
     return 1;
@@ -41,10 +40,8 @@ json_t *tm_extract_sentence_text(const tm_doc *doc, uint32_t sent)
 static void locate(json_t *o, const tm_doc *doc, uint32_t off)
 {
     const tm_block *b = tm_doc_block_of(doc, off);
-    if (!b)
-        return;
-    if (b->page)
-        json_object_set_new(o, "page", json_integer(b->page));
+    if (!b) return;
+    if (b->page) json_object_set_new(o, "page", json_integer(b->page));
     json_object_set_new(o, "paragraph", json_integer(b->para));
 }
 
@@ -75,14 +72,10 @@ static json_t *evidence(const tm_doc *doc, uint32_t sent)
 static int signal_key_cmp(const tm_signal *a, const tm_signal *b)
 {
     int c = strcmp(a->community, b->community);
-    if (!c)
-        c = strcmp(a->theme, b->theme);
-    if (!c)
-        c = (int)a->polarity - (int)b->polarity;
-    if (!c)
-        c = (int)a->eep - (int)b->eep;
-    if (!c)
-        c = (int)a->negated - (int)b->negated;
+    if (!c) c = strcmp(a->theme, b->theme);
+    if (!c) c = (int)a->polarity - (int)b->polarity;
+    if (!c) c = (int)a->eep - (int)b->eep;
+    if (!c) c = (int)a->negated - (int)b->negated;
     return c;
 }
 
@@ -94,11 +87,9 @@ static json_t *signals_json(const tm_doc *doc)
     json_t *arr = json_array();
     size_t n = doc->signals.n;
     unsigned char *done = n ? calloc(n, 1) : NULL;
-    if (n && !done)
-        return arr;
+    if (n && !done) return arr;
     for (size_t i = 0; i < n; i++) {
-        if (done[i])
-            continue;
+        if (done[i]) continue;
         const tm_signal *s = &doc->signals.v[i];
         json_t *g = json_object();
         json_t *evs = json_array();
@@ -106,14 +97,12 @@ static json_t *signals_json(const tm_doc *doc)
         double weight = 0;
         for (size_t j = i; j < n; j++) {
             const tm_signal *t = &doc->signals.v[j];
-            if (done[j] || signal_key_cmp(s, t) != 0)
-                continue;
+            if (done[j] || signal_key_cmp(s, t) != 0) continue;
             done[j] = 1;
             count++;
             weight += t->weight;
             json_t *ev = evidence(doc, t->sent);
-            if (t->via_paragraph)
-                json_object_set_new(ev, "via_paragraph", json_true());
+            if (t->via_paragraph) json_object_set_new(ev, "via_paragraph", json_true());
             json_array_append_new(evs, ev);
         }
         json_object_set_new(g, "community", json_string(s->community));
@@ -160,7 +149,8 @@ json_t *tm_extract_sentences_json(const tm_doc *doc)
         const tm_speaker *sp = s->speaker >= 0 ? &doc->speakers.v[s->speaker] : NULL;
         json_object_set_new(x, "sentence", json_integer((json_int_t)i));
         json_object_set_new(x, "section",
-                            s->section >= 0 ? json_string(doc->sections.v[s->section].title) : json_null());
+                            s->section >= 0 ? json_string(doc->sections.v[s->section].title)
+                                            : json_null());
         json_object_set_new(x, "paragraph", json_integer(s->paragraph));
         json_object_set_new(x, "speaker", sp ? json_string(sp->initials) : json_null());
         json_object_set_new(x, "heading", json_boolean(s->flags & TM_SENT_HEADING));
@@ -178,13 +168,13 @@ json_t *tm_extract_sentences_json(const tm_doc *doc)
 json_t *tm_extract_json(const tm_doc *doc)
 {
     json_t *o = json_object();
-    if (!o)
-        return NULL;
+    if (!o) return NULL;
     json_object_set_new(o, "doc", json_string(doc->path));
     json_object_set_new(o, "sha256", json_string(doc->sha256));
     json_object_set_new(o, "kind", json_string(tm_kind_name(doc->kind)));
     json_object_set_new(o, "date", doc->date[0] ? json_string(doc->date) : json_null());
-    json_object_set_new(o, "period_date", doc->period_date[0] ? json_string(doc->period_date) : json_null());
+    json_object_set_new(o, "period_date",
+                        doc->period_date[0] ? json_string(doc->period_date) : json_null());
     json_object_set_new(o, "next_meeting",
                         doc->next_meeting[0] ? json_string(doc->next_meeting) : json_null());
     json_object_set_new(o, "title", doc->title ? json_string(doc->title) : json_null());
@@ -199,20 +189,29 @@ json_t *tm_extract_json(const tm_doc *doc)
            *orgs = json_object(), *indicators = json_object(), *negated = json_object();
     for (size_t i = 0; i < doc->mentions.n; i++) {
         const tm_mention *m = &doc->mentions.v[i];
-        if (m->dropped)
-            continue;
+        if (m->dropped) continue;
         if (m->negated) {
-            if (m->cat == TM_CAT_COMMUNITY || m->cat == TM_CAT_THEME)
-                count(negated, m->id);
+            if (m->cat == TM_CAT_COMMUNITY || m->cat == TM_CAT_THEME) count(negated, m->id);
             continue;
         }
         switch (m->cat) {
-        case TM_CAT_COMMUNITY: count(comm, m->id); break;
-        case TM_CAT_THEME: count(themes, m->id); break;
-        case TM_CAT_PLACE: count(places, m->canon); break;
-        case TM_CAT_ORGANISATION: count(orgs, m->id); break;
-        case TM_CAT_INDICATOR: count(indicators, m->id); break;
-        default: break;
+        case TM_CAT_COMMUNITY:
+            count(comm, m->id);
+            break;
+        case TM_CAT_THEME:
+            count(themes, m->id);
+            break;
+        case TM_CAT_PLACE:
+            count(places, m->canon);
+            break;
+        case TM_CAT_ORGANISATION:
+            count(orgs, m->id);
+            break;
+        case TM_CAT_INDICATOR:
+            count(indicators, m->id);
+            break;
+        default:
+            break;
         }
     }
     json_object_set_new(o, "communities", comm);
@@ -261,8 +260,7 @@ json_t *tm_extract_json(const tm_doc *doc)
         json_object_set_new(x, "level", json_integer(s->level));
         json_object_set_new(x, "deferred", json_boolean(s->deferred));
         json_array_append_new(sections, x);
-        if (s->deferred)
-            json_array_append_new(deferred, json_string(s->title));
+        if (s->deferred) json_array_append_new(deferred, json_string(s->title));
     }
     json_object_set_new(o, "sections", sections);
     json_object_set_new(o, "deferred_sections", deferred);
@@ -277,8 +275,7 @@ json_t *tm_extract_json(const tm_doc *doc)
 json_t *tm_extract_error_json(const char *path, const char *message)
 {
     json_t *o = json_object();
-    if (!o)
-        return NULL;
+    if (!o) return NULL;
     json_object_set_new(o, "doc", json_string(path));
     json_t *errors = json_array();
     json_array_append_new(errors, json_string(message));

@@ -35,9 +35,13 @@ static const magic magics[] = {
     {"GIF8", 4, "a GIF image"},
     {"\x1F\x8B", 2, "a gzip archive"},
     {"BZh", 3, "a bzip2 archive"},
-    {"\xFD" "7zXZ", 5, "an xz archive"},
+    {"\xFD"
+     "7zXZ",
+     5, "an xz archive"},
     {"7z\xBC\xAF", 4, "a 7-Zip archive"},
-    {"\x7F" "ELF", 4, "an executable"},
+    {"\x7F"
+     "ELF",
+     4, "an executable"},
     {"\xD0\xCF\x11\xE0", 4, "an old Office document (convert it to text)"},
     {"SQLite format 3", 15, "an SQLite database"},
 };
@@ -46,8 +50,7 @@ static const magic magics[] = {
 static const char *binary_kind(const unsigned char *p, size_t n)
 {
     for (size_t i = 0; i < sizeof magics / sizeof magics[0]; i++)
-        if (n >= magics[i].n && memcmp(p, magics[i].bytes, magics[i].n) == 0)
-            return magics[i].what;
+        if (n >= magics[i].n && memcmp(p, magics[i].bytes, magics[i].n) == 0) return magics[i].what;
     return NULL;
 }
 
@@ -60,8 +63,7 @@ static int utf16_guess(const unsigned char *p, size_t n, int *big_endian)
         odd += p[i + 1] == 0;
     }
     size_t pairs = sample / 2;
-    if (pairs < 2)
-        return 0;
+    if (pairs < 2) return 0;
     if (odd * 10 >= pairs * 7 && even * 10 < pairs) {
         *big_endian = 0;
         return 1;
@@ -86,8 +88,7 @@ static int conv_put(tm_arena *a, conv *c, uint32_t cp, size_t raw_off)
         size_t ncap = c->cap ? c->cap * 2 : 1024;
         unsigned char *nt = tm_arena_alloc(a, ncap + 1);
         uint32_t *nm = tm_arena_alloc(a, (ncap + 1) * sizeof *nm);
-        if (!nt || !nm)
-            return -1;
+        if (!nt || !nm) return -1;
         if (c->n) {
             memcpy(nt, c->text, c->n);
             memcpy(nm, c->map, c->n * sizeof *nm);
@@ -110,7 +111,8 @@ static int convert_utf16(tm_doc *doc, const unsigned char *p, size_t n, size_t s
         uint32_t u = be ? (uint32_t)p[i] << 8 | p[i + 1] : (uint32_t)p[i + 1] << 8 | p[i];
         size_t at = i;
         if (u >= 0xD800 && u <= 0xDBFF && i + 3 < n) {
-            uint32_t lo = be ? (uint32_t)p[i + 2] << 8 | p[i + 3] : (uint32_t)p[i + 3] << 8 | p[i + 2];
+            uint32_t lo =
+                be ? (uint32_t)p[i + 2] << 8 | p[i + 3] : (uint32_t)p[i + 3] << 8 | p[i + 2];
             if (lo >= 0xDC00 && lo <= 0xDFFF) {
                 u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
                 i += 2;
@@ -120,8 +122,7 @@ static int convert_utf16(tm_doc *doc, const unsigned char *p, size_t n, size_t s
         } else if (u >= 0xD800 && u <= 0xDFFF) {
             u = '?';
         }
-        if (conv_put(&doc->arena, &c, u, at) != 0)
-            return -1;
+        if (conv_put(&doc->arena, &c, u, at) != 0) return -1;
     }
     if (conv_put(&doc->arena, &c, 0, n) != 0) /* room for the NUL and the end offset */
         return -1;
@@ -138,13 +139,10 @@ static int convert_cp1252(tm_doc *doc, const unsigned char *p, size_t n)
     conv c = {0};
     for (size_t i = 0; i < n; i++) {
         uint32_t u = p[i];
-        if (u >= 0x80 && u < 0xA0)
-            u = cp1252_high[u - 0x80] ? cp1252_high[u - 0x80] : '?';
-        if (conv_put(&doc->arena, &c, u, i) != 0)
-            return -1;
+        if (u >= 0x80 && u < 0xA0) u = cp1252_high[u - 0x80] ? cp1252_high[u - 0x80] : '?';
+        if (conv_put(&doc->arena, &c, u, i) != 0) return -1;
     }
-    if (conv_put(&doc->arena, &c, 0, n) != 0)
-        return -1;
+    if (conv_put(&doc->arena, &c, 0, n) != 0) return -1;
     c.n--;
     c.map[c.n] = (uint32_t)n;
     doc->text = (char *)c.text;
@@ -194,7 +192,8 @@ static void normalise(tm_doc *doc)
         } else if (c == 0xE2 && i + 2 < n) {
             unsigned char b1 = (unsigned char)t[i + 1], b2 = (unsigned char)t[i + 2];
             /* ➤ U+27A4, ► U+25BA, ▪ U+25AA, • U+2022, ● U+25CF, ◦ U+25E6, ▸ U+25B8 */
-            if ((b1 == 0x9E && b2 == 0xA4) || (b1 == 0x96 && (b2 == 0xBA || b2 == 0xAA || b2 == 0xB8)) ||
+            if ((b1 == 0x9E && b2 == 0xA4) ||
+                (b1 == 0x96 && (b2 == 0xBA || b2 == 0xAA || b2 == 0xB8)) ||
                 (b1 == 0x80 && b2 == 0xA2) || (b1 == 0x97 && (b2 == 0x8F || b2 == 0xA6)))
                 blank(t, i, 3);
         } else if (c == 0xC2 && i + 1 < n && (unsigned char)t[i + 1] == 0xA0) {
@@ -212,8 +211,7 @@ static void normalise(tm_doc *doc)
         else if (now != ' ' && now != '\t')
             line_start = 0;
     }
-    if (nul)
-        tm_doc_add_error(doc, "%s: %zu NUL byte(s) replaced by spaces", doc->path, nul);
+    if (nul) tm_doc_add_error(doc, "%s: %zu NUL byte(s) replaced by spaces", doc->path, nul);
 }
 
 /* Replaces invalid UTF-8 bytes with '?' in place; returns how many and the
@@ -225,8 +223,7 @@ static size_t repair_utf8(char *t, size_t n, size_t *first)
         uint32_t cp;
         size_t k = tm_utf8_decode((const unsigned char *)t + i, n - i, &cp);
         if (k == 0) {
-            if (!bad)
-                *first = i;
+            if (!bad) *first = i;
             bad++;
             t[i] = '?';
             k = 1;
@@ -264,23 +261,21 @@ int tm_ingest_bytes(tm_doc *doc, const char *path, const void *bytes, size_t n, 
     unsigned char *raw = tm_arena_alloc(&doc->arena, n + 1);
     if (!raw || !doc->path)
         return tm_err_set(err, TM_ENOMEM, "%s: out of memory for %zu bytes", path, n);
-    if (n)
-        memcpy(raw, bytes, n);
+    if (n) memcpy(raw, bytes, n);
     doc->raw = raw;
     doc->raw_len = n;
     tm_sha256_hex(doc->sha256, raw, n);
 
-    if (n == 0)
-        return tm_err_set(err, TM_EFORMAT, "%s: empty file: nothing to read", path);
+    if (n == 0) return tm_err_set(err, TM_EFORMAT, "%s: empty file: nothing to read", path);
     tm_format fmt = tm_convert_sniff(raw, n);
     if (fmt != TM_FMT_TEXT) {
         /* Word, OpenDocument, PDF, HTML, e-mail: text with blocks, no raw_map */
         int crc = tm_convert_doc(doc, fmt, err);
-        if (crc != TM_OK)
-            return crc;
+        if (crc != TM_OK) return crc;
         size_t first = 0, fixed = repair_utf8(doc->text, doc->text_len, &first);
         if (fixed)
-            tm_doc_add_error(doc, "%s: %zu invalid UTF-8 byte(s) in the extracted text, replaced by '?'",
+            tm_doc_add_error(doc,
+                             "%s: %zu invalid UTF-8 byte(s) in the extracted text, replaced by '?'",
                              path, fixed);
         normalise(doc);
         return TM_OK;
@@ -353,8 +348,7 @@ static int split_part(const char *path, char *container, size_t cap, unsigned *i
         while (isdigit((unsigned char)*d) && digits < 6)
             v = v * 10 + (unsigned)(*d++ - '0'), digits++;
         size_t len = (size_t)(h - path);
-        if (!digits || *d != ':' || len >= cap)
-            continue;
+        if (!digits || *d != ':' || len >= cap) continue;
         memcpy(container, path, len);
         container[len] = '\0';
         struct stat st;
@@ -375,35 +369,35 @@ typedef struct part_ctx {
     tm_err *err;
 } part_ctx;
 
-static int take_part(unsigned index, const char *name, const unsigned char *bytes, size_t n, void *payload)
+static int take_part(unsigned index, const char *name, const unsigned char *bytes, size_t n,
+                     void *payload)
 {
     part_ctx *c = payload;
     (void)name;
-    if (index != c->want)
-        return 0;
+    if (index != c->want) return 0;
     c->found = 1;
     memcpy(c->doc->mail_date, c->date, sizeof c->date);
     c->rc = tm_ingest_bytes(c->doc, c->path, bytes, n, c->err);
     return 1;
 }
 
-static int ingest_part(tm_doc *doc, const char *path, const char *container, unsigned index, tm_err *err)
+static int ingest_part(tm_doc *doc, const char *path, const char *container, unsigned index,
+                       tm_err *err)
 {
     char *buf = NULL;
     size_t n = 0;
     int rc = tm_read_file(&buf, &n, container, TM_INGEST_MAX_BYTES, err);
-    if (rc != TM_OK)
-        return rc;
+    if (rc != TM_OK) return rc;
     struct stat st;
-    if (stat(container, &st) == 0)
-        doc->mtime = (int64_t)st.st_mtime;
+    if (stat(container, &st) == 0) doc->mtime = (int64_t)st.st_mtime;
     part_ctx c = {doc, path, index, {0}, 0, TM_OK, err};
     tm_err perr = {0};
     if (tm_convert_sniff((const unsigned char *)buf, n) != TM_FMT_EML ||
         tm_convert_eml_attachments((const unsigned char *)buf, n, c.date, take_part, &c, &perr) < 0)
         rc = tm_err_set(err, TM_EIO, "%s: %s is not an e-mail with attachments", path, container);
     else if (!c.found)
-        rc = tm_err_set(err, TM_EIO, "%s: %s has no readable attachment %u", path, container, index);
+        rc =
+            tm_err_set(err, TM_EIO, "%s: %s has no readable attachment %u", path, container, index);
     else
         rc = c.rc;
     tm_free(buf);
@@ -415,15 +409,14 @@ int tm_ingest_file(tm_doc *doc, const char *path, tm_err *err)
     char container[4096];
     unsigned index = 0;
     struct stat st;
-    if (stat(path, &st) != 0 && errno == ENOENT && split_part(path, container, sizeof container, &index))
+    if (stat(path, &st) != 0 && errno == ENOENT &&
+        split_part(path, container, sizeof container, &index))
         return ingest_part(doc, path, container, index, err);
     char *buf = NULL;
     size_t n = 0;
     int rc = tm_read_file(&buf, &n, path, TM_INGEST_MAX_BYTES, err);
-    if (rc != TM_OK)
-        return rc;
-    if (stat(path, &st) == 0)
-        doc->mtime = (int64_t)st.st_mtime;
+    if (rc != TM_OK) return rc;
+    if (stat(path, &st) == 0) doc->mtime = (int64_t)st.st_mtime;
     rc = tm_ingest_bytes(doc, path, buf, n, err);
     tm_free(buf);
     return rc;
@@ -433,8 +426,7 @@ int tm_ingest_stat(const char *path, struct stat *st)
 {
     char container[4096];
     unsigned index;
-    if (stat(path, st) == 0)
-        return 0;
+    if (stat(path, st) == 0) return 0;
     if (errno == ENOENT && split_part(path, container, sizeof container, &index))
         return stat(container, st);
     return -1;
@@ -447,7 +439,8 @@ typedef struct expand_ctx {
     int rc;
 } expand_ctx;
 
-static int expand_part(unsigned index, const char *name, const unsigned char *bytes, size_t n, void *payload)
+static int expand_part(unsigned index, const char *name, const unsigned char *bytes, size_t n,
+                       void *payload)
 {
     expand_ctx *c = payload;
     (void)bytes, (void)n;
@@ -457,8 +450,7 @@ static int expand_part(unsigned index, const char *name, const unsigned char *by
         safe[k++] = ((unsigned char)*p < 0x20 || *p == '/' || *p == '\\') ? '_' : *p;
     safe[k] = '\0';
     size_t len = strlen(c->path) + k + 32;
-    if (!(full = tm_malloc(len)))
-        return c->rc = -1;
+    if (!(full = tm_malloc(len))) return c->rc = -1;
     snprintf(full, len, "%s#%u:%s", c->path, index, safe);
     c->rc = c->fn(full, c->payload);
     tm_free(full);
@@ -468,19 +460,16 @@ static int expand_part(unsigned index, const char *name, const unsigned char *by
 int tm_ingest_expand(const char *path, tm_ingest_path_fn fn, void *payload)
 {
     int rc = fn(path, payload);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     /* only e-mails expand: look at the header block before reading it all */
     enum { HEAD = 65536 };
     unsigned char *head = tm_malloc(HEAD);
     FILE *f = head ? fopen(path, "rb") : NULL;
     size_t got = f ? fread(head, 1, HEAD, f) : 0;
-    if (f)
-        fclose(f);
+    if (f) fclose(f);
     int email = got && tm_convert_sniff(head, got) == TM_FMT_EML;
     tm_free(head);
-    if (!email)
-        return 0;
+    if (!email) return 0;
     char *buf = NULL;
     size_t n = 0;
     tm_err err = {0};

@@ -17,8 +17,8 @@ struct tm_scale {
     tm_scale_level levels[TM_SCALE_LEVELS];
 };
 
-static const char default_scale[] =
-    TM_SCALE_HEADER "\n"
+static const char default_scale[] = TM_SCALE_HEADER
+    "\n"
     "1\tnormal\tNormal\tBusiness as usual: no or few concern signals, reassurance outweighs"
     " concern\t0\n"
     "2\tnormal\tNormal, watch\tIsolated concerns raised; no sign of tension spreading\t60\n"
@@ -57,7 +57,8 @@ int tm_scale_parse(tm_scale **out, const char *text, size_t len, const char *nam
     *out = NULL;
     int rc = TM_OK;
     tm_scale *sc = tm_calloc(1, sizeof *sc);
-    if (!sc || !(sc->text = tm_strndup(text, len)) || !(sc->source = tm_strndup(name, strlen(name)))) {
+    if (!sc || !(sc->text = tm_strndup(text, len)) ||
+        !(sc->source = tm_strndup(name, strlen(name)))) {
         tm_scale_free(sc);
         return tm_err_set(err, TM_ENOMEM, "%s: out of memory reading the scale", name);
     }
@@ -93,15 +94,17 @@ int tm_scale_parse(tm_scale **out, const char *text, size_t len, const char *nam
             goto cleanup;
         }
         if (seen == TM_SCALE_LEVELS) {
-            rc = tm_err_set(err, TM_ELEXICON, "%s:%d: more than %d levels: the scale has levels 1 to %d",
-                            name, lineno, TM_SCALE_LEVELS, TM_SCALE_LEVELS);
+            rc = tm_err_set(err, TM_ELEXICON,
+                            "%s:%d: more than %d levels: the scale has levels 1 to %d", name,
+                            lineno, TM_SCALE_LEVELS, TM_SCALE_LEVELS);
             goto cleanup;
         }
         char *end;
         long level = strtol(c[0], &end, 10);
         if (end == c[0] || *end || level != seen + 1) {
-            rc = tm_err_set(err, TM_ELEXICON, "%s:%d: level \"%s\": expected %d (levels 1 to %d, in order)",
-                            name, lineno, c[0], seen + 1, TM_SCALE_LEVELS);
+            rc = tm_err_set(err, TM_ELEXICON,
+                            "%s:%d: level \"%s\": expected %d (levels 1 to %d, in order)", name,
+                            lineno, c[0], seen + 1, TM_SCALE_LEVELS);
             goto cleanup;
         }
         if (!*c[1] || !*c[2]) {
@@ -112,13 +115,13 @@ int tm_scale_parse(tm_scale **out, const char *text, size_t len, const char *nam
         errno = 0;
         double min = strtod(c[4], &end);
         if (end == c[4] || *end || errno || min != min || min < 0) {
-            rc = tm_err_set(err, TM_ELEXICON,
-                            "%s:%d: min_score \"%s\" is not a number >= 0", name, lineno, c[4]);
+            rc = tm_err_set(err, TM_ELEXICON, "%s:%d: min_score \"%s\" is not a number >= 0", name,
+                            lineno, c[4]);
             goto cleanup;
         }
         if (seen == 0 && min != 0) {
-            rc = tm_err_set(err, TM_ELEXICON, "%s:%d: level 1 must have min_score 0 (it is the floor)",
-                            name, lineno);
+            rc = tm_err_set(err, TM_ELEXICON,
+                            "%s:%d: level 1 must have min_score 0 (it is the floor)", name, lineno);
             goto cleanup;
         }
         if (seen > 0 && min <= sc->levels[seen - 1].min_score) {
@@ -152,7 +155,8 @@ int tm_scale_load(tm_scale **out, const char *path, tm_err *err)
     *out = NULL;
     FILE *f = fopen(path, "rb");
     if (!f)
-        return tm_err_set(err, TM_EIO, "%s: cannot read the tension scale: %s", path, strerror(errno));
+        return tm_err_set(err, TM_EIO, "%s: cannot read the tension scale: %s", path,
+                          strerror(errno));
     char *buf = NULL;
     size_t len = 0, cap = 0;
     int rc = TM_OK;

@@ -59,15 +59,12 @@ struct tm_lexicon {
 static uint32_t strtab_find(const strtab *t, const char *s, size_t n, uint64_t *hash_out)
 {
     uint64_t h = tm_hash(s, n, 7);
-    if (hash_out)
-        *hash_out = h;
-    if (!t->cap)
-        return 0;
+    if (hash_out) *hash_out = h;
+    if (!t->cap) return 0;
     size_t j = h & (t->cap - 1);
     while (t->slots[j]) {
         uint32_t id = t->slots[j];
-        if (t->lens.v[id - 1] == n && memcmp(t->strs.v[id - 1], s, n) == 0)
-            return id;
+        if (t->lens.v[id - 1] == n && memcmp(t->strs.v[id - 1], s, n) == 0) return id;
         j = (j + 1) & (t->cap - 1);
     }
     return 0;
@@ -77,13 +74,11 @@ static uint32_t strtab_intern(tm_arena *a, strtab *t, const char *s, size_t n)
 {
     uint64_t h;
     uint32_t id = strtab_find(t, s, n, &h);
-    if (id)
-        return id;
+    if (id) return id;
     if ((t->strs.n + 1) * 2 > t->cap) {
         size_t ncap = t->cap ? t->cap * 2 : 1024;
         uint32_t *ns = tm_arena_alloc(a, ncap * sizeof *ns);
-        if (!ns)
-            return 0;
+        if (!ns) return 0;
         for (size_t i = 0; i < t->strs.n; i++) {
             uint64_t hh = tm_hash(t->strs.v[i], t->lens.v[i], 7);
             size_t j = hh & (ncap - 1);
@@ -96,8 +91,7 @@ static uint32_t strtab_intern(tm_arena *a, strtab *t, const char *s, size_t n)
     }
     const char **sp = TM_VEC_PUSH(a, t->strs);
     uint32_t *lp = TM_VEC_PUSH(a, t->lens);
-    if (!sp || !lp)
-        return 0;
+    if (!sp || !lp) return 0;
     *sp = tm_arena_strndup(a, s, n);
     *lp = (uint32_t)n;
     id = (uint32_t)t->strs.n;
@@ -120,8 +114,7 @@ static void problem(tm_lexicon *lex, const char *fmt, ...)
     va_end(ap);
     lex->problems++;
     tm_err_set(lex->err, TM_ELEXICON, "%s", buf);
-    if (lex->on_problem)
-        lex->on_problem(buf, lex->payload);
+    if (lex->on_problem) lex->on_problem(buf, lex->payload);
 }
 
 /* ---- files ---- */
@@ -137,12 +130,10 @@ static size_t split_tabs(char *line, char **fields, size_t max)
     size_t n = 0;
     char *p = line;
     for (;;) {
-        if (n == max)
-            return max + 1; /* too many */
+        if (n == max) return max + 1; /* too many */
         fields[n++] = p;
         char *tab = strchr(p, '\t');
-        if (!tab)
-            break;
+        if (!tab) break;
         *tab = '\0';
         p = tab + 1;
     }
@@ -162,12 +153,10 @@ static char *trim(char *s)
 static int is_ident(const char *s)
 {
     /* ^[a-z0-9]+(_[a-z0-9]+)*$ */
-    if (!*s || *s == '_')
-        return 0;
+    if (!*s || *s == '_') return 0;
     for (const char *p = s; *p; p++) {
         if (*p == '_') {
-            if (p[1] == '_' || p[1] == '\0')
-                return 0;
+            if (p[1] == '_' || p[1] == '\0') return 0;
         } else if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))) {
             return 0;
         }
@@ -182,8 +171,7 @@ static const char *const strands[] = {"race", "religion", "sexual_orientation", 
 static char *next_line(char **cursor, int *lineno)
 {
     char *l = *cursor;
-    if (!l)
-        return NULL;
+    if (!l) return NULL;
     char *nl = strchr(l, '\n');
     if (nl) {
         *nl = '\0';
@@ -201,8 +189,7 @@ static void parse_identifiers(tm_lexicon *lex, char *data, const char *file)
     char *cursor = data, *line;
     while ((line = next_line(&cursor, &lineno))) {
         char *l = trim(line);
-        if (!*l || *l == '#')
-            continue;
+        if (!*l || *l == '#') continue;
         char *f[8];
         size_t nf = split_tabs(l, f, 7);
         if (!seen_header) {
@@ -239,8 +226,7 @@ static void parse_identifiers(tm_lexicon *lex, char *data, const char *file)
             continue;
         }
         tm_lex_ident *id = TM_VEC_PUSH(&lex->arena, lex->idents);
-        if (!id)
-            return;
+        if (!id) return;
         id->cat = cat;
         id->id = tm_arena_strdup(&lex->arena, f[1]);
         id->label = tm_arena_strdup(&lex->arena, f[2]);
@@ -254,8 +240,7 @@ static void parse_identifiers(tm_lexicon *lex, char *data, const char *file)
         id->strand = NULL;
         if (strcmp(f[4], "-") && *f[4]) {
             for (size_t i = 0; i < sizeof strands / sizeof strands[0]; i++)
-                if (!strcmp(f[4], strands[i]))
-                    id->strand = strands[i];
+                if (!strcmp(f[4], strands[i])) id->strand = strands[i];
             if (!id->strand)
                 problem(lex,
                         "%s:%d: strand \"%s\" must be race, religion, sexual_orientation, "
@@ -281,8 +266,7 @@ static int compile_phrase(tm_lexicon *lex, tm_lex_entry *e, tm_stemmer *st)
         tm_tok_kind kind;
         size_t k = tm_tok_scan(s + i, len - i, &kind);
         if (kind == TM_TK_WORD) {
-            if (n == 64)
-                return -1;
+            if (n == 64) return -1;
             unsigned flags = tm_tok_flags(s + i, k);
             size_t fl = tm_stem_key(fold, sizeof fold, (const char *)s + i, k);
             uint8_t mode = 0;
@@ -300,17 +284,14 @@ static int compile_phrase(tm_lexicon *lex, tm_lex_entry *e, tm_stemmer *st)
             } else {
                 size_t sl;
                 const char *stem = tm_stem_word(st, fold, fl, &sl);
-                if (!stem)
-                    return -1;
+                if (!stem) return -1;
                 char key[sizeof fold + 1];
-                if (sl > sizeof fold)
-                    sl = sizeof fold;
+                if (sl > sizeof fold) sl = sizeof fold;
                 key[0] = 'S';
                 memcpy(key + 1, stem, sl);
                 sym = strtab_intern(&lex->arena, &lex->syms, key, sl + 1);
             }
-            if (!sym)
-                return -1;
+            if (!sym) return -1;
             syms[n] = sym;
             modes[n] = mode;
             n++;
@@ -319,8 +300,7 @@ static int compile_phrase(tm_lexicon *lex, tm_lex_entry *e, tm_stemmer *st)
     }
     uint32_t *sv = tm_arena_alloc(&lex->arena, (size_t)(n ? n : 1) * sizeof *sv);
     uint8_t *mv = tm_arena_alloc(&lex->arena, (size_t)(n ? n : 1));
-    if (!sv || !mv)
-        return -1;
+    if (!sv || !mv) return -1;
     memcpy(sv, syms, (size_t)n * sizeof *sv);
     memcpy(mv, modes, (size_t)n);
     e->syms = sv;
@@ -352,8 +332,7 @@ static void parse_entries(tm_lexicon *lex, char *data, const char *file, tm_stem
     char *cursor = data, *line;
     while ((line = next_line(&cursor, &lineno))) {
         char *l = trim(line);
-        if (!*l || *l == '#')
-            continue;
+        if (!*l || *l == '#') continue;
         char *f[8];
         size_t nf = split_tabs(l, f, 6);
         if (!seen_header) {
@@ -398,8 +377,10 @@ static void parse_entries(tm_lexicon *lex, char *data, const char *file, tm_stem
             }
         } else if (cat == TM_CAT_ORGANISATION) {
             if (!(is_regex && !strcmp(f[1], "*")) && !is_ident(f[1])) {
-                problem(lex, "%s:%d: organisation identifier \"%s\" must be lower-case words joined by _",
-                        file, lineno, f[1]);
+                problem(
+                    lex,
+                    "%s:%d: organisation identifier \"%s\" must be lower-case words joined by _",
+                    file, lineno, f[1]);
                 continue;
             }
         } else {
@@ -422,8 +403,7 @@ static void parse_entries(tm_lexicon *lex, char *data, const char *file, tm_stem
             continue;
         }
         tm_lex_entry *e = TM_VEC_PUSH(&lex->arena, lex->entries);
-        if (!e)
-            return;
+        if (!e) return;
         e->cat = cat;
         e->id = tm_arena_strdup(&lex->arena, f[1]);
         e->surface = tm_arena_strdup(&lex->arena, f[2]);
@@ -452,11 +432,9 @@ static void parse_wordlist(tm_lexicon *lex, strtab *into, char *data)
     char *cursor = data, *line;
     while ((line = next_line(&cursor, &lineno))) {
         char *l = trim(line);
-        if (!*l || *l == '#')
-            continue;
+        if (!*l || *l == '#') continue;
         char *tab = strchr(l, '\t');
-        if (tab)
-            *tab = '\0';
+        if (tab) *tab = '\0';
         size_t n = tm_stem_fold(fold, sizeof fold, l, strlen(l));
         strtab_intern(&lex->arena, into, fold, n);
     }
@@ -467,16 +445,14 @@ static int build_index(tm_lexicon *lex)
 {
     size_t nsym = lex->syms.strs.n + 1;
     lex->starts = tm_arena_alloc(&lex->arena, nsym * sizeof *lex->starts);
-    if (!lex->starts)
-        return -1;
+    if (!lex->starts) return -1;
     size_t total = 0;
     for (size_t i = 0; i < lex->entries.n; i++) {
         tm_lex_entry *e = &lex->entries.v[i];
         if (e->is_regex) {
             if (e->re) {
                 uint32_t *r = TM_VEC_PUSH(&lex->arena, lex->regexes);
-                if (!r)
-                    return -1;
+                if (!r) return -1;
                 *r = (uint32_t)i;
             }
             continue;
@@ -498,8 +474,7 @@ static int build_index(tm_lexicon *lex)
     lex->start_ix.n = total;
     for (size_t i = 0; i < lex->entries.n; i++) {
         tm_lex_entry *e = &lex->entries.v[i];
-        if (e->is_regex || !e->nwords)
-            continue;
+        if (e->is_regex || !e->nwords) continue;
         range *r = &lex->starts[e->syms[0]];
         /* insertion keeping longest first, then file order */
         uint32_t *v = lex->start_ix.v + r->start;
@@ -527,8 +502,7 @@ static void add_gazetteer(tm_lexicon *lex, tm_stemmer *st, tm_sha256 *h)
     int n = geonames_get_n_cities();
     for (int i = 0; i < n; i++) {
         GeonamesCity *city = geonames_get_city(i);
-        if (!city)
-            continue;
+        if (!city) continue;
         const char *cc = geonames_city_get_country_code(city);
         const char *name = geonames_city_get_name(city);
         if (cc && name && !strcmp(cc, "GB")) {
@@ -543,8 +517,7 @@ static void add_gazetteer(tm_lexicon *lex, tm_stemmer *st, tm_sha256 *h)
                     e->weight = 1.0f;
                     e->file = "geonames";
                     e->line = i + 1;
-                    if (compile_phrase(lex, e, st) <= 0)
-                        lex->entries.n--;
+                    if (compile_phrase(lex, e, st) <= 0) lex->entries.n--;
                 }
             }
         }
@@ -558,8 +531,7 @@ static void mark_ambiguous(tm_lexicon *lex)
     char fold[512];
     for (size_t i = 0; i < lex->entries.n; i++) {
         tm_lex_entry *e = &lex->entries.v[i];
-        if (e->cat != TM_CAT_PLACE || e->is_regex || e->nwords != 1)
-            continue;
+        if (e->cat != TM_CAT_PLACE || e->is_regex || e->nwords != 1) continue;
         size_t fl = tm_stem_fold(fold, sizeof fold, e->surface, strlen(e->surface));
         e->needs_context = strtab_find(&lex->ambiguous, fold, fl, NULL) != 0;
     }
@@ -579,8 +551,7 @@ int tm_lexicon_load(tm_lexicon **out, const char *dir, tm_lexicon_problem_fn on_
     size_t nnames = 0, cap = 0;
     tm_stemmer *st = NULL;
     int rc = TM_OK;
-    if (!lex)
-        return tm_err_set(err, TM_ENOMEM, "lexicon: out of memory");
+    if (!lex) return tm_err_set(err, TM_ENOMEM, "lexicon: out of memory");
     tm_arena_init(&lex->arena);
     lex->on_problem = on_problem;
     lex->payload = payload;
@@ -614,12 +585,10 @@ int tm_lexicon_load(tm_lexicon **out, const char *dir, tm_lexicon_problem_fn on_
         names[nnames++] = tm_arena_strdup(&lex->arena, de->d_name);
     }
     closedir(d);
-    if (nnames)
-        qsort(names, nnames, sizeof *names, name_cmp);
+    if (nnames) qsort(names, nnames, sizeof *names, name_cmp);
 
     rc = tm_stemmer_new(&st, NULL, err);
-    if (rc)
-        goto cleanup;
+    if (rc) goto cleanup;
 
     /* Read everything first: the hash covers all files, the registry and the
      * protected words must be known before any entry is compiled. */
@@ -637,8 +606,7 @@ int tm_lexicon_load(tm_lexicon **out, const char *dir, tm_lexicon_problem_fn on_
         char *buf;
         size_t n;
         rc = read_whole(&buf, &n, path, err);
-        if (rc)
-            goto cleanup;
+        if (rc) goto cleanup;
         tm_sha256_update(&h, names[i], strlen(names[i]) + 1);
         tm_sha256_update(&h, buf, n);
         data[i] = tm_arena_strndup(&lex->arena, buf, n);
@@ -667,8 +635,7 @@ int tm_lexicon_load(tm_lexicon **out, const char *dir, tm_lexicon_problem_fn on_
         else if (!strcmp(names[i], "VERSION")) {
             char *v = trim(data[i]);
             char *nl = strchr(v, '\n');
-            if (nl)
-                *nl = '\0';
+            if (nl) *nl = '\0';
             snprintf(lex->version, sizeof lex->version, "%s", v);
         }
     }
@@ -711,8 +678,7 @@ cleanup:
 
 void tm_lexicon_free(tm_lexicon *lex)
 {
-    if (!lex)
-        return;
+    if (!lex) return;
     for (size_t i = 0; i < lex->entries.n; i++)
         pcre2_code_free(lex->entries.v[i].re);
     tm_arena_dispose(&lex->arena);
@@ -765,8 +731,7 @@ const tm_lex_ident *tm_lexicon_ident_at(const tm_lexicon *lex, size_t i)
 uint32_t tm_lexicon_sym(const tm_lexicon *lex, int surface, const char *s, size_t n)
 {
     char key[TM_TOKEN_MAX * 2 + 16];
-    if (n + 1 > sizeof key)
-        return 0;
+    if (n + 1 > sizeof key) return 0;
     key[0] = surface ? 'W' : 'S';
     memcpy(key + 1, s, n);
     return strtab_find(&lex->syms, key, n + 1, NULL);
@@ -774,8 +739,7 @@ uint32_t tm_lexicon_sym(const tm_lexicon *lex, int surface, const char *s, size_
 
 const char *tm_lexicon_sym_text(const tm_lexicon *lex, uint32_t sym)
 {
-    if (sym == 0 || sym > lex->syms.strs.n)
-        return "";
+    if (sym == 0 || sym > lex->syms.strs.n) return "";
     return lex->syms.strs.v[sym - 1] + 1;
 }
 

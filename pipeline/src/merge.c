@@ -13,7 +13,8 @@
 
 typedef struct child {
     char name[64];
-    sqlite3_stmt *copy; /* INSERT INTO main.T(cols) SELECT ?new, cols FROM src.T WHERE doc_id = ?old */
+    sqlite3_stmt
+        *copy; /* INSERT INTO main.T(cols) SELECT ?new, cols FROM src.T WHERE doc_id = ?old */
 } child;
 
 static int fail(sqlite3 *db, const char *in, const char *what, tm_err *err)
@@ -24,35 +25,30 @@ static int fail(sqlite3 *db, const char *in, const char *what, tm_err *err)
 static int query_int(sqlite3 *db, const char *sql, int *out)
 {
     sqlite3_stmt *s = NULL;
-    int ok = sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW;
-    if (ok)
-        *out = sqlite3_column_int(s, 0);
+    int ok =
+        sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW;
+    if (ok) *out = sqlite3_column_int(s, 0);
     sqlite3_finalize(s);
     return ok ? 0 : -1;
 }
 
 /* "a, b, c" of the columns of main.`table` other than `skip1`/`skip2`,
  * each prefixed with `prefix`. */
-static int columns(sqlite3 *db, const char *table, const char *skip1, const char *skip2,
-                   char *out, size_t cap, int *has_doc_id)
+static int columns(sqlite3 *db, const char *table, const char *skip1, const char *skip2, char *out,
+                   size_t cap, int *has_doc_id)
 {
     char sql[128];
     snprintf(sql, sizeof sql, "PRAGMA main.table_info(\"%s\")", table);
     sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
-        return -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) return -1;
     size_t w = 0;
     out[0] = '\0';
-    if (has_doc_id)
-        *has_doc_id = 0;
+    if (has_doc_id) *has_doc_id = 0;
     while (sqlite3_step(s) == SQLITE_ROW) {
         const char *c = (const char *)sqlite3_column_text(s, 1);
-        if (!c)
-            continue;
-        if (has_doc_id && !strcmp(c, "doc_id"))
-            *has_doc_id = 1;
-        if ((skip1 && !strcmp(c, skip1)) || (skip2 && !strcmp(c, skip2)))
-            continue;
+        if (!c) continue;
+        if (has_doc_id && !strcmp(c, "doc_id")) *has_doc_id = 1;
+        if ((skip1 && !strcmp(c, skip1)) || (skip2 && !strcmp(c, skip2))) continue;
         int k = snprintf(out + w, cap - w, "%s\"%s\"", w ? ", " : "", c);
         if (k < 0 || (size_t)k >= cap - w) {
             sqlite3_finalize(s);
@@ -121,8 +117,7 @@ int tm_merge_db(tm_store *out, const char *in_path, tm_merge_stats *stats, tm_er
             columns(db, t, "doc_id", !strcmp(t, "sentences") ? "id" : NULL, cols, sizeof cols,
                     &has) != 0)
             continue;
-        if (!has)
-            continue;
+        if (!has) continue;
         if (nkids == MAX_TABLES) {
             rc = tm_err_set(err, TM_EDB, "merge: more than %d tables", MAX_TABLES);
             goto cleanup;
@@ -136,8 +131,8 @@ int tm_merge_db(tm_store *out, const char *in_path, tm_merge_stats *stats, tm_er
                  t, *cols ? ", " : "", cols, *cols ? ", " : "", cols, t,
                  !strcmp(t, "sentences") ? " ORDER BY idx" : "");
         if (sqlite3_prepare_v2(db, sql, -1, &k->copy, NULL) != SQLITE_OK) {
-            rc = fail(db, in_path, "cannot prepare a copy (do both databases have the same schema?)",
-                      err);
+            rc = fail(db, in_path,
+                      "cannot prepare a copy (do both databases have the same schema?)", err);
             goto cleanup;
         }
     }
@@ -145,13 +140,16 @@ int tm_merge_db(tm_store *out, const char *in_path, tm_merge_stats *stats, tm_er
         rc = fail(db, in_path, "cannot read the documents table", err);
         goto cleanup;
     }
-    snprintf(sql, sizeof sql, "INSERT INTO main.documents(%s) SELECT %s FROM src.documents WHERE id = ?1",
-             cols, cols);
+    snprintf(sql, sizeof sql,
+             "INSERT INTO main.documents(%s) SELECT %s FROM src.documents WHERE id = ?1", cols,
+             cols);
     if (sqlite3_prepare_v2(db, sql, -1, &ins, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "SELECT id, path, sha256, mtime, lexicon_hash FROM src.documents ORDER BY id",
-                           -1, &list, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "SELECT sha256, mtime, lexicon_hash IS ?2 FROM main.documents WHERE path = ?1",
-                           -1, &look, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(
+            db, "SELECT id, path, sha256, mtime, lexicon_hash FROM src.documents ORDER BY id", -1,
+            &list, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(
+            db, "SELECT sha256, mtime, lexicon_hash IS ?2 FROM main.documents WHERE path = ?1", -1,
+            &look, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "DELETE FROM main.documents WHERE path = ?1", -1, &del, NULL) !=
             SQLITE_OK) {
         rc = fail(db, in_path, "cannot prepare the merge", err);
@@ -233,9 +231,7 @@ cleanup:
     sqlite3_finalize(look);
     sqlite3_finalize(del);
     sqlite3_finalize(att);
-    if (began)
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    if (attached)
-        sqlite3_exec(db, "DETACH DATABASE src", NULL, NULL, NULL);
+    if (began) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    if (attached) sqlite3_exec(db, "DETACH DATABASE src", NULL, NULL, NULL);
     return rc;
 }

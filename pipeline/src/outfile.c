@@ -34,7 +34,8 @@ static int reserve(tm_buf *b, size_t extra)
     if (b->oom) return -1;
     if (b->n + extra + 1 <= b->cap) return 0;
     size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->n + extra + 1) cap *= 2;
+    while (cap < b->n + extra + 1)
+        cap *= 2;
     char *p = tm_realloc(b->p, cap);
     if (!p) {
         b->oom = 1;
@@ -98,9 +99,10 @@ int tm_write_file(const char *path, const char *data, size_t n, tm_err *err)
     snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);
     int rc = TM_OK, fd = mkstemp(tmp); /* mode 0600 */
     if (fd < 0) {
-        rc = tm_err_set(err, TM_EIO,
-                        "%s: cannot create a file there: %s (check the folder exists and is writable)",
-                        path, strerror(errno));
+        rc = tm_err_set(
+            err, TM_EIO,
+            "%s: cannot create a file there: %s (check the folder exists and is writable)", path,
+            strerror(errno));
         tm_free(tmp);
         return rc;
     }

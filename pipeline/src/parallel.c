@@ -13,8 +13,8 @@
 typedef struct slot {
     tm_doc doc;
     tm_pipeline *pl;
-    size_t index;  /* the path it holds */
-    int state;     /* 0 free, 1 ready for the consumer */
+    size_t index; /* the path it holds */
+    int state;    /* 0 free, 1 ready for the consumer */
     int rc;
     tm_err err;
 } slot;
@@ -75,15 +75,12 @@ int tm_par_cores(void)
 int tm_par_run(const tm_lexicon *lex, const char *const *paths, size_t n, int jobs,
                tm_par_work_fn work, tm_par_consume_fn consume, void *payload, tm_err *err)
 {
-    if (jobs < 1)
-        jobs = 1;
-    if ((size_t)jobs > n && n > 0)
-        jobs = (int)n;
+    if (jobs < 1) jobs = 1;
+    if ((size_t)jobs > n && n > 0) jobs = (int)n;
     if (jobs == 1) {
         tm_pipeline *pl = NULL;
         int rc = tm_pipeline_new(&pl, lex, err);
-        if (rc != TM_OK)
-            return rc;
+        if (rc != TM_OK) return rc;
         tm_doc doc;
         tm_doc_init(&doc);
         int stop = 0;
@@ -119,8 +116,7 @@ int tm_par_run(const tm_lexicon *lex, const char *const *paths, size_t n, int jo
     for (int j = 0; j < jobs; j++) {
         tm_doc_init(&p.slots[j].doc);
         rc = tm_pipeline_new(&p.slots[j].pl, lex, err);
-        if (rc != TM_OK)
-            goto cleanup;
+        if (rc != TM_OK) goto cleanup;
     }
     for (int j = 0; j < jobs; j++) {
         args[j] = (worker_arg){&p, &p.slots[j]};
@@ -135,8 +131,7 @@ int tm_par_run(const tm_lexicon *lex, const char *const *paths, size_t n, int jo
     while (started > 0 && p.next_consume < n && !p.stop) {
         slot *s = NULL;
         for (int j = 0; j < jobs; j++)
-            if (p.slots[j].state == 1 && p.slots[j].index == p.next_consume)
-                s = &p.slots[j];
+            if (p.slots[j].state == 1 && p.slots[j].index == p.next_consume) s = &p.slots[j];
         if (!s) {
             pthread_cond_wait(&p.ready, &p.mu);
             continue;
@@ -146,8 +141,7 @@ int tm_par_run(const tm_lexicon *lex, const char *const *paths, size_t n, int jo
         pthread_mutex_lock(&p.mu);
         if (stop) {
             p.stop = 1;
-            if (rc == TM_OK)
-                rc = stop;
+            if (rc == TM_OK) rc = stop;
         }
         s->state = 0;
         p.next_consume++;

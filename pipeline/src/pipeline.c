@@ -29,8 +29,7 @@ static int run_segment(tm_pipeline *pl, tm_doc *doc, tm_err *err)
     /* an e-mail and its attachments are dated by the message when the text is not */
     if (rc == TM_OK && doc->mail_date[0] && !doc->date[0]) {
         memcpy(doc->date, doc->mail_date, sizeof doc->date);
-        if (!doc->period_date[0])
-            memcpy(doc->period_date, doc->mail_date, sizeof doc->period_date);
+        if (!doc->period_date[0]) memcpy(doc->period_date, doc->mail_date, sizeof doc->period_date);
     }
     return rc;
 }
@@ -66,12 +65,10 @@ int tm_pipeline_new(tm_pipeline **out, const tm_lexicon *lex, tm_err *err)
 {
     *out = NULL;
     tm_pipeline *pl = tm_calloc(1, sizeof *pl);
-    if (!pl)
-        return tm_err_set(err, TM_ENOMEM, "pipeline: out of memory");
+    if (!pl) return tm_err_set(err, TM_ENOMEM, "pipeline: out of memory");
     pl->lex = lex;
     int rc = tm_stemmer_new(&pl->stemmer, lex, err);
-    if (rc == TM_OK)
-        rc = tm_tagger_new(&pl->tagger, lex, err);
+    if (rc == TM_OK) rc = tm_tagger_new(&pl->tagger, lex, err);
     if (rc != TM_OK) {
         tm_pipeline_free(pl);
         return rc;
@@ -82,8 +79,7 @@ int tm_pipeline_new(tm_pipeline **out, const tm_lexicon *lex, tm_err *err)
 
 void tm_pipeline_free(tm_pipeline *pl)
 {
-    if (!pl)
-        return;
+    if (!pl) return;
     tm_stemmer_free(pl->stemmer);
     tm_tagger_free(pl->tagger);
     tm_free(pl);
@@ -93,8 +89,7 @@ int tm_pipeline_process(tm_pipeline *pl, tm_doc *doc, tm_err *err)
 {
     for (size_t i = 0; i < sizeof doc_stages / sizeof doc_stages[0]; i++) {
         int rc = doc_stages[i].run(pl, doc, err);
-        if (rc != TM_OK)
-            return rc;
+        if (rc != TM_OK) return rc;
     }
     return TM_OK;
 }

@@ -26,74 +26,366 @@
 #include <string.h>
 
 struct tm_redactor {
-    json_t *phrases;  /* lower-cased phrases of 2+ words -> true */
-    json_t *words;    /* lower-cased single words -> "C" | "P" */
-    json_t *titles;   /* person titles as written -> true */
-    size_t max_words; /* longest phrase or title, in words */
+    json_t *phrases;       /* lower-cased phrases of 2+ words -> true */
+    json_t *words;         /* lower-cased single words -> "C" | "P" */
+    json_t *titles;        /* person titles as written -> true */
+    size_t max_words;      /* longest phrase or title, in words */
     const pcre2_code **re; /* place and organisation regexes, borrowed from the lexicon */
     size_t nre;
 };
 
 /* Capitalised words that are not names. Lower case. */
-static const char *const stop_words[] = {
-    "a", "about", "above", "academy", "action", "actions", "admin", "after", "agenda", "all",
-    "also", "although", "an", "and", "any", "aob", "apologies", "apr", "april", "area", "areas",
-    "as", "asb", "assessment", "association", "at", "aug", "august", "avenue", "bame", "bbc",
-    "because", "before", "below", "between", "bme", "board", "body", "borough", "both", "british",
-    "business", "but", "by", "camera", "cctv", "centre", "chair", "chairs", "charity", "christmas",
-    "church", "city", "close", "college", "colleagues", "commander", "committee", "communities",
-    "community", "constable", "council", "councillors", "county", "court", "covid", "crime", "csp",
-    "data", "date", "dc", "dec", "december", "department", "district", "diwali", "drive", "ds",
-    "during", "each", "easter", "east", "eid", "either", "english", "estate", "european",
-    "every", "everyone", "facebook", "families", "family", "feb", "february", "following",
-    "for", "force", "forum", "foundation", "friday", "from", "further", "gardens", "gb",
-    "government", "great", "group", "grt", "hall", "hate", "he", "her", "his", "home",
-    "hospital", "how", "however", "hub", "i", "iag", "if", "impact", "in", "inspector",
-    "instagram", "into", "introductions", "is", "it", "item", "items", "its", "jan", "january",
-    "jul", "july", "jun", "june", "knife", "lane", "leader", "leaders", "lgbt", "lgbtq", "library",
-    "local", "lpa", "many", "mar", "march", "may", "meeting", "meetings", "member", "members",
-    "minutes", "mkc", "monday", "more", "most", "mosque", "much", "national", "neither", "network",
-    "new", "next", "nhs", "no", "none", "north", "not", "note", "notes", "nov", "november", "oct",
-    "october", "of", "office", "officer", "officers", "ok", "old", "on", "online", "or", "other",
-    "others", "our", "over", "overall", "panel", "parents", "park", "partners", "partnership",
-    "pc", "pcso", "people", "place", "plan", "police", "previous", "programme", "project",
-    "pupils", "ramadan", "region", "report", "reports", "residents", "review", "risk", "road",
-    "safety", "saint", "saturday", "school", "schools", "search", "section", "sep", "sept",
-    "september", "sergeant", "service", "services", "several", "she", "since", "snapchat", "so",
-    "some", "south", "square", "st", "staff", "station", "stop", "strategy", "street", "students",
-    "such", "sunday", "superintendent", "support", "teachers", "team", "tension", "tensions",
-    "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those",
-    "though", "thursday", "tiktok", "time", "to", "trust", "tuesday", "tvp", "twitter", "uk",
-    "under", "unit", "university", "until", "update", "updates", "vice", "video", "volunteers",
-    "ward", "way", "we", "wednesday", "welcome", "west", "what", "whatsapp", "when", "where",
-    "which", "while", "whilst", "who", "why", "with", "without", "worker", "workers", "worn",
-    "yes", "you", "young", "your", "youth", "youtube", NULL};
+static const char *const stop_words[] = {"a",
+                                         "about",
+                                         "above",
+                                         "academy",
+                                         "action",
+                                         "actions",
+                                         "admin",
+                                         "after",
+                                         "agenda",
+                                         "all",
+                                         "also",
+                                         "although",
+                                         "an",
+                                         "and",
+                                         "any",
+                                         "aob",
+                                         "apologies",
+                                         "apr",
+                                         "april",
+                                         "area",
+                                         "areas",
+                                         "as",
+                                         "asb",
+                                         "assessment",
+                                         "association",
+                                         "at",
+                                         "aug",
+                                         "august",
+                                         "avenue",
+                                         "bame",
+                                         "bbc",
+                                         "because",
+                                         "before",
+                                         "below",
+                                         "between",
+                                         "bme",
+                                         "board",
+                                         "body",
+                                         "borough",
+                                         "both",
+                                         "british",
+                                         "business",
+                                         "but",
+                                         "by",
+                                         "camera",
+                                         "cctv",
+                                         "centre",
+                                         "chair",
+                                         "chairs",
+                                         "charity",
+                                         "christmas",
+                                         "church",
+                                         "city",
+                                         "close",
+                                         "college",
+                                         "colleagues",
+                                         "commander",
+                                         "committee",
+                                         "communities",
+                                         "community",
+                                         "constable",
+                                         "council",
+                                         "councillors",
+                                         "county",
+                                         "court",
+                                         "covid",
+                                         "crime",
+                                         "csp",
+                                         "data",
+                                         "date",
+                                         "dc",
+                                         "dec",
+                                         "december",
+                                         "department",
+                                         "district",
+                                         "diwali",
+                                         "drive",
+                                         "ds",
+                                         "during",
+                                         "each",
+                                         "easter",
+                                         "east",
+                                         "eid",
+                                         "either",
+                                         "english",
+                                         "estate",
+                                         "european",
+                                         "every",
+                                         "everyone",
+                                         "facebook",
+                                         "families",
+                                         "family",
+                                         "feb",
+                                         "february",
+                                         "following",
+                                         "for",
+                                         "force",
+                                         "forum",
+                                         "foundation",
+                                         "friday",
+                                         "from",
+                                         "further",
+                                         "gardens",
+                                         "gb",
+                                         "government",
+                                         "great",
+                                         "group",
+                                         "grt",
+                                         "hall",
+                                         "hate",
+                                         "he",
+                                         "her",
+                                         "his",
+                                         "home",
+                                         "hospital",
+                                         "how",
+                                         "however",
+                                         "hub",
+                                         "i",
+                                         "iag",
+                                         "if",
+                                         "impact",
+                                         "in",
+                                         "inspector",
+                                         "instagram",
+                                         "into",
+                                         "introductions",
+                                         "is",
+                                         "it",
+                                         "item",
+                                         "items",
+                                         "its",
+                                         "jan",
+                                         "january",
+                                         "jul",
+                                         "july",
+                                         "jun",
+                                         "june",
+                                         "knife",
+                                         "lane",
+                                         "leader",
+                                         "leaders",
+                                         "lgbt",
+                                         "lgbtq",
+                                         "library",
+                                         "local",
+                                         "lpa",
+                                         "many",
+                                         "mar",
+                                         "march",
+                                         "may",
+                                         "meeting",
+                                         "meetings",
+                                         "member",
+                                         "members",
+                                         "minutes",
+                                         "mkc",
+                                         "monday",
+                                         "more",
+                                         "most",
+                                         "mosque",
+                                         "much",
+                                         "national",
+                                         "neither",
+                                         "network",
+                                         "new",
+                                         "next",
+                                         "nhs",
+                                         "no",
+                                         "none",
+                                         "north",
+                                         "not",
+                                         "note",
+                                         "notes",
+                                         "nov",
+                                         "november",
+                                         "oct",
+                                         "october",
+                                         "of",
+                                         "office",
+                                         "officer",
+                                         "officers",
+                                         "ok",
+                                         "old",
+                                         "on",
+                                         "online",
+                                         "or",
+                                         "other",
+                                         "others",
+                                         "our",
+                                         "over",
+                                         "overall",
+                                         "panel",
+                                         "parents",
+                                         "park",
+                                         "partners",
+                                         "partnership",
+                                         "pc",
+                                         "pcso",
+                                         "people",
+                                         "place",
+                                         "plan",
+                                         "police",
+                                         "previous",
+                                         "programme",
+                                         "project",
+                                         "pupils",
+                                         "ramadan",
+                                         "region",
+                                         "report",
+                                         "reports",
+                                         "residents",
+                                         "review",
+                                         "risk",
+                                         "road",
+                                         "safety",
+                                         "saint",
+                                         "saturday",
+                                         "school",
+                                         "schools",
+                                         "search",
+                                         "section",
+                                         "sep",
+                                         "sept",
+                                         "september",
+                                         "sergeant",
+                                         "service",
+                                         "services",
+                                         "several",
+                                         "she",
+                                         "since",
+                                         "snapchat",
+                                         "so",
+                                         "some",
+                                         "south",
+                                         "square",
+                                         "st",
+                                         "staff",
+                                         "station",
+                                         "stop",
+                                         "strategy",
+                                         "street",
+                                         "students",
+                                         "such",
+                                         "sunday",
+                                         "superintendent",
+                                         "support",
+                                         "teachers",
+                                         "team",
+                                         "tension",
+                                         "tensions",
+                                         "than",
+                                         "that",
+                                         "the",
+                                         "their",
+                                         "them",
+                                         "then",
+                                         "there",
+                                         "these",
+                                         "they",
+                                         "this",
+                                         "those",
+                                         "though",
+                                         "thursday",
+                                         "tiktok",
+                                         "time",
+                                         "to",
+                                         "trust",
+                                         "tuesday",
+                                         "tvp",
+                                         "twitter",
+                                         "uk",
+                                         "under",
+                                         "unit",
+                                         "university",
+                                         "until",
+                                         "update",
+                                         "updates",
+                                         "vice",
+                                         "video",
+                                         "volunteers",
+                                         "ward",
+                                         "way",
+                                         "we",
+                                         "wednesday",
+                                         "welcome",
+                                         "west",
+                                         "what",
+                                         "whatsapp",
+                                         "when",
+                                         "where",
+                                         "which",
+                                         "while",
+                                         "whilst",
+                                         "who",
+                                         "why",
+                                         "with",
+                                         "without",
+                                         "worker",
+                                         "workers",
+                                         "worn",
+                                         "yes",
+                                         "you",
+                                         "young",
+                                         "your",
+                                         "youth",
+                                         "youtube",
+                                         NULL};
 
 /* Person titles the lexicon may lack. */
-static const char *const builtin_titles[] = {
-    "Mr", "Mrs", "Ms", "Mx", "Miss", "Dr", "Cllr", "Councillor", "Sir", "Dame", "Lord", "Lady",
-    "Rev", "Revd", "Reverend", "Imam", "Rabbi", "Father", "Sister", "Pastor", "Insp", "Inspector",
-    "Sgt", "Sergeant", "PC", "PCSO", "DC", "DS", "DI", "DCI", "Supt", "Superintendent",
-    "Ch Insp", "Chief Inspector", "Det", "Professor", "Prof", NULL};
+static const char *const builtin_titles[] = {"Mr",       "Mrs",
+                                             "Ms",       "Mx",
+                                             "Miss",     "Dr",
+                                             "Cllr",     "Councillor",
+                                             "Sir",      "Dame",
+                                             "Lord",     "Lady",
+                                             "Rev",      "Revd",
+                                             "Reverend", "Imam",
+                                             "Rabbi",    "Father",
+                                             "Sister",   "Pastor",
+                                             "Insp",     "Inspector",
+                                             "Sgt",      "Sergeant",
+                                             "PC",       "PCSO",
+                                             "DC",       "DS",
+                                             "DI",       "DCI",
+                                             "Supt",     "Superintendent",
+                                             "Ch Insp",  "Chief Inspector",
+                                             "Det",      "Professor",
+                                             "Prof",     NULL};
 
 /* Verbs after which a capitalised word or initials are a speaker. */
 static const char *const speech_verbs[] = {
-    "said", "says", "say", "asked", "asks", "reported", "reports", "explained", "explains",
-    "noted", "notes", "stated", "states", "added", "adds", "told", "tells", "confirmed",
-    "confirms", "agreed", "agrees", "raised", "raises", "welcomed", "thanked", "suggested",
-    "suggests", "mentioned", "informed", "advised", "updated", "provided", "highlighted",
-    "queried", "responded", "replied", "commented", "felt", "feels", "presented", "proposed",
-    "questioned", "stressed", "expressed", "spoke", "speaks", "acknowledged", "argued", "warned",
-    "described", "shared", "emphasised", "emphasized", "clarified", "recalled", "believes",
-    "believed", "thinks", "thought", "wrote", "writes", "circulated", "attended", "chaired",
-    "summarised", "introduced", "gave", "led", "requested", "offered", "undertook", NULL};
+    "said",      "says",       "say",         "asked",      "asks",         "reported",
+    "reports",   "explained",  "explains",    "noted",      "notes",        "stated",
+    "states",    "added",      "adds",        "told",       "tells",        "confirmed",
+    "confirms",  "agreed",     "agrees",      "raised",     "raises",       "welcomed",
+    "thanked",   "suggested",  "suggests",    "mentioned",  "informed",     "advised",
+    "updated",   "provided",   "highlighted", "queried",    "responded",    "replied",
+    "commented", "felt",       "feels",       "presented",  "proposed",     "questioned",
+    "stressed",  "expressed",  "spoke",       "speaks",     "acknowledged", "argued",
+    "warned",    "described",  "shared",      "emphasised", "emphasized",   "clarified",
+    "recalled",  "believes",   "believed",    "thinks",     "thought",      "wrote",
+    "writes",    "circulated", "attended",    "chaired",    "summarised",   "introduced",
+    "gave",      "led",        "requested",   "offered",    "undertook",    NULL};
 
 /* Extra followers that mark initials (not ordinary words): "AB to circulate". */
-static const char *const initials_followers[] = {"to", "will", "would", "has", "had", "was", "is",
-                                                 "and", NULL};
+static const char *const initials_followers[] = {"to",  "will", "would", "has", "had",
+                                                 "was", "is",   "and",   NULL};
 /* Words before initials: "thanked AB", "asked by TJL". */
 static const char *const initials_leaders[] = {"thanked", "asked", "told", "informed", "invited",
-                                               "by", "thank", "from", NULL};
+                                               "by",      "thank", "from", NULL};
 
 static int in_list(const char *const *list, const char *w)
 {
@@ -196,14 +488,14 @@ enum cls { STOP, KNOWN, PLACE, UNKNOWN };
 enum act { KEEP = 0, NAME, ROLE };
 
 typedef struct word {
-    size_t s, e;     /* bytes of the word, without a possessive 's */
-    size_t full;     /* end including the possessive */
-    char low[64];    /* lower-cased (truncated) word */
-    int cap;         /* starts with a capital */
-    int allcaps;     /* 2-4 ASCII capitals and nothing else */
-    int single;      /* one capital letter */
-    int prot;        /* inside a protected span */
-    int title;       /* a person title before a name: kept as written */
+    size_t s, e;  /* bytes of the word, without a possessive 's */
+    size_t full;  /* end including the possessive */
+    char low[64]; /* lower-cased (truncated) word */
+    int cap;      /* starts with a capital */
+    int allcaps;  /* 2-4 ASCII capitals and nothing else */
+    int single;   /* one capital letter */
+    int prot;     /* inside a protected span */
+    int title;    /* a person title before a name: kept as written */
     enum cls cls;
     enum act act;
     const char *role; /* for ROLE */
@@ -284,17 +576,22 @@ static word *split(const char *t, size_t n, size_t *count)
         /* possessive: "Harlow's" is looked up as "Harlow" */
         if (i - s > 2 && (t[i - 1] == 's' || t[i - 1] == 'S')) {
             size_t al;
-            if (t[i - 2] == '\'') x->e = i - 2;
-            else if (i - s > 4 && is_apos(t, n, i - 4, &al) && al == 3) x->e = i - 4;
+            if (t[i - 2] == '\'')
+                x->e = i - 2;
+            else if (i - s > 4 && is_apos(t, n, i - 4, &al) && al == 3)
+                x->e = i - 4;
         }
         size_t m = x->e - s < sizeof x->low - 1 ? x->e - s : sizeof x->low - 1;
         int upper = 0, lower = 0, other = 0;
         for (size_t j = 0; j < m; j++) {
             unsigned char c = (unsigned char)t[s + j];
             x->low[j] = (char)tolower(c);
-            if (c >= 'A' && c <= 'Z') upper++;
-            else if (c >= 'a' && c <= 'z') lower++;
-            else other++;
+            if (c >= 'A' && c <= 'Z')
+                upper++;
+            else if (c >= 'a' && c <= 'z')
+                lower++;
+            else
+                other++;
         }
         unsigned char c0 = (unsigned char)t[s];
         x->cap = (c0 >= 'A' && c0 <= 'Z');
@@ -430,7 +727,8 @@ int tm_redact_text(char **out, const tm_redactor *r, const char *text,
             if (key.oom) b.oom = 1;
             tm_buf_dispose(&key);
             if (hit) {
-                for (k = i; k < i + len; k++) w[k].prot = 1;
+                for (k = i; k < i + len; k++)
+                    w[k].prot = 1;
                 break;
             }
         }
@@ -445,7 +743,8 @@ int tm_redact_text(char **out, const tm_redactor *r, const char *text,
         if (k >= nw || !w[k].cap || !adjacent(text, &w[k - 1], &w[k], 1) || w[k].cls == STOP)
             continue;
         w[k].act = NAME;
-        for (size_t t = i; t < i + tl; t++) w[t].title = 1; /* "PC Smith": PC is no speaker */
+        for (size_t t = i; t < i + tl; t++)
+            w[t].title = 1; /* "PC Smith": PC is no speaker */
         for (k++; k < i + tl + 3 && k < nw; k++) {
             if (!w[k].cap || !adjacent(text, &w[k - 1], &w[k], 1) || w[k].prot) break;
             if (w[k].cls != UNKNOWN && w[k].cls != PLACE && !w[k].single) break;
@@ -469,8 +768,8 @@ int tm_redact_text(char **out, const tm_redactor *r, const char *text,
         if (!w[i].allcaps || w[i].act || w[i].cls == KNOWN || w[i].cls == STOP || w[i].prot)
             continue;
         int by = 0;
-        if (i + 1 < nw && (in_list(speech_verbs, w[i + 1].low) ||
-                           in_list(initials_followers, w[i + 1].low)))
+        if (i + 1 < nw &&
+            (in_list(speech_verbs, w[i + 1].low) || in_list(initials_followers, w[i + 1].low)))
             by = 1;
         if (i + 2 < nw && !strcmp(w[i + 1].low, "and") && w[i + 2].act) by = 1;
         if (i > 0 && in_list(initials_leaders, w[i - 1].low)) by = 1;
@@ -484,12 +783,15 @@ int tm_redact_text(char **out, const tm_redactor *r, const char *text,
                adjacent(text, &w[j], &w[j + 1], w[j].single))
             j++;
         size_t s = i;
-        while (s <= j && (w[s].cls == STOP || w[s].cls == KNOWN) && !w[s].single) s++;
+        while (s <= j && (w[s].cls == STOP || w[s].cls == KNOWN) && !w[s].single)
+            s++;
         if (s <= j) {
             size_t unknown = 0, other = 0;
             for (size_t k = s; k <= j; k++) {
-                if (w[k].cls == UNKNOWN || w[k].single) unknown++;
-                else if (w[k].cls != PLACE) other++;
+                if (w[k].cls == UNKNOWN || w[k].single)
+                    unknown++;
+                else if (w[k].cls != PLACE)
+                    other++;
             }
             int name = 0;
             if (j > s && unknown && !other) name = 1;
@@ -497,7 +799,8 @@ int tm_redact_text(char **out, const tm_redactor *r, const char *text,
                 in_list(speech_verbs, w[j + 1].low) && adjacent(text, &w[j], &w[j + 1], 0))
                 name = 1;
             if (name)
-                for (size_t k = s; k <= j; k++) w[k].act = NAME;
+                for (size_t k = s; k <= j; k++)
+                    w[k].act = NAME;
         }
         i = j;
     }
@@ -508,7 +811,8 @@ int tm_redact_text(char **out, const tm_redactor *r, const char *text,
         if (!w[i].act) continue;
         size_t j = i;
         if (w[i].act == NAME)
-            while (j + 1 < nw && w[j + 1].act == NAME && adjacent(text, &w[j], &w[j + 1], 1)) j++;
+            while (j + 1 < nw && w[j + 1].act == NAME && adjacent(text, &w[j], &w[j + 1], 1))
+                j++;
         tm_buf_append(&b, text + at, w[i].s - at);
         if (w[i].act == ROLE && w[i].role && *w[i].role) {
             tm_buf_append(&b, "[", 1);
@@ -535,7 +839,7 @@ oom:
 
 void tm_redact_doc_label(char *out, size_t cap, const char *kind, const char *date)
 {
-    const char *k = !kind ? "Document"
+    const char *k = !kind                      ? "Document"
                     : !strcmp(kind, "minutes") ? "Minutes"
                     : !strcmp(kind, "report")  ? "Report"
                                                : "Document";
@@ -638,9 +942,10 @@ static int walk_value(walk *w, json_t *v);
 
 static int walk_object(walk *w, json_t *obj)
 {
-    static const char *const drop[] = {"speaker", "initials", "speaker_initials", "path", "file",
-                                       NULL};
-    for (size_t i = 0; drop[i]; i++) json_object_del(obj, drop[i]);
+    static const char *const drop[] = {"speaker", "initials", "speaker_initials",
+                                       "path",    "file",     NULL};
+    for (size_t i = 0; drop[i]; i++)
+        json_object_del(obj, drop[i]);
     const tm_redact_speaker *sp = w->all;
     size_t nsp = w->nall;
     tm_redact_speaker *own = NULL;
@@ -672,8 +977,8 @@ static int walk_object(walk *w, json_t *obj)
             if (!json_is_string(e)) continue;
             const json_t *d = json_object_get(w->docs, json_string_value(e));
             const char *s = json_string_value(e), *slash = strrchr(s, '/');
-            json_t *nv = d ? json_incref(json_object_get(d, "label"))
-                           : json_string(slash ? slash + 1 : s);
+            json_t *nv =
+                d ? json_incref(json_object_get(d, "label")) : json_string(slash ? slash + 1 : s);
             if (json_array_set_new(docs, i, nv)) return TM_ENOMEM;
         }
     }
@@ -713,7 +1018,8 @@ int tm_redact_report(json_t *report, const tm_redactor *r, const json_t *docs, t
     size_t cap = 1;
     const char *k;
     json_t *d;
-    json_object_foreach((json_t *)docs, k, d) cap += json_object_size(json_object_get(d, "speakers"));
+    json_object_foreach((json_t *)docs, k, d) cap +=
+        json_object_size(json_object_get(d, "speakers"));
     w.all = tm_calloc(cap, sizeof *w.all);
     if (!w.all) return tm_err_set(err, TM_ENOMEM, "redact: out of memory");
     json_object_foreach((json_t *)docs, k, d)
@@ -727,8 +1033,8 @@ int tm_redact_report(json_t *report, const tm_redactor *r, const json_t *docs, t
             for (i = 0; i < w.nall; i++)
                 if (!strcmp(w.all[i].initials, ini)) break;
             if (i < w.nall) {
-                if (w.all[i].role && (!json_string_value(role) ||
-                                      strcmp(w.all[i].role, json_string_value(role))))
+                if (w.all[i].role &&
+                    (!json_string_value(role) || strcmp(w.all[i].role, json_string_value(role))))
                     w.all[i].role = NULL;
                 continue;
             }

@@ -64,17 +64,22 @@ static void cell(tm_buf *b, const json_t *v)
                 tm_buf_puts(&joined, json_string_value(e));
             } else {
                 char *t = json_dumps(e, JSON_ENCODE_ANY | JSON_COMPACT | JSON_SORT_KEYS);
-                if (t) tm_buf_puts(&joined, t);
-                else joined.oom = 1;
+                if (t)
+                    tm_buf_puts(&joined, t);
+                else
+                    joined.oom = 1;
                 free(t);
             }
         }
-        if (joined.oom) b->oom = 1;
-        else tm_csv_field(b, joined.p ? joined.p : "", joined.n);
+        if (joined.oom)
+            b->oom = 1;
+        else
+            tm_csv_field(b, joined.p ? joined.p : "", joined.n);
         tm_buf_dispose(&joined);
         return;
     }
-    char *t = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(12));
+    char *t =
+        json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(12));
     if (!t) {
         b->oom = 1;
         return;
@@ -110,19 +115,19 @@ static void header(tm_buf *b, const char *const *cols)
 
 /* The kinds of table. */
 enum shape {
-    COUNTS,  /* member is {key: count} */
-    ARRAY,   /* member is [{col: value}] */
+    COUNTS,   /* member is {key: count} */
+    ARRAY,    /* member is [{col: value}] */
     EVIDENCE, /* top_signals[].evidence[] with the group's columns in front */
-    EEP,     /* member is {evidenced, experienced, potential}: one row */
-    LEVELS,  /* levels.area and levels.communities.* */
-    REASONS  /* their reasons[] */
+    EEP,      /* member is {evidenced, experienced, potential}: one row */
+    LEVELS,   /* levels.area and levels.communities.* */
+    REASONS   /* their reasons[] */
 };
 
 typedef struct table {
     const char *file;
     const char *member;
     enum shape shape;
-    int optional;              /* written only when some period has the member */
+    int optional;               /* written only when some period has the member */
     const char *const cols[16]; /* columns after "period"; NULL-terminated */
 } table;
 
@@ -132,26 +137,50 @@ static const table tables[] = {
     {"themes", "themes", COUNTS, 0, {"theme", "count", NULL}},
     {"places", "places", COUNTS, 0, {"place", "count", NULL}},
     {"organisations", "organisations", COUNTS, 0, {"organisation", "count", NULL}},
-    {"community_theme", "community_theme", ARRAY, 0,
+    {"community_theme",
+     "community_theme",
+     ARRAY,
+     0,
      {"community", "theme", "count", "rate_per_10k_words", NULL}},
-    {"top_signals", "top_signals", ARRAY, 0,
+    {"top_signals",
+     "top_signals",
+     ARRAY,
+     0,
      {"rank", "community", "theme", "polarity", "eep", "count", "documents", NULL}},
-    {"evidence", "top_signals", EVIDENCE, 0,
+    {"evidence",
+     "top_signals",
+     EVIDENCE,
+     0,
      {"rank", "community", "theme", "polarity", "eep", "doc", "date", "section", "speaker_role",
       "start", "end", "text", NULL}},
     {"eep", "eep", EEP, 1, {"evidenced", "experienced", "potential", NULL}},
     {"tone", "tone", COUNTS, 1, {"tone", "count", NULL}},
-    {"trends", "trends", ARRAY, 1,
+    {"trends",
+     "trends",
+     ARRAY,
+     1,
      {"community", "theme", "count", "rate_per_10k_words", "previous", "change", "baseline_rate",
       "rising", "p_value", NULL}},
-    {"levels", "levels", LEVELS, 1,
+    {"levels",
+     "levels",
+     LEVELS,
+     1,
      {"scope", "community", "level", "tier", "label", "direction", "score", NULL}},
-    {"level_reasons", "levels", REASONS, 1,
+    {"level_reasons",
+     "levels",
+     REASONS,
+     1,
      {"scope", "for_community", "community", "theme", "eep", "polarity", "count", "contribution",
       NULL}},
-    {"incidents", "incidents", ARRAY, 1,
+    {"incidents",
+     "incidents",
+     ARRAY,
+     1,
      {"id", "theme", "place", "first_seen", "last_seen", "documents", "mentions", "new", NULL}},
-    {"emerging_terms", "emerging_terms", ARRAY, 1,
+    {"emerging_terms",
+     "emerging_terms",
+     ARRAY,
+     1,
      {"term", "count", "baseline_count", "log_likelihood", NULL}},
     {"upcoming_events", "upcoming_events", ARRAY, 1, {"date", "event", "text", "doc", "eep", NULL}},
 };
@@ -188,8 +217,8 @@ static void reason_rows(tm_buf *b, const char *period, const char *scope, const 
 {
     size_t i;
     const json_t *r;
-    static const char *const rest[] = {"community", "theme", "eep", "polarity", "count",
-                                       "contribution", NULL};
+    static const char *const rest[] = {"community", "theme",        "eep", "polarity",
+                                       "count",     "contribution", NULL};
     json_array_foreach(json_object_get(lv, "reasons"), i, r)
     {
         text_cell(b, period);
@@ -240,8 +269,8 @@ static void period_rows(tm_buf *b, const table *t, const json_t *p)
         size_t i, j;
         const json_t *g, *e;
         static const char *const gcols[] = {"rank", "community", "theme", "polarity", "eep", NULL};
-        static const char *const ecols[] = {"doc", "date", "section", "speaker_role", "start",
-                                            "end", "text", NULL};
+        static const char *const ecols[] = {"doc",   "date", "section", "speaker_role",
+                                            "start", "end",  "text",    NULL};
         json_array_foreach(m, i, g)
         {
             json_array_foreach(json_object_get(g, "evidence"), j, e)
@@ -306,16 +335,19 @@ int tm_render_csv(const json_t *report, const char *dir,
         const table *tb = &tables[t];
         if (tb->optional) {
             int any = 0;
-            for (size_t i = 0; i < np && !any; i++) any = json_object_get(periods[i], tb->member) != NULL;
+            for (size_t i = 0; i < np && !any; i++)
+                any = json_object_get(periods[i], tb->member) != NULL;
             if (!any) continue;
         }
         tm_buf_dispose(&b);
         const char *cols[20] = {"period"};
         size_t nc = 1;
-        for (size_t i = 0; tb->cols[i] && nc < 19; i++) cols[nc++] = tb->cols[i];
+        for (size_t i = 0; tb->cols[i] && nc < 19; i++)
+            cols[nc++] = tb->cols[i];
         cols[nc] = NULL;
         header(&b, cols);
-        for (size_t i = 0; i < np; i++) period_rows(&b, tb, periods[i]);
+        for (size_t i = 0; i < np; i++)
+            period_rows(&b, tb, periods[i]);
         if (b.oom) {
             rc = tm_err_set(err, TM_ENOMEM, "csv: out of memory rendering %s.csv", tb->file);
             break;

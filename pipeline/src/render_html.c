@@ -24,12 +24,23 @@ static void esc_n(tm_buf *b, const char *s, size_t n)
     for (size_t i = 0; i < n; i++) {
         const char *rep = NULL;
         switch (s[i]) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&#39;"; break;
-        default: break;
+        case '&':
+            rep = "&amp;";
+            break;
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '"':
+            rep = "&quot;";
+            break;
+        case '\'':
+            rep = "&#39;";
+            break;
+        default:
+            break;
         }
         if (!rep) continue;
         tm_buf_append(b, s + run, i - run);
@@ -51,7 +62,8 @@ static void label(tm_buf *b, const char *id)
     if (!id) return;
     for (size_t i = 0; acronyms[i]; i++) {
         if (!strcmp(id, acronyms[i])) {
-            for (const char *p = id; *p; p++) tm_buf_printf(b, "%c", *p - 'a' + 'A');
+            for (const char *p = id; *p; p++)
+                tm_buf_printf(b, "%c", *p - 'a' + 'A');
             return;
         }
     }
@@ -89,8 +101,10 @@ static void scalar(tm_buf *b, const json_t *v)
         return;
     }
     char *t = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-    if (t) esc(b, t);
-    else b->oom = 1;
+    if (t)
+        esc(b, t);
+    else
+        b->oom = 1;
     free(t);
 }
 
@@ -119,7 +133,8 @@ static const char css[] =
     "margin:20px 0}"
     ".advisory h2{border:0;margin:0 0 4px;color:var(--warn);font-size:17px}"
     ".cards{display:flex;flex-wrap:wrap;gap:12px;margin:16px 0}"
-    ".card{background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:10px 16px;"
+    ".card{background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:10px "
+    "16px;"
     "min-width:150px}"
     ".card b{display:block;font-size:24px;color:var(--accent)}"
     ".card span{color:var(--muted);font-size:13px}"
@@ -160,7 +175,8 @@ static const char css[] =
     "footer.page{color:var(--muted);font-size:12.5px;border-top:1px solid var(--line);"
     "padding:12px 40px}"
     "@media print{header{background:#fff;color:var(--ink);border-bottom:3px solid var(--accent);"
-    "padding:0 0 8px}main{padding:0}body{font-size:10.5pt}.charts{grid-template-columns:repeat(3,1fr)}"
+    "padding:0 0 "
+    "8px}main{padding:0}body{font-size:10.5pt}.charts{grid-template-columns:repeat(3,1fr)}"
     "figure,table,blockquote,.group{break-inside:avoid}h2{break-after:avoid}"
     "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}";
 
@@ -211,8 +227,7 @@ static void page_header(tm_buf *b, const view *v)
     tm_buf_puts(b, " documents, ");
     scalar(b, json_object_get(g, "words"));
     tm_buf_puts(b, " words");
-    if (v->redacted)
-        tm_buf_puts(b, " &middot; redacted: names, initials and file paths removed");
+    if (v->redacted) tm_buf_puts(b, " &middot; redacted: names, initials and file paths removed");
     tm_buf_puts(b, "</p></header>\n<main>\n");
 }
 
@@ -276,8 +291,9 @@ static void direction(tm_buf *b, const char *d)
         tm_buf_puts(b, "&ndash;");
         return;
     }
-    const char *arrow = !strcmp(d, "rising") ? "&#8593; " : !strcmp(d, "falling") ? "&#8595; "
-                                                                                   : "&#8594; ";
+    const char *arrow = !strcmp(d, "rising")    ? "&#8593; "
+                        : !strcmp(d, "falling") ? "&#8595; "
+                                                : "&#8594; ";
     tm_buf_puts(b, "<span class=\"dir-");
     esc(b, d);
     tm_buf_printf(b, "\">%s", arrow);
@@ -341,12 +357,13 @@ static void levels(tm_buf *b, const view *v)
     esc(b, period_key(lp));
     tm_buf_puts(b, ". Level 1 is normal, 6 the worst; each reason shows how much it adds to the "
                    "score.</p>");
-    tm_buf_puts(b, "<table><caption class=\"note\">Tension level per area and community, with reasons"
-                   "</caption><thead><tr><th scope=\"col\">Scope</th><th scope=\"col\">Level</th>"
-                   "<th scope=\"col\">Tier</th><th scope=\"col\">Label</th>"
-                   "<th scope=\"col\">Direction</th><th scope=\"col\" class=\"n\">Score</th>"
-                   "<th scope=\"col\">Reasons (community &middot; theme &middot; EEP: signals, "
-                   "contribution)</th></tr></thead><tbody>\n");
+    tm_buf_puts(b,
+                "<table><caption class=\"note\">Tension level per area and community, with reasons"
+                "</caption><thead><tr><th scope=\"col\">Scope</th><th scope=\"col\">Level</th>"
+                "<th scope=\"col\">Tier</th><th scope=\"col\">Label</th>"
+                "<th scope=\"col\">Direction</th><th scope=\"col\" class=\"n\">Score</th>"
+                "<th scope=\"col\">Reasons (community &middot; theme &middot; EEP: signals, "
+                "contribution)</th></tr></thead><tbody>\n");
     const json_t *area = json_object_get(lv, "area");
     if (json_is_object(area)) level_row(b, "area", area);
     const char *k;
@@ -492,9 +509,10 @@ static void theme_chart(tm_buf *b, const view *v, const char *theme, size_t idx)
     tm_buf_puts(b, "\"><figcaption>");
     label(b, theme);
     if (last && rising(last, theme)) tm_buf_puts(b, "<span class=\"badge\">rising</span>");
-    tm_buf_printf(b, "</figcaption><svg class=\"chart\" width=\"%d\" height=\"%d\" "
-                     "viewBox=\"0 0 %d %d\" role=\"img\" aria-labelledby=\"ct%zu cd%zu\">"
-                     "<title id=\"ct%zu\">",
+    tm_buf_printf(b,
+                  "</figcaption><svg class=\"chart\" width=\"%d\" height=\"%d\" "
+                  "viewBox=\"0 0 %d %d\" role=\"img\" aria-labelledby=\"ct%zu cd%zu\">"
+                  "<title id=\"ct%zu\">",
                   W, H, W, H, idx, idx, idx);
     label(b, theme);
     tm_buf_printf(b, ": mentions per 10,000 words by period</title><desc id=\"cd%zu\">", idx);
@@ -514,8 +532,9 @@ static void theme_chart(tm_buf *b, const view *v, const char *theme, size_t idx)
     }
     tm_buf_printf(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#8a94a3\"/>", L, T, L,
                   T + (int)ph);
-    tm_buf_printf(b, "<text x=\"12\" y=\"%.1f\" transform=\"rotate(-90 12 %.1f)\" "
-                     "text-anchor=\"middle\">per 10k words</text>",
+    tm_buf_printf(b,
+                  "<text x=\"12\" y=\"%.1f\" transform=\"rotate(-90 12 %.1f)\" "
+                  "text-anchor=\"middle\">per 10k words</text>",
                   T + ph / 2, T + ph / 2);
     /* x labels: first, last, and the middle when there is room */
     size_t n = v->ndated;
@@ -541,7 +560,8 @@ static void theme_chart(tm_buf *b, const view *v, const char *theme, size_t idx)
     for (size_t i = 0; i < n; i++) {
         double x = n > 1 ? L + pw * (double)i / (double)(n - 1) : L + pw / 2;
         double y = T + ph - ph * rates[i] / ymax;
-        tm_buf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.6\" fill=\"#1f4e79\"><title>", x, y);
+        tm_buf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.6\" fill=\"#1f4e79\"><title>", x,
+                      y);
         esc(b, period_key(v->periods[i]));
         tm_buf_printf(b, ": %.0f mentions, %.2f per 10k words</title></circle>",
                       num(json_object_get(json_object_get(v->periods[i], "themes"), theme)),
@@ -558,7 +578,8 @@ static void charts(tm_buf *b, const view *v)
     keytotal *keys = collect_keys(v, "themes", &n);
     if (!keys) b->oom = 1;
     if (!n || !v->ndated) {
-        tm_buf_puts(b, "<p class=\"note\">No theme was mentioned in a dated document.</p></section>\n");
+        tm_buf_puts(
+            b, "<p class=\"note\">No theme was mentioned in a dated document.</p></section>\n");
         tm_free(keys);
         return;
     }
@@ -566,7 +587,8 @@ static void charts(tm_buf *b, const view *v)
                    "documents (rates, so that periods with more minutes compare fairly), most "
                    "mentioned theme first. Periods without documents are left out.</p>"
                    "<div class=\"charts\">\n");
-    for (size_t i = 0; i < n; i++) theme_chart(b, v, keys[i].key, i);
+    for (size_t i = 0; i < n; i++)
+        theme_chart(b, v, keys[i].key, i);
     tm_buf_puts(b, "</div></section>\n");
     tm_free(keys);
 }
@@ -578,7 +600,8 @@ static void heat_colour(char out[8], double t)
 {
     static const int lo[3] = {0xde, 0xeb, 0xf7}, hi[3] = {0x08, 0x30, 0x6b};
     int c[3];
-    for (int i = 0; i < 3; i++) c[i] = (int)lround(lo[i] + (hi[i] - lo[i]) * t);
+    for (int i = 0; i < 3; i++)
+        c[i] = (int)lround(lo[i] + (hi[i] - lo[i]) * t);
     snprintf(out, 8, "#%02x%02x%02x", c[0], c[1], c[2]);
 }
 
@@ -635,12 +658,13 @@ static void heatmap(tm_buf *b, const view *v)
     char lo[8], hi[8];
     heat_colour(lo, 0.08);
     heat_colour(hi, 1.0);
-    tm_buf_printf(b, "<p class=\"note\">Signals tying a community to a theme in one sentence, all "
-                     "periods together. Darker is more; hover a cell for its count.</p>"
-                     "<div class=\"legend\" aria-hidden=\"true\">1<svg width=\"160\" height=\"12\">"
-                     "<defs><linearGradient id=\"hg\"><stop offset=\"0\" stop-color=\"%s\"/>"
-                     "<stop offset=\"1\" stop-color=\"%s\"/></linearGradient></defs>"
-                     "<rect width=\"160\" height=\"12\" fill=\"url(#hg)\"/></svg>%.0f signals</div>",
+    tm_buf_printf(b,
+                  "<p class=\"note\">Signals tying a community to a theme in one sentence, all "
+                  "periods together. Darker is more; hover a cell for its count.</p>"
+                  "<div class=\"legend\" aria-hidden=\"true\">1<svg width=\"160\" height=\"12\">"
+                  "<defs><linearGradient id=\"hg\"><stop offset=\"0\" stop-color=\"%s\"/>"
+                  "<stop offset=\"1\" stop-color=\"%s\"/></linearGradient></defs>"
+                  "<rect width=\"160\" height=\"12\" fill=\"url(#hg)\"/></svg>%.0f signals</div>",
                   lo, hi, max);
     tm_buf_puts(b, "<div class=\"scroll\"><table class=\"heat\"><caption class=\"note\">Community "
                    "(rows) by theme (columns): number of signals</caption><thead><tr>"
@@ -703,7 +727,8 @@ static void array_table(tm_buf *b, const view *v, const char *member, const char
                   intro);
     esc(b, period_key(p));
     tm_buf_puts(b, ".</p><table><thead><tr>");
-    for (size_t i = 0; cols[i]; i++) tm_buf_printf(b, "<th scope=\"col\">%s</th>", heads[i]);
+    for (size_t i = 0; cols[i]; i++)
+        tm_buf_printf(b, "<th scope=\"col\">%s</th>", heads[i]);
     tm_buf_puts(b, "</tr></thead><tbody>\n");
     size_t i;
     const json_t *o;
@@ -735,19 +760,20 @@ static void array_table(tm_buf *b, const view *v, const char *member, const char
 
 static void optional_tables(tm_buf *b, const view *v)
 {
-    static const char *const tc[] = {"community", "theme", "count", "rate_per_10k_words",
-                                     "previous", "change", "baseline_rate", "rising", "p_value",
-                                     NULL};
-    static const char *const th[] = {"Community", "Theme", "Count", "Per 10k words", "Previous",
-                                     "Change", "Baseline rate", "Rising", "p-value"};
+    static const char *const tc[] = {"community", "theme",  "count",         "rate_per_10k_words",
+                                     "previous",  "change", "baseline_rate", "rising",
+                                     "p_value",   NULL};
+    static const char *const th[] = {"Community",     "Theme",    "Count",
+                                     "Per 10k words", "Previous", "Change",
+                                     "Baseline rate", "Rising",   "p-value"};
     array_table(b, v, "trends", "Trends",
                 "Counts against the previous period and the baseline; a blank community means the "
                 "whole area.",
                 tc, th);
-    static const char *const ic[] = {"id", "theme", "place", "first_seen", "last_seen",
-                                     "documents", "mentions", "new", NULL};
-    static const char *const ih[] = {"Incident", "Theme", "Place", "First seen", "Last seen",
-                                     "Documents", "Mentions", "New"};
+    static const char *const ic[] = {"id",        "theme",    "place", "first_seen", "last_seen",
+                                     "documents", "mentions", "new",   NULL};
+    static const char *const ih[] = {"Incident",  "Theme",     "Place",    "First seen",
+                                     "Last seen", "Documents", "Mentions", "New"};
     array_table(b, v, "incidents", "Incidents", "Concrete events the documents name.", ic, ih);
     static const char *const ec[] = {"date", "event", "text", "doc", "eep", NULL};
     static const char *const eh[] = {"Date", "Event", "What the document says", "Document", "EEP"};

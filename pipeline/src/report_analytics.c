@@ -235,7 +235,8 @@ static json_t *trend_entry(ana *a, const series *x, long i)
         bad |= put(o, "previous_count", json_integer(pc));
         bad |= put(o, "change", json_integer(cnt - pc));
         if (json_is_real(pr) && json_is_real(nr))
-            bad |= put(o, "rate_change", json_real(round4(json_real_value(nr) - json_real_value(pr))));
+            bad |=
+                put(o, "rate_change", json_real(round4(json_real_value(nr) - json_real_value(pr))));
         else
             bad |= put(o, "rate_change", json_null());
         json_decref(pr);
@@ -386,10 +387,10 @@ static int build_tone(ana *a, tm_store *st)
         json_t *tb = json_object();
         if (!tb || put(tb, "concern", json_integer(concern)) ||
             put(tb, "reassurance", json_integer(reass)) ||
-            put(tb, "balance", concern + reass
-                                   ? json_real(round4((double)(reass - concern) /
-                                                      (double)(concern + reass)))
-                                   : json_null()) ||
+            put(tb, "balance",
+                concern + reass
+                    ? json_real(round4((double)(reass - concern) / (double)(concern + reass)))
+                    : json_null()) ||
             put(per, "tone_balance", tb))
             return oom(c, "tone");
     }
@@ -446,10 +447,10 @@ static int u64_cmp(const void *pa, const void *pb)
  * lexicon is given. */
 int tm_report__builtin_stop(const char *w, size_t n)
 {
-    static const char *const words[] = {"the", "and", "for", "was", "were", "has", "have", "had",
-                                        "that", "this", "with", "from", "been", "are", "which",
-                                        "their", "there", "they", "also", "who", "its", "not",
-                                        "but", "all", "any", "into", "over", "after", NULL};
+    static const char *const words[] = {
+        "the",  "and",  "for",  "was", "were",  "has",   "have",  "had",   "that", "this",
+        "with", "from", "been", "are", "which", "their", "there", "they",  "also", "who",
+        "its",  "not",  "but",  "all", "any",   "into",  "over",  "after", NULL};
     for (size_t i = 0; words[i]; i++)
         if (strlen(words[i]) == n && !memcmp(words[i], w, n)) return 1;
     return 0;
@@ -475,7 +476,8 @@ static int word_set(inc_ctx *x, const char *text, uint64_t **out, size_t *nout)
         if (wl >= 3 && wl < sizeof low) {
             for (size_t k = 0; k < wl; k++)
                 low[k] = (char)tolower((unsigned char)text[i + k]);
-            int stop = x->lex ? tm_lexicon_is_stopword(x->lex, low, wl) : tm_report__builtin_stop(low, wl);
+            int stop =
+                x->lex ? tm_lexicon_is_stopword(x->lex, low, wl) : tm_report__builtin_stop(low, wl);
             if (!stop) {
                 size_t sl = wl;
                 const char *s = x->stem ? tm_stem_word(x->stem, low, wl, &sl) : low;
@@ -644,7 +646,6 @@ static int on_incident(const tm_agg_incident *row, void *payload)
     return TM_OK;
 }
 
-
 /* Incidents listed per period: new ones first, then the most mentioned, at
  * most TM_REPORT_MAX_INCIDENTS; `incidents_total` says how many there were. */
 #define TM_REPORT_MAX_INCIDENTS 50
@@ -660,7 +661,8 @@ static int incident_cmp(const void *pa, const void *pb)
     ma = json_integer_value(json_object_get(a, "mentions"));
     mb = json_integer_value(json_object_get(b, "mentions"));
     if (ma != mb) return ma > mb ? -1 : 1;
-    return strcmp(json_string_value(json_object_get(a, "id")), json_string_value(json_object_get(b, "id")));
+    return strcmp(json_string_value(json_object_get(a, "id")),
+                  json_string_value(json_object_get(b, "id")));
 }
 
 static void cap_incidents(tm_report__ctx *c)
@@ -680,8 +682,7 @@ static void cap_incidents(tm_report__ctx *c)
         qsort(v, n, sizeof *v, incident_cmp);
         json_array_clear(arr);
         for (size_t i = 0; i < n; i++) {
-            if (i < TM_REPORT_MAX_INCIDENTS)
-                json_array_append(arr, v[i]);
+            if (i < TM_REPORT_MAX_INCIDENTS) json_array_append(arr, v[i]);
             json_decref(v[i]);
         }
         tm_free(v);
@@ -731,13 +732,15 @@ static int build_incidents(ana *a, tm_store *st)
             if (cl->first_pidx == pidx && pidx >= 0) {
                 a->new_incidents[pidx]++;
                 json_t *nt = a->new_by_theme[pidx];
-                json_object_set_new(nt, cl->theme,
-                                    json_integer(json_integer_value(json_object_get(nt, cl->theme)) + 1));
+                json_object_set_new(
+                    nt, cl->theme,
+                    json_integer(json_integer_value(json_object_get(nt, cl->theme)) + 1));
             }
             if (!arr) continue;
             json_t *o = json_object();
-            if (!o || put(o, "id", json_string(cl->id)) || put(o, "theme", json_string(cl->theme)) ||
-                put(o, "place", jstr(cl->place)) || put(o, "date", jstr(cl->date)) ||
+            if (!o || put(o, "id", json_string(cl->id)) ||
+                put(o, "theme", json_string(cl->theme)) || put(o, "place", jstr(cl->place)) ||
+                put(o, "date", jstr(cl->date)) ||
                 put(o, "first_seen", json_string(cl->first_seen)) ||
                 put(o, "last_seen", json_string(cl->last_seen)) ||
                 put(o, "documents", json_integer(cl->documents)) ||
@@ -954,7 +957,8 @@ static json_t *level_object(ana *a, const group *gs, size_t ng, const char *comm
         json_t *r = json_object();
         if (!r || put(r, "kind", json_string("signal")) ||
             put(r, "community", json_string(rs[i].g->community)) ||
-            put(r, "theme", json_string(rs[i].g->theme)) || put(r, "eep", json_string(rs[i].g->eep)) ||
+            put(r, "theme", json_string(rs[i].g->theme)) ||
+            put(r, "eep", json_string(rs[i].g->eep)) ||
             put(r, "polarity", json_string(rs[i].g->polarity)) ||
             put(r, "count", json_integer(rs[i].g->count)) ||
             put(r, "contribution", json_real(rs[i].contribution)) || json_array_append_new(arr, r))
@@ -1021,8 +1025,8 @@ static int build_levels(ana *a, tm_store *st)
         long prev = prev_of(a, i);
         json_t *per = json_object_get(c->by_period, a->p[i].key);
         int lv = 0;
-        json_t *area = level_object(a, x.v + g0, g1 - g0, NULL, i, prev >= 0 ? area_level[prev] : 0,
-                                    &lv);
+        json_t *area =
+            level_object(a, x.v + g0, g1 - g0, NULL, i, prev >= 0 ? area_level[prev] : 0, &lv);
         if (!area) {
             rc = oom(c, "levels");
             goto cleanup;
@@ -1073,8 +1077,7 @@ static int build_levels(ana *a, tm_store *st)
         if (per) {
             json_t *levels = json_object(), *eep = json_object();
             if (!levels || !eep || put(levels, "area", area) || put(levels, "communities", comms) ||
-                put(per, "levels", levels) ||
-                put(eep, "evidenced", json_integer(x.eep[i][0])) ||
+                put(per, "levels", levels) || put(eep, "evidenced", json_integer(x.eep[i][0])) ||
                 put(eep, "experienced", json_integer(x.eep[i][1])) ||
                 put(eep, "potential", json_integer(x.eep[i][2])) || put(per, "eep", eep) ||
                 put(per, "new_incidents", json_integer(a->new_incidents[i]))) {

@@ -132,12 +132,12 @@ typedef struct em {
     tm_trend_test t;
     hp *p; /* the history's periods, key order */
     size_t np, pcap;
-    size_t start; /* first period counted: K before the first reported one */
-    size_t cur;   /* the period being read */
-    term_map *ring;     /* K + 1 maps: period i uses ring[(i - start) % (K + 1)] */
-    int64_t *words;     /* idem: word tokens read in that period */
+    size_t start;          /* first period counted: K before the first reported one */
+    size_t cur;            /* the period being read */
+    term_map *ring;        /* K + 1 maps: period i uses ring[(i - start) % (K + 1)] */
+    int64_t *words;        /* idem: word tokens read in that period */
     const term_map **base; /* K slots: the baseline maps of the period finished */
-    term_map verdict;   /* lower-cased word -> VERDICT_* */
+    term_map verdict;      /* lower-cased word -> VERDICT_* */
 } em;
 
 static int em_oom(em *e)
@@ -185,8 +185,7 @@ static int keep_word(em *e, const char *w, size_t n, const unsigned char *raw, s
     /* "AJM said": two to four capitals are a speaker's initials or an acronym
      * far more often than a new concern (and initials must not leave in a
      * report); the lower-case word itself is judged as usual */
-    if (rawn <= 4 && (tm_tok_flags(raw, rawn) & TM_TOK_UPPER))
-        return 0;
+    if (rawn <= 4 && (tm_tok_flags(raw, rawn) & TM_TOK_UPPER)) return 0;
     uint64_t h = term_hash(w, n);
     term_slot *v = map_find(&e->verdict, w, n, h);
     if (v) return v->count == VERDICT_KEEP;
@@ -352,8 +351,7 @@ static int on_sentence(const tm_agg_sentence *row, void *payload)
     }
     if (e->cur >= e->np) return TM_OK; /* not a history period: cannot happen */
     size_t r = ring_of(e, e->cur);
-    if (scan_sentence(e, &e->ring[r], &e->words[r], row->text, row->len) != TM_OK)
-        return em_oom(e);
+    if (scan_sentence(e, &e->ring[r], &e->words[r], row->text, row->len) != TM_OK) return em_oom(e);
     return TM_OK;
 }
 

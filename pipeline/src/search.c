@@ -25,8 +25,10 @@ static const char sql[] =
 
 static void bind(sqlite3_stmt *q, int i, const char *s)
 {
-    if (s) sqlite3_bind_text(q, i, s, -1, SQLITE_TRANSIENT);
-    else sqlite3_bind_null(q, i);
+    if (s)
+        sqlite3_bind_text(q, i, s, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(q, i);
 }
 
 int tm_search(tm_store *st, const tm_search_opts *o, tm_search_fn fn, void *payload, tm_err *err)
@@ -47,7 +49,10 @@ int tm_search(tm_store *st, const tm_search_opts *o, tm_search_fn fn, void *payl
     bind(q, 3, o->to);
     bind(q, 4, o->community);
     bind(q, 5, o->theme);
-    sqlite3_bind_int64(q, 6, o->limit == 0 ? TM_SEARCH_DEFAULT_LIMIT : o->limit < 0 ? -1 : o->limit);
+    sqlite3_bind_int64(q, 6,
+                       o->limit == 0  ? TM_SEARCH_DEFAULT_LIMIT
+                       : o->limit < 0 ? -1
+                                      : o->limit);
     int rc = TM_OK, step;
     int64_t rank = 0;
     while ((step = sqlite3_step(q)) == SQLITE_ROW) {

@@ -27,54 +27,54 @@ typedef enum line_kind {
 } line_kind;
 
 typedef struct linfo {
-    uint32_t s, e;     /* content without indentation, list markers or trailing blanks */
+    uint32_t s, e; /* content without indentation, list markers or trailing blanks */
     line_kind kind;
-    int item;          /* starts with a list marker */
-    int md;            /* was a Markdown heading (#) or a bold-only line */
+    int item; /* starts with a list marker */
+    int md;   /* was a Markdown heading (#) or a bold-only line */
     int words;
 } linfo;
 
 /* Words after which a full stop does not end a sentence. */
 static const char *const abbreviations[] = {
-    "cllr", "mr",  "mrs", "ms",   "dr",   "st",   "no",   "nos",  "vs",   "approx", "dept",
-    "insp", "sgt", "supt", "det", "ch",   "rev",  "revd", "prof", "fig",  "para",   "ref",
-    "tel",  "jan", "feb",  "apr", "jun",  "jul",  "aug",  "sep",  "sept", "oct",    "nov",
-    "dec",  "co",  "inc",  "cf",  "al",   "govt", "est",  "min",  "max",  "vol",    "pp",
-    "etc",  "ltd", "cst",  "pc",  "pcso", "dc",   "ds",   "di",   "dci",  "supt",   "mt",
-    "rd",   "ave", "sq",   "hr",  "hrs",  "wk",   "yr",   "yrs",  "mth",  "am",     "pm", NULL};
+    "cllr", "mr",   "mrs",  "ms",  "dr",  "st",   "no",   "nos", "vs",   "approx", "dept", "insp",
+    "sgt",  "supt", "det",  "ch",  "rev", "revd", "prof", "fig", "para", "ref",    "tel",  "jan",
+    "feb",  "apr",  "jun",  "jul", "aug", "sep",  "sept", "oct", "nov",  "dec",    "co",   "inc",
+    "cf",   "al",   "govt", "est", "min", "max",  "vol",  "pp",  "etc",  "ltd",    "cst",  "pc",
+    "pcso", "dc",   "ds",   "di",  "dci", "supt", "mt",   "rd",  "ave",  "sq",     "hr",   "hrs",
+    "wk",   "yr",   "yrs",  "mth", "am",  "pm",   NULL};
 
 /* Verbs that follow a speaker's initials or name in minutes. */
 static const char *const speech_verbs[] = {
-    "said",       "says",        "say",        "reported",    "reports",     "stated",
-    "explained",  "spoke",       "discussed",  "mentioned",   "asked",       "questioned",
-    "expressed",  "highlighted", "noted",      "added",       "confirmed",   "advised",
-    "informed",   "suggested",   "welcomed",   "thanked",     "read",        "provided",
-    "gave",       "agreed",      "raised",     "updated",     "commented",   "replied",
-    "responded",  "proposed",    "put",        "presented",   "outlined",    "described",
-    "felt",       "feels",       "emphasised", "emphasized",  "stressed",    "acknowledged",
-    "queried",    "requested",   "recommended", "shared",     "talked",      "announced",
-    "offered",    "introduced",  "summarised", "summarized",  "reiterated",  "pointed",
-    "believes",   "believed",    "wanted",     "wants",       "would",       "will",
-    "circulated", "delivered",   "led",        "opened",      "closed",      "chaired",
-    "indicated",  "clarified",   "urged",      "invited",     "encouraged",  "praised",
-    "voiced",     "concluded",   "observed",   "recognised",  "argued",      "warned",
-    "challenged", "sought",      "undertook",  "agreed",      "declared",    "remarked",
-    "told",       "feels",       "thinks",     "thought",     "has",         "had",
-    "is",         "was",         "can",        "could",       "gave",        "talks",
-    "speaks",     "explains",    "mentions",   "asks",        "notes",       "highlights",
-    "discusses",  "welcomes",    "thanks",     "updates",     "confirms",    "advises",
-    "informs",    "suggests",    "expresses",  "questions",   "raises",      "states",
+    "said",       "says",        "say",         "reported",   "reports",    "stated",
+    "explained",  "spoke",       "discussed",   "mentioned",  "asked",      "questioned",
+    "expressed",  "highlighted", "noted",       "added",      "confirmed",  "advised",
+    "informed",   "suggested",   "welcomed",    "thanked",    "read",       "provided",
+    "gave",       "agreed",      "raised",      "updated",    "commented",  "replied",
+    "responded",  "proposed",    "put",         "presented",  "outlined",   "described",
+    "felt",       "feels",       "emphasised",  "emphasized", "stressed",   "acknowledged",
+    "queried",    "requested",   "recommended", "shared",     "talked",     "announced",
+    "offered",    "introduced",  "summarised",  "summarized", "reiterated", "pointed",
+    "believes",   "believed",    "wanted",      "wants",      "would",      "will",
+    "circulated", "delivered",   "led",         "opened",     "closed",     "chaired",
+    "indicated",  "clarified",   "urged",       "invited",    "encouraged", "praised",
+    "voiced",     "concluded",   "observed",    "recognised", "argued",     "warned",
+    "challenged", "sought",      "undertook",   "agreed",     "declared",   "remarked",
+    "told",       "feels",       "thinks",      "thought",    "has",        "had",
+    "is",         "was",         "can",         "could",      "gave",       "talks",
+    "speaks",     "explains",    "mentions",    "asks",       "notes",      "highlights",
+    "discusses",  "welcomes",    "thanks",      "updates",    "confirms",   "advises",
+    "informs",    "suggests",    "expresses",   "questions",  "raises",     "states",
     NULL};
 
 /* Titles before a person's name ("Cllr Jones said"). */
 static const char *const person_titles[] = {
-    "cllr", "councillor", "mr", "mrs", "ms", "miss", "dr", "insp", "inspector", "sgt",
-    "sergeant", "pc", "pcso", "supt", "superintendent", "dc", "ds", "di", "dci", "rev",
-    "revd", "prof", "professor", "chief", "ch", NULL};
+    "cllr", "councillor", "mr",   "mrs",  "ms",        "miss",           "dr", "insp", "inspector",
+    "sgt",  "sergeant",   "pc",   "pcso", "supt",      "superintendent", "dc", "ds",   "di",
+    "dci",  "rev",        "revd", "prof", "professor", "chief",          "ch", NULL};
 
 /* Short words after which a paragraph broken by a blank line goes on. */
-static const char *const joining_words[] = {"and", "or", "the", "to", "of",   "in",  "a",
-                                            "an",  "with", "for", "but", "that", "on", "at",
+static const char *const joining_words[] = {"and", "or",   "the", "to",  "of",   "in",   "a",
+                                            "an",  "with", "for", "but", "that", "on",   "at",
                                             "by",  "from", "as",  "nor", "than", "into", NULL};
 
 static int in_list(const char *const *list, const char *w, size_t n)
@@ -138,7 +138,8 @@ static void scan_lines(tm_doc *doc, linfo *li)
         }
         while (s < e && is_space(t[s]))
             s++;
-        if (s + 1 < e && (t[s] == '-' || t[s] == '*' || t[s] == '+') && (t[s + 1] == ' ' || t[s + 1] == '\t')) {
+        if (s + 1 < e && (t[s] == '-' || t[s] == '*' || t[s] == '+') &&
+            (t[s + 1] == ' ' || t[s + 1] == '\t')) {
             li[i].item = 1;
             s += 2;
             while (s < e && is_space(t[s]))
@@ -167,8 +168,7 @@ static int numbered_heading(const char *t, uint32_t s, uint32_t e, uint32_t *num
         uint32_t d = i;
         while (i < e && isdigit((unsigned char)t[i]) && i - d < 3)
             i++;
-        if (i == d)
-            return 0;
+        if (i == d) return 0;
         groups++;
         if (i < e && t[i] == '.' && i + 1 < e && isdigit((unsigned char)t[i + 1])) {
             i++;
@@ -177,20 +177,15 @@ static int numbered_heading(const char *t, uint32_t s, uint32_t e, uint32_t *num
         break;
     }
     *num_end = i;
-    if (i < e && t[i] == '.')
-        i++;
-    if (i >= e || !(t[i] == ' ' || t[i] == '\t'))
-        return 0;
+    if (i < e && t[i] == '.') i++;
+    if (i >= e || !(t[i] == ' ' || t[i] == '\t')) return 0;
     while (i < e && is_space(t[i]))
         i++;
-    if (i >= e || !(is_upper(t[i]) || (unsigned char)t[i] >= 0x80))
-        return 0;
+    if (i >= e || !(is_upper(t[i]) || (unsigned char)t[i] >= 0x80)) return 0;
     int words = count_words(t, i, e);
-    if (words > 12)
-        return 0;
+    if (words > 12) return 0;
     /* a numbered sentence ends with a full stop; a heading does not */
-    if (t[e - 1] == '.' && words > 2)
-        return 0;
+    if (t[e - 1] == '.' && words > 2) return 0;
     *title_start = i;
     return 1;
 }
@@ -200,8 +195,7 @@ static int numbered_heading(const char *t, uint32_t s, uint32_t e, uint32_t *num
 static int meta_label(const char *t, uint32_t s, uint32_t e, uint32_t *colon)
 {
     static const char *const small[] = {"of", "and", "for", "the", "by", "to", "in", NULL};
-    if (s >= e || !is_upper(t[s]))
-        return 0;
+    if (s >= e || !is_upper(t[s])) return 0;
     int words = 0;
     uint32_t i = s;
     while (i < e && i < s + 48) {
@@ -216,10 +210,8 @@ static int meta_label(const char *t, uint32_t s, uint32_t e, uint32_t *colon)
         uint32_t w = i;
         while (i < e && (is_alpha(t[i]) || t[i] == '&' || t[i] == '/' || t[i] == '\''))
             i++;
-        if (i == w || (i < e && t[i] != ' ' && t[i] != ':'))
-            return 0;
-        if (!is_upper(t[w]) && t[w] != '&' && !in_list(small, t + w, i - w))
-            return 0;
+        if (i == w || (i < e && t[i] != ' ' && t[i] != ':')) return 0;
+        if (!is_upper(t[w]) && t[w] != '&' && !in_list(small, t + w, i - w)) return 0;
         words++;
     }
     return 0;
@@ -232,8 +224,7 @@ static int table_row(const char *t, uint32_t s, uint32_t e, int loose, uint32_t 
     uint32_t i = s;
     while (i < e && i - s < 5 && (is_upper(t[i]) || (i > s && isdigit((unsigned char)t[i]))))
         i++;
-    if (i - s < 2 || i - s > 4 || i >= e)
-        return 0;
+    if (i - s < 2 || i - s > 4 || i >= e) return 0;
     *ini_end = i;
     uint32_t sep = i;
     int tab = 0, spaces = 0, dash = 0;
@@ -248,12 +239,9 @@ static int table_row(const char *t, uint32_t s, uint32_t e, int loose, uint32_t 
             dash = 1;
         i += (unsigned char)t[i] == 0xE2 ? 3 : 1;
     }
-    if (i == sep || i >= e)
-        return 0;
-    if (!(tab || spaces >= 2 || dash || loose))
-        return 0;
-    if (!(is_upper(t[i]) || t[i] == '&' || (unsigned char)t[i] >= 0x80))
-        return 0;
+    if (i == sep || i >= e) return 0;
+    if (!(tab || spaces >= 2 || dash || loose)) return 0;
+    if (!(is_upper(t[i]) || t[i] == '&' || (unsigned char)t[i] >= 0x80)) return 0;
     /* "AB – discussed ..." is speech, not a row: a role has no lower-case verb first */
     *role_start = i;
     return 1;
@@ -265,7 +253,8 @@ static int header_row(const char *t, uint32_t s, uint32_t e)
     while (i < e && is_alpha(t[i]))
         i++;
     size_t n = i - s;
-    return (n == 4 && !strncasecmp(t + s, "init", 4)) || (n == 5 && !strncasecmp(t + s, "inits", 5)) ||
+    return (n == 4 && !strncasecmp(t + s, "init", 4)) ||
+           (n == 5 && !strncasecmp(t + s, "inits", 5)) ||
            (n == 8 && !strncasecmp(t + s, "initials", 8));
 }
 
@@ -290,8 +279,7 @@ static int add_speaker(tm_doc *doc, const char *name, size_t n, const char *role
         return i;
     }
     tm_speaker *sp = TM_VEC_PUSH(&doc->arena, doc->speakers);
-    if (!sp)
-        return -1;
+    if (!sp) return -1;
     sp->initials = tm_arena_strndup(&doc->arena, name, n);
     sp->role = role ? tm_arena_strndup(&doc->arena, role, rn) : NULL;
     sp->in_table = in_table;
@@ -303,16 +291,13 @@ static void find_table(tm_doc *doc, linfo *li)
     const char *t = doc->text;
     size_t n = doc->lines.n;
     for (size_t i = 0; i < n; i++) {
-        if (li[i].kind != L_TEXT)
-            continue;
+        if (li[i].kind != L_TEXT) continue;
         int header = header_row(t, li[i].s, li[i].e);
         size_t j = header ? i + 1 : i, rows = 0, last = i;
         uint32_t ie, rs;
         for (; j < n; j++) {
-            if (li[j].kind == L_BLANK)
-                continue;
-            if (li[j].kind != L_TEXT || !table_row(t, li[j].s, li[j].e, header, &ie, &rs))
-                break;
+            if (li[j].kind == L_BLANK) continue;
+            if (li[j].kind != L_TEXT || !table_row(t, li[j].s, li[j].e, header, &ie, &rs)) break;
             /* "AB said that ..." is speech even in a run of rows */
             uint32_t w = rs;
             while (w < li[j].e && is_alpha(t[w]))
@@ -324,11 +309,9 @@ static void find_table(tm_doc *doc, linfo *li)
             last = j;
         }
         if (rows >= 3 || (header && rows >= 1)) {
-            if (header)
-                li[i].kind = L_TABLE_HEADER;
+            if (header) li[i].kind = L_TABLE_HEADER;
             for (size_t k = header ? i + 1 : i; k <= last; k++) {
-                if (li[k].kind == L_BLANK)
-                    continue;
+                if (li[k].kind == L_BLANK) continue;
                 table_row(t, li[k].s, li[k].e, header, &ie, &rs);
                 li[k].kind = L_TABLE;
                 add_speaker(doc, t + li[k].s, ie - li[k].s, t + rs, li[k].e - rs, 1);
@@ -360,8 +343,7 @@ static int add_section(tm_doc *doc, uint32_t off, const char *num, size_t num_n,
                        uint32_t te, int level)
 {
     tm_section *sec = TM_VEC_PUSH(&doc->arena, doc->sections);
-    if (!sec)
-        return -1;
+    if (!sec) return -1;
     clean_title(doc->text, &ts, &te);
     sec->off = off;
     sec->end = (uint32_t)doc->text_len;
@@ -372,8 +354,7 @@ static int add_section(tm_doc *doc, uint32_t off, const char *num, size_t num_n,
     sec->level = level;
     sec->parent = -1;
     size_t me = doc->sections.n - 1;
-    if (me > 0)
-        doc->sections.v[me - 1].end = off;
+    if (me > 0) doc->sections.v[me - 1].end = off;
     for (size_t k = me; k-- > 0;) {
         if (doc->sections.v[k].level < level) {
             sec->parent = (int)k;
@@ -383,19 +364,16 @@ static int add_section(tm_doc *doc, uint32_t off, const char *num, size_t num_n,
     return (int)me;
 }
 
-static int push_sentence(tm_doc *doc, uint32_t s, uint32_t e, int section, int para,
-                         uint32_t flags)
+static int push_sentence(tm_doc *doc, uint32_t s, uint32_t e, int section, int para, uint32_t flags)
 {
     const char *t = doc->text;
     while (s < e && is_space(t[s]))
         s++;
     while (e > s && is_space(t[e - 1]))
         e--;
-    if (s == e)
-        return 0;
+    if (s == e) return 0;
     tm_sentence *st = TM_VEC_PUSH(&doc->arena, doc->sentences);
-    if (!st)
-        return -1;
+    if (!st) return -1;
     st->off = s;
     st->end = e;
     st->section = section;
@@ -412,14 +390,10 @@ static int full_stop_ends(const char *t, uint32_t start, uint32_t dot)
     while (w > start && is_alpha(t[w - 1]))
         w--;
     size_t wl = dot - w;
-    if (wl == 0)
-        return 1;
-    if (in_list(abbreviations, t + w, wl))
-        return 0;
-    if (wl == 1 && is_upper(t[w]))
-        return 0; /* an initial: "J. Smith" */
-    if (w > start && t[w - 1] == '.')
-        return 0; /* "e.g.", "a.m." */
+    if (wl == 0) return 1;
+    if (in_list(abbreviations, t + w, wl)) return 0;
+    if (wl == 1 && is_upper(t[w])) return 0;    /* an initial: "J. Smith" */
+    if (w > start && t[w - 1] == '.') return 0; /* "e.g.", "a.m." */
     return 1;
 }
 
@@ -448,11 +422,9 @@ static int paragraph_number(const char *t, uint32_t start, uint32_t dot)
 {
     while (start < dot && is_space(t[start]))
         start++;
-    if (dot <= start || dot - start > 6 || !isdigit((unsigned char)t[start]))
-        return 0;
+    if (dot <= start || dot - start > 6 || !isdigit((unsigned char)t[start])) return 0;
     for (uint32_t i = start; i < dot; i++)
-        if (!isdigit((unsigned char)t[i]) && t[i] != '.')
-            return 0;
+        if (!isdigit((unsigned char)t[i]) && t[i] != '.') return 0;
     return 1;
 }
 
@@ -462,36 +434,30 @@ static void split_paragraph(tm_doc *doc, const linfo *li, size_t l0, size_t l1, 
     const char *t = doc->text;
     uint32_t start = li[l0].s;
     for (size_t l = l0; l < l1; l++) {
-        if (li[l].kind == L_BLANK)
-            continue;
+        if (li[l].kind == L_BLANK) continue;
         uint32_t s = li[l].s, e = li[l].e;
         /* a sentence that starts on this line starts after its list marker */
         if (start < s) {
             uint32_t q = start;
             while (q < s && is_space(t[q]))
                 q++;
-            if (q >= doc->lines.v[l].off)
-                start = s;
+            if (q >= doc->lines.v[l].off) start = s;
         }
         for (uint32_t i = s; i < e; i++) {
             char c = t[i];
-            if (c != '.' && c != '!' && c != '?')
-                continue;
+            if (c != '.' && c != '!' && c != '?') continue;
             uint32_t j = i + 1;
-            while (j < e && (t[j] == '"' || t[j] == '\'' || t[j] == ')' || t[j] == ']' ||
-                             ((unsigned char)t[j] == 0xE2 && j + 2 < e &&
-                              (unsigned char)t[j + 1] == 0x80 &&
-                              ((unsigned char)t[j + 2] == 0x9D || (unsigned char)t[j + 2] == 0x99))))
+            while (j < e &&
+                   (t[j] == '"' || t[j] == '\'' || t[j] == ')' || t[j] == ']' ||
+                    ((unsigned char)t[j] == 0xE2 && j + 2 < e && (unsigned char)t[j + 1] == 0x80 &&
+                     ((unsigned char)t[j + 2] == 0x9D || (unsigned char)t[j + 2] == 0x99))))
                 j += (unsigned char)t[j] == 0xE2 ? 3 : 1;
-            if (j < e && !is_space(t[j]))
-                continue;
+            if (j < e && !is_space(t[j])) continue;
             uint32_t k = j;
             while (k < e && is_space(t[k]))
                 k++;
-            if (k < e && (is_lower(t[k]) || t[k] == ',' || t[k] == ';'))
-                continue;
-            if (c == '.' && k < e && !full_stop_ends(t, start, i))
-                continue;
+            if (k < e && (is_lower(t[k]) || t[k] == ',' || t[k] == ';')) continue;
+            if (c == '.' && k < e && !full_stop_ends(t, start, i)) continue;
             if (c == '.' && paragraph_number(t, start, i)) {
                 /* "2. Members noted ...": the number is a marker, like "- " */
                 start = k;
@@ -509,16 +475,15 @@ static void split_paragraph(tm_doc *doc, const linfo *li, size_t l0, size_t l1, 
         if (nx < l1 && start < e) {
             char last = t[e - 1];
             int ends = last == '.' || last == '!' || last == '?' || last == ':' || last == ';';
-            int next_cap = is_upper(t[li[nx].s]) || isdigit((unsigned char)t[li[nx].s]) ||
-                           t[li[nx].s] == '"';
+            int next_cap =
+                is_upper(t[li[nx].s]) || isdigit((unsigned char)t[li[nx].s]) || t[li[nx].s] == '"';
             if (ends || li[nx].item || li[l].item || (li[l].words <= 8 && next_cap)) {
                 push_sentence(doc, start, e, section, para, 0);
                 start = li[nx].s;
             }
         }
     }
-    if (start < li[l1 - 1].e)
-        push_sentence(doc, start, li[l1 - 1].e, section, para, 0);
+    if (start < li[l1 - 1].e) push_sentence(doc, start, li[l1 - 1].e, section, para, 0);
 }
 
 /* Should the paragraph ending at line `last` go on at line `next`? Word
@@ -526,14 +491,12 @@ static void split_paragraph(tm_doc *doc, const linfo *li, size_t l0, size_t l1, 
 static int paragraph_continues(const tm_doc *doc, const linfo *li, size_t last, size_t next)
 {
     const char *t = doc->text;
-    if (li[next].kind != L_TEXT || li[next].item)
-        return 0;
+    if (li[next].kind != L_TEXT || li[next].item) return 0;
     char end = t[li[last].e - 1];
     if (end == '.' || end == '!' || end == '?' || end == ':' || end == ';' || end == '"' ||
         end == ')')
         return 0;
-    if (is_lower(t[li[next].s]))
-        return 1;
+    if (is_lower(t[li[next].s])) return 1;
     uint32_t w = li[last].e;
     while (w > li[last].s && is_alpha(t[w - 1]))
         w--;
@@ -551,28 +514,23 @@ static int titled_speaker(tm_doc *doc, uint32_t p, uint32_t e)
     uint32_t v = p;
     while (v < e && is_alpha(t[v]))
         v++;
-    if (v == p || !in_list(person_titles, t + p, v - p))
-        return -1;
+    if (v == p || !in_list(person_titles, t + p, v - p)) return -1;
     char name[128];
     size_t nl = 0;
     memcpy(name, t + p, v - p < 32 ? v - p : 32);
     nl = v - p < 32 ? v - p : 32;
     uint32_t q = v;
-    if (q < e && t[q] == '.')
-        q++;
+    if (q < e && t[q] == '.') q++;
     int names = 0;
     while (names < 3) {
         while (q < e && t[q] == ' ')
             q++;
-        if (q >= e || !is_upper(t[q]))
-            break;
+        if (q >= e || !is_upper(t[q])) break;
         uint32_t r = q;
         while (r < e && (is_alpha(t[r]) || t[r] == '-' || t[r] == '\''))
             r++;
-        if (in_list(speech_verbs, t + q, r - q))
-            break;
-        if (nl + 1 + (r - q) >= sizeof name)
-            return -1;
+        if (in_list(speech_verbs, t + q, r - q)) break;
+        if (nl + 1 + (r - q) >= sizeof name) return -1;
         name[nl++] = ' ';
         memcpy(name + nl, t + q, r - q);
         nl += r - q;
@@ -584,8 +542,7 @@ static int titled_speaker(tm_doc *doc, uint32_t p, uint32_t e)
     uint32_t r = q;
     while (r < e && is_alpha(t[r]))
         r++;
-    if (!names || !in_list(speech_verbs, t + q, r - q))
-        return -1;
+    if (!names || !in_list(speech_verbs, t + q, r - q)) return -1;
     return add_speaker(doc, name, nl, NULL, 0, 0);
 }
 
@@ -599,15 +556,15 @@ static void attribute(tm_doc *doc, size_t first_sent)
             cur = -1;
             cur_para = s->paragraph;
         }
-        if (s->flags & (TM_SENT_HEADING | TM_SENT_TABLE))
-            continue;
+        if (s->flags & (TM_SENT_HEADING | TM_SENT_TABLE)) continue;
         uint32_t p = s->off, e = s->end;
         uint32_t w = p;
         while (w < e && (is_upper(t[w]) || (w > p && isdigit((unsigned char)t[w]))))
             w++;
         int who = -1;
         uint32_t caps = w - p; /* length of a leading run of capitals */
-        if (caps >= 2 && caps <= 4 && w < e && !is_lower(t[w]) && isupper((unsigned char)t[p + 1])) {
+        if (caps >= 2 && caps <= 4 && w < e && !is_lower(t[w]) &&
+            isupper((unsigned char)t[p + 1])) {
             uint32_t ini_end = w;
             if (w < e && t[w] == '/') { /* "AK/1 Welcomed" */
                 w++;
@@ -635,18 +592,17 @@ static void attribute(tm_doc *doc, size_t first_sent)
             while (v < e && is_alpha(t[v]))
                 v++;
             size_t n = v - p;
-            if ((n == 2 && !strncasecmp(t + p, "he", 2)) || (n == 3 && !strncasecmp(t + p, "she", 3)) ||
+            if ((n == 2 && !strncasecmp(t + p, "he", 2)) ||
+                (n == 3 && !strncasecmp(t + p, "she", 3)) ||
                 (n == 4 && !strncasecmp(t + p, "they", 4))) {
                 who = cur; /* "He said ..." carries the paragraph's speaker */
             }
         }
         if (who < 0 && caps <= 4) /* "Cllr Jones asked", "PCSO Smith said" */
             who = titled_speaker(doc, p, e);
-        if (who >= 0)
-            cur = who;
+        if (who >= 0) cur = who;
         s->speaker = who >= 0 ? who : cur;
-        if (s->speaker >= 0)
-            doc->speakers.v[s->speaker].sentences++;
+        if (s->speaker >= 0) doc->speakers.v[s->speaker].sentences++;
     }
 }
 
@@ -654,8 +610,7 @@ static int label_is(const char *t, uint32_t s, uint32_t colon, const char *word)
 {
     size_t n = strlen(word);
     for (uint32_t i = s; i + n <= colon; i++)
-        if ((t[i] | 0x20) == word[0] && !strncasecmp(t + i, word, n))
-            return 1;
+        if ((t[i] | 0x20) == word[0] && !strncasecmp(t + i, word, n)) return 1;
     return 0;
 }
 
@@ -663,8 +618,7 @@ static int line_has(const char *t, const linfo *l, const char *word)
 {
     size_t n = strlen(word);
     for (uint32_t i = l->s; i + n <= l->e; i++)
-        if ((t[i] | 0x20) == word[0] && !strncasecmp(t + i, word, n))
-            return 1;
+        if ((t[i] | 0x20) == word[0] && !strncasecmp(t + i, word, n)) return 1;
     return 0;
 }
 
@@ -676,12 +630,9 @@ static void metadata(tm_doc *doc, const linfo *li, size_t explicit_speakers)
     size_t table_rows = 0, nonblank = 0, minutes_words = 0, report_words = 0;
     for (size_t i = 0; i < doc->lines.n; i++) {
         const linfo *l = &li[i];
-        if (l->kind == L_TABLE)
-            table_rows++;
-        if (l->kind == L_HEADING && first_heading < 0)
-            first_heading = (int)i;
-        if (l->kind == L_BLANK)
-            continue;
+        if (l->kind == L_TABLE) table_rows++;
+        if (l->kind == L_HEADING && first_heading < 0) first_heading = (int)i;
+        if (l->kind == L_BLANK) continue;
         nonblank++;
         uint32_t colon;
         int is_meta = l->kind == L_META && meta_label(t, l->s, l->e, &colon);
@@ -702,8 +653,7 @@ static void metadata(tm_doc *doc, const linfo *li, size_t explicit_speakers)
             const char *p = t + l->s;
             for (size_t k = 0; k + 7 <= n; k++) {
                 char lc = (char)(p[k] | 0x20);
-                if (lc != 'm' && lc != 'a' && lc != 'p' && lc != 'r')
-                    continue;
+                if (lc != 'm' && lc != 'a' && lc != 'p' && lc != 'r') continue;
                 if (!strncasecmp(p + k, "minutes", 7) || !strncasecmp(p + k, "apologies", 9) ||
                     !strncasecmp(p + k, "attendees", 9) || !strncasecmp(p + k, "present:", 8))
                     minutes_words++;
@@ -715,10 +665,10 @@ static void metadata(tm_doc *doc, const linfo *li, size_t explicit_speakers)
         /* a short line of the header, or one of its first lines even when it
          * also names the venue ("Minutes of the meeting held on ..., Venue") */
         if (!have_date && nonblank <= 30 && l->kind == L_TEXT &&
-            (l->words <= 12 ||
-             (nonblank <= 5 && l->words <= 25 && t[l->e - 1] != '.' &&
-              (line_has(t, l, "meeting") || line_has(t, l, "held")))) &&
-            (first_heading < 0 || (int)i < first_heading) && tm_date_find(&d, t + l->s, l->e - l->s, 0)) {
+            (l->words <= 12 || (nonblank <= 5 && l->words <= 25 && t[l->e - 1] != '.' &&
+                                (line_has(t, l, "meeting") || line_has(t, l, "held")))) &&
+            (first_heading < 0 || (int)i < first_heading) &&
+            tm_date_find(&d, t + l->s, l->e - l->s, 0)) {
             tm_date_format(doc->date, &d);
             have_date = 1;
         }
@@ -728,8 +678,7 @@ static void metadata(tm_doc *doc, const linfo *li, size_t explicit_speakers)
             !tm_date_find(&d, t + l->s, l->e - l->s, 0)) {
             uint32_t a = l->s, b = l->e;
             clean_title(t, &a, &b);
-            if (b > a)
-                doc->title = tm_arena_strndup(&doc->arena, t + a, b - a);
+            if (b > a) doc->title = tm_arena_strndup(&doc->arena, t + a, b - a);
         }
     }
     /* the next meeting: a line that says so, with a date after it */
@@ -754,8 +703,7 @@ static void metadata(tm_doc *doc, const linfo *li, size_t explicit_speakers)
                 break;
             }
         }
-        if (doc->next_meeting[0])
-            break;
+        if (doc->next_meeting[0]) break;
     }
     if (have_date) {
         memcpy(doc->period_date, doc->date, sizeof doc->date);
@@ -771,10 +719,10 @@ static void metadata(tm_doc *doc, const linfo *li, size_t explicit_speakers)
         while (at < lim && tm_date_find(&d, t + at, lim - at, have_fy ? fy : 0)) {
             int year_written = 0;
             for (size_t k = d.start; k + 4 <= d.end; k++)
-                year_written |= isdigit((unsigned char)t[at + k]) && isdigit((unsigned char)t[at + k + 1]) &&
-                                isdigit((unsigned char)t[at + k + 2]) && isdigit((unsigned char)t[at + k + 3]);
-            if (!year_written && d.month < 4)
-                d.year++;
+                year_written |=
+                    isdigit((unsigned char)t[at + k]) && isdigit((unsigned char)t[at + k + 1]) &&
+                    isdigit((unsigned char)t[at + k + 2]) && isdigit((unsigned char)t[at + k + 3]);
+            if (!year_written && d.month < 4) d.year++;
             /* a date written with its year outranks one whose year is inferred
              * (those are mostly coming events) */
             if (d.precision == TM_DATE_DAY) {
@@ -789,8 +737,7 @@ static void metadata(tm_doc *doc, const linfo *li, size_t explicit_speakers)
             at += d.start;
             while (at < lim && isalnum((unsigned char)t[at]))
                 at++;
-            if (at < lim)
-                at++;
+            if (at < lim) at++;
         }
         if (best[0])
             memcpy(doc->period_date, best, sizeof best);
@@ -818,30 +765,27 @@ int tm_segment_doc(tm_doc *doc, tm_err *err)
         const char *nl = i < n ? memchr(t + i, '\n', n - i) : NULL;
         size_t e = nl ? (size_t)(nl - t) : n;
         tm_line *l = TM_VEC_PUSH(&doc->arena, doc->lines);
-        if (!l)
-            goto oom;
+        if (!l) goto oom;
         l->off = (uint32_t)i;
         l->end = (uint32_t)e;
-        if (!nl)
-            break;
+        if (!nl) break;
         i = e + 1;
     }
     linfo *li = tm_arena_alloc(&doc->arena, (doc->lines.n + 1) * sizeof *li);
-    if (!li)
-        goto oom;
+    if (!li) goto oom;
     scan_lines(doc, li);
     find_table(doc, li);
     for (size_t i = 0; i < doc->lines.n; i++) {
         linfo *l = &li[i];
         uint32_t ne, ts, colon;
-        if (l->kind != L_TEXT)
-            continue;
+        if (l->kind != L_TEXT) continue;
         if (numbered_heading(t, l->s, l->e, &ne, &ts))
             l->kind = L_HEADING;
         else if (l->md && l->words <= 15)
             l->kind = L_HEADING;
         else if (l->words <= 40 && meta_label(t, l->s, l->e, &colon))
-            l->kind = L_META; /* a longer "DATE: ..." line is a whole document without line breaks */
+            l->kind =
+                L_META; /* a longer "DATE: ..." line is a whole document without line breaks */
         else
             skip_paragraph_number(t, l);
     }
@@ -875,14 +819,13 @@ int tm_segment_doc(tm_doc *doc, tm_err *err)
                     }
                     ne = l->s;
                 }
-                section = add_section(doc, doc->lines.v[i].off, t + l->s, ne - l->s, ts, l->e, level);
-                if (section < 0)
-                    goto oom;
+                section =
+                    add_section(doc, doc->lines.v[i].off, t + l->s, ne - l->s, ts, l->e, level);
+                if (section < 0) goto oom;
                 flags = TM_SENT_HEADING;
             }
             tm_paragraph *p = TM_VEC_PUSH(&doc->arena, doc->paragraphs);
-            if (!p)
-                goto oom;
+            if (!p) goto oom;
             p->off = l->s;
             p->end = l->e;
             p->section = section;
@@ -909,16 +852,14 @@ int tm_segment_doc(tm_doc *doc, tm_err *err)
             break;
         }
         tm_paragraph *p = TM_VEC_PUSH(&doc->arena, doc->paragraphs);
-        if (!p)
-            goto oom;
+        if (!p) goto oom;
         p->off = l->s;
         p->end = li[last].e;
         p->section = section;
         split_paragraph(doc, li, i, last + 1, section, (int)doc->paragraphs.n - 1);
         i = last + 1;
     }
-    if (doc->arena.failed)
-        goto oom;
+    if (doc->arena.failed) goto oom;
     size_t before = 0;
     for (size_t i = 0; i < doc->speakers.n; i++)
         before += doc->speakers.v[i].in_table;
@@ -928,8 +869,7 @@ int tm_segment_doc(tm_doc *doc, tm_err *err)
         explicit_speakers += doc->speakers.v[i].sentences > 0;
     (void)before;
     metadata(doc, li, explicit_speakers);
-    if (doc->arena.failed)
-        goto oom;
+    if (doc->arena.failed) goto oom;
     return TM_OK;
 oom:
     return tm_err_set(err, TM_ENOMEM, "%s: out of memory segmenting", doc->path);

@@ -23,26 +23,22 @@ static int add_signal(tm_doc *doc, const tm_lexicon *lex, const tm_mention *c, c
 {
     for (size_t i = doc->signals.n; i-- > 0;) {
         tm_signal *s = &doc->signals.v[i];
-        if (s->sent != sent)
-            break;
+        if (s->sent != sent) break;
         if (!strcmp(s->community, c->id) && !strcmp(s->theme, t->id)) {
             /* one pair per sentence; a non-negated mention of it wins */
-            if (s->negated && !(c->negated || t->negated))
-                s->negated = 0;
+            if (s->negated && !(c->negated || t->negated)) s->negated = 0;
             return 0;
         }
     }
     tm_signal *s = TM_VEC_PUSH(&doc->arena, doc->signals);
-    if (!s)
-        return -1;
+    if (!s) return -1;
     const tm_lex_ident *ti = tm_lexicon_ident(lex, t->cat, t->id);
     s->community = c->id;
     s->theme = t->id;
     s->theme_cat = t->cat;
     s->polarity = ti ? ti->polarity : TM_POL_CONCERN;
     s->eep = cu->hedge ? TM_EEP_POTENTIAL : cu->experience ? TM_EEP_EXPERIENCED : TM_EEP_EVIDENCED;
-    s->negated = c->negated || t->negated ||
-                 (doc->sentences.v[sent].flags & TM_SENT_DEFERRED) != 0;
+    s->negated = c->negated || t->negated || (doc->sentences.v[sent].flags & TM_SENT_DEFERRED) != 0;
     s->via_paragraph = (uint8_t)via_paragraph;
     s->weight = c->weight * t->weight * (via_paragraph ? 0.5f : 1.0f);
     s->sent = sent;
@@ -53,14 +49,11 @@ static int add_incident(tm_doc *doc, const char *theme, uint32_t sent, const tm_
                         size_t nm, int negated)
 {
     for (size_t i = doc->incidents.n; i-- > 0;) {
-        if (doc->incidents.v[i].sent != sent)
-            break;
-        if (!strcmp(doc->incidents.v[i].theme, theme))
-            return 0;
+        if (doc->incidents.v[i].sent != sent) break;
+        if (!strcmp(doc->incidents.v[i].theme, theme)) return 0;
     }
     tm_incident *inc = TM_VEC_PUSH(&doc->arena, doc->incidents);
-    if (!inc)
-        return -1;
+    if (!inc) return -1;
     inc->theme = theme;
     inc->sent = sent;
     inc->negated = (uint8_t)negated;
@@ -76,8 +69,7 @@ static int add_incident(tm_doc *doc, const char *theme, uint32_t sent, const tm_
     if (tm_date_find(&d, doc->text + s->off, s->end - s->off, ref)) {
         char buf[11];
         tm_date_format(buf, &d);
-        if (d.precision == TM_DATE_MONTH)
-            buf[7] = '\0';
+        if (d.precision == TM_DATE_MONTH) buf[7] = '\0';
         inc->date = tm_arena_strdup(&doc->arena, buf);
     }
     return 0;
@@ -105,8 +97,7 @@ static int distinct_add(tm_arena *a, distinct_vec *v, const tm_mention *m)
         }
     }
     distinct *d = TM_VEC_PUSH(a, *v);
-    if (!d)
-        return -1;
+    if (!d) return -1;
     d->first = m;
     d->any_plain = !m->negated;
     return 0;
@@ -121,14 +112,11 @@ static int pair_up(tm_doc *doc, const tm_lexicon *lex, const distinct_vec *comm,
     for (size_t i = 0; i < comm->n; i++) {
         for (size_t j = 0; j < theme->n; j++) {
             const tm_mention *c = comm->v[i].first, *t = theme->v[j].first;
-            if (add_signal(doc, lex, c, t, sent, cu, via_paragraph) != 0)
-                return -1;
-            if (!comm->v[i].any_plain || !theme->v[j].any_plain)
-                continue;
+            if (add_signal(doc, lex, c, t, sent, cu, via_paragraph) != 0) return -1;
+            if (!comm->v[i].any_plain || !theme->v[j].any_plain) continue;
             for (size_t k = doc->signals.n; k-- > 0;) {
                 tm_signal *g = &doc->signals.v[k];
-                if (g->sent != sent)
-                    break;
+                if (g->sent != sent) break;
                 if (!strcmp(g->community, c->id) && !strcmp(g->theme, t->id)) {
                     g->negated = 0;
                     break;
@@ -153,20 +141,17 @@ int tm_signals_doc(const tm_lexicon *lex, tm_doc *doc, tm_err *err)
         size_t nm = mi - first;
         /* no mentions at all: mentions.v is NULL, and NULL + 0 is undefined */
         const tm_mention *ms = nm ? doc->mentions.v + first : NULL;
-        if (!(sent->flags & (TM_SENT_TABLE | TM_SENT_BOILER)))
-            doc->words += sent->tok_count;
+        if (!(sent->flags & (TM_SENT_TABLE | TM_SENT_BOILER))) doc->words += sent->tok_count;
         if (sent->paragraph != last_para) {
             last_para = sent->paragraph;
             last_comm.n = 0;
         }
-        if (sent->flags & TM_SENT_TABLE)
-            continue;
+        if (sent->flags & TM_SENT_TABLE) continue;
         cues cu = {0};
         int ncomm = 0, ntheme = 0;
         for (size_t i = 0; i < nm; i++) {
             const tm_mention *m = &ms[i];
-            if (m->dropped)
-                continue;
+            if (m->dropped) continue;
             if (m->cat == TM_CAT_CUE && !m->negated) {
                 cu.hedge |= !strcmp(m->id, "hedge");
                 cu.experience |= !strcmp(m->id, "experience");
@@ -178,39 +163,31 @@ int tm_signals_doc(const tm_lexicon *lex, tm_doc *doc, tm_err *err)
         }
         distinct_vec comm = {0}, theme = {0};
         for (size_t i = 0; i < nm; i++) {
-            if (ms[i].dropped)
-                continue;
+            if (ms[i].dropped) continue;
             if (ms[i].cat == TM_CAT_COMMUNITY && distinct_add(&doc->arena, &comm, &ms[i]) != 0)
                 goto oom;
-            if (theme_like(&ms[i]) && distinct_add(&doc->arena, &theme, &ms[i]) != 0)
-                goto oom;
+            if (theme_like(&ms[i]) && distinct_add(&doc->arena, &theme, &ms[i]) != 0) goto oom;
         }
-        if (pair_up(doc, lex, &comm, &theme, s, &cu, 0) != 0)
-            goto oom;
+        if (pair_up(doc, lex, &comm, &theme, s, &cu, 0) != 0) goto oom;
         /* "these communities ..." ties the theme to the paragraph's communities */
         if (ntheme && cu.anaphora && !ncomm && last_comm.n &&
             pair_up(doc, lex, &last_comm, &theme, s, &cu, 1) != 0)
             goto oom;
-        if (ncomm)
-            last_comm = comm;
+        if (ncomm) last_comm = comm;
         /* incidents: reported events, not headings, titles or what may happen */
-        if (cu.hedge || (sent->flags & TM_SENT_HEADING))
-            continue;
+        if (cu.hedge || (sent->flags & TM_SENT_HEADING)) continue;
         for (size_t i = 0; i < nm; i++) {
             const tm_mention *m = &ms[i];
-            if (m->dropped)
-                continue;
+            if (m->dropped) continue;
             int is_event = m->cat == TM_CAT_INCIDENT;
             if (!is_event && cu.evidence && m->cat == TM_CAT_THEME) {
                 const tm_lex_ident *ti = tm_lexicon_ident(lex, TM_CAT_THEME, m->id);
                 is_event = ti && ti->incident;
             }
-            if (is_event && add_incident(doc, m->id, s, ms, nm, m->negated) != 0)
-                goto oom;
+            if (is_event && add_incident(doc, m->id, s, ms, nm, m->negated) != 0) goto oom;
         }
     }
-    if (doc->arena.failed)
-        goto oom;
+    if (doc->arena.failed) goto oom;
     return TM_OK;
 oom:
     return tm_err_set(err, TM_ENOMEM, "%s: out of memory building signals", doc->path);

@@ -43,8 +43,7 @@ int tm_source_encode(unsigned char **out, size_t *n, tm_source_kind *kind, const
     *out = NULL;
     *n = 0;
     *kind = TM_SOURCE_NONE;
-    if (!doc->raw)
-        return TM_OK;
+    if (!doc->raw) return TM_OK;
     const unsigned char *r = doc->raw;
     const unsigned char *t = (const unsigned char *)doc->text;
     if (doc->raw_map || doc->raw_len != doc->text_len || !t || doc->raw_len > UINT32_MAX) {
@@ -69,11 +68,9 @@ int tm_source_encode(unsigned char **out, size_t *n, tm_source_kind *kind, const
         need += 8 + (j - i);
         i = j;
     }
-    if (!need)
-        return TM_OK;
+    if (!need) return TM_OK;
     unsigned char *p = tm_malloc(need);
-    if (!p)
-        return tm_err_set(err, TM_ENOMEM, "%s: out of memory keeping the source", doc->path);
+    if (!p) return tm_err_set(err, TM_ENOMEM, "%s: out of memory keeping the source", doc->path);
     size_t w = 0;
     for (size_t i = 0; i < len;) {
         if (r[i] == t[i]) {
@@ -104,10 +101,8 @@ int tm_source_decode(unsigned char **out, size_t *n, const char *text, size_t te
     const unsigned char *from = kind == TM_SOURCE_RAW ? data : (const unsigned char *)text;
     size_t len = kind == TM_SOURCE_RAW ? data_len : text_len;
     unsigned char *b = tm_malloc(len + 1);
-    if (!b)
-        return tm_err_set(err, TM_ENOMEM, "%s: out of memory for %zu bytes", what, len);
-    if (len)
-        memcpy(b, from, len);
+    if (!b) return tm_err_set(err, TM_ENOMEM, "%s: out of memory for %zu bytes", what, len);
+    if (len) memcpy(b, from, len);
     b[len] = '\0';
     if (kind == TM_SOURCE_PATCH) {
         for (size_t i = 0; i < data_len;) {

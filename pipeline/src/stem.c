@@ -29,8 +29,7 @@ int tm_stemmer_new(tm_stemmer **out, const tm_lexicon *lex, tm_err *err)
 {
     *out = NULL;
     tm_stemmer *st = tm_calloc(1, sizeof *st);
-    if (!st)
-        return tm_err_set(err, TM_ENOMEM, "stemmer: out of memory");
+    if (!st) return tm_err_set(err, TM_ENOMEM, "stemmer: out of memory");
     st->sb = sb_stemmer_new("english", "UTF_8");
     if (!st->sb) {
         tm_free(st);
@@ -44,8 +43,7 @@ int tm_stemmer_new(tm_stemmer **out, const tm_lexicon *lex, tm_err *err)
 
 void tm_stemmer_free(tm_stemmer *st)
 {
-    if (!st)
-        return;
+    if (!st) return;
     sb_stemmer_delete(st->sb);
     tm_free(st->slots);
     tm_free(st->pool);
@@ -61,8 +59,7 @@ size_t tm_stem_fold(char *out, size_t cap, const char *word, size_t n)
             c = (unsigned char)(c + 32);
         else if (c == 0xC3 && i + 1 < n && k + 2 < cap) {
             unsigned char d = (unsigned char)word[i + 1];
-            if (d >= 0x80 && d <= 0x9E && d != 0x97)
-                d = (unsigned char)(d + 0x20);
+            if (d >= 0x80 && d <= 0x9E && d != 0x97) d = (unsigned char)(d + 0x20);
             out[k++] = (char)c;
             out[k++] = (char)d;
             i++;
@@ -82,16 +79,14 @@ size_t tm_stem_key(char *out, size_t cap, const char *word, size_t n)
 {
     size_t k = tm_stem_fold(out, cap, word, n);
     /* "Police's" is the word "police" for every lexicon purpose */
-    if (k >= 5 && out[k - 2] == '\'' && out[k - 1] == 's')
-        out[k -= 2] = '\0';
+    if (k >= 5 && out[k - 2] == '\'' && out[k - 1] == 's') out[k -= 2] = '\0';
     return k;
 }
 
 const char *tm_stem_word(tm_stemmer *st, const char *lower, size_t n, size_t *out_len)
 {
     const sb_symbol *s = sb_stemmer_stem(st->sb, (const sb_symbol *)lower, (int)n);
-    if (!s)
-        return NULL;
+    if (!s) return NULL;
     *out_len = (size_t)sb_stemmer_length(st->sb);
     return (const char *)s;
 }
@@ -100,12 +95,10 @@ static int cache_grow(tm_stemmer *st)
 {
     size_t ncap = st->cap ? st->cap * 2 : 4096;
     slot *ns = tm_calloc(ncap, sizeof *ns);
-    if (!ns)
-        return -1;
+    if (!ns) return -1;
     for (size_t i = 0; i < st->cap; i++) {
         slot *o = &st->slots[i];
-        if (!o->hash)
-            continue;
+        if (!o->hash) continue;
         size_t j = o->hash & (ncap - 1);
         while (ns[j].hash)
             j = (j + 1) & (ncap - 1);
@@ -145,23 +138,19 @@ static int lookup(tm_stemmer *st, const char *w, size_t n, uint32_t *word_sym, u
         ws = tm_lexicon_sym(st->lex, 1, w, n);
         size_t sl;
         const char *stem = tm_stem_word(st, w, n, &sl);
-        if (!stem)
-            return -1;
+        if (!stem) return -1;
         ss = tm_lexicon_sym(st->lex, 0, stem, sl);
     }
     *word_sym = ws;
     *stem_sym = ss;
-    if (st->used >= TM_STEM_CACHE_MAX)
-        cache_clear(st);
-    if ((st->used + 1) * 2 > st->cap && cache_grow(st) != 0)
-        return -1;
+    if (st->used >= TM_STEM_CACHE_MAX) cache_clear(st);
+    if ((st->used + 1) * 2 > st->cap && cache_grow(st) != 0) return -1;
     if (st->pool_n + n > st->pool_cap) {
         size_t ncap = st->pool_cap ? st->pool_cap * 2 : 65536;
         while (ncap < st->pool_n + n)
             ncap *= 2;
         char *np = tm_realloc(st->pool, ncap);
-        if (!np)
-            return -1;
+        if (!np) return -1;
         st->pool = np;
         st->pool_cap = ncap;
     }

@@ -19,8 +19,8 @@ json_t *tm_summary_count(int64_t n)
     return n >= 1 && n <= 4 ? json_string("<5") : json_integer(n);
 }
 
-static const char *const strands[] = {"race", "religion", "sexual_orientation", "disability",
-                                      "transgender", NULL};
+static const char *const strands[] = {"race",       "religion",    "sexual_orientation",
+                                      "disability", "transgender", NULL};
 
 typedef struct ctx {
     tm_store *st;
@@ -56,9 +56,10 @@ static json_t *doc_ref(ctx *c, const char *path)
     json_t *o = json_object();
     if (!o) return NULL;
     if (put(o, "kind", json_string(d ? json_string_value(json_object_get(d, "kind")) : "other")) ||
-        put(o, "date", d && json_is_string(json_object_get(d, "date"))
-                           ? json_incref(json_object_get(d, "date"))
-                           : json_null())) {
+        put(o, "date",
+            d && json_is_string(json_object_get(d, "date"))
+                ? json_incref(json_object_get(d, "date"))
+                : json_null())) {
         json_decref(o);
         return NULL;
     }
@@ -118,14 +119,16 @@ static int prepare(ctx *c, sqlite3_stmt **q, const char *sql, const char *key)
 }
 
 #define IN_PERIOD                                                                                  \
-    " d.PERIOD_COL = ?1 AND (?2 IS NULL OR d.period_date >= ?2) AND (?3 IS NULL OR d.period_date <= ?3)"
+    " d.PERIOD_COL = ?1 AND (?2 IS NULL OR d.period_date >= ?2) AND (?3 IS NULL OR d.period_date " \
+    "<= ?3)"
 
 /* Documents per kind. */
 static int documents(ctx *c, json_t *po, const char *key)
 {
     sqlite3_stmt *q = NULL;
-    int rc = prepare(c, &q, "SELECT d.kind, count(*) FROM documents d WHERE" IN_PERIOD
-                            " GROUP BY d.kind ORDER BY d.kind",
+    int rc = prepare(c, &q,
+                     "SELECT d.kind, count(*) FROM documents d WHERE" IN_PERIOD
+                     " GROUP BY d.kind ORDER BY d.kind",
                      key);
     if (rc != TM_OK) return rc;
     json_t *o = json_object();
@@ -182,17 +185,20 @@ static int hate_crime(ctx *c, json_t *po, const char *key)
 {
     int64_t n[6] = {0};
     sqlite3_stmt *q = NULL;
-    int rc = prepare(c, &q, "SELECT s.community, count(*) FROM signals s JOIN documents d"
-                            " ON d.id = s.doc_id WHERE s.negated = 0 AND s.theme = 'hate_crime'"
-                            " AND" IN_PERIOD " GROUP BY 1 ORDER BY 1",
+    int rc = prepare(c, &q,
+                     "SELECT s.community, count(*) FROM signals s JOIN documents d"
+                     " ON d.id = s.doc_id WHERE s.negated = 0 AND s.theme = 'hate_crime'"
+                     " AND" IN_PERIOD " GROUP BY 1 ORDER BY 1",
                      key);
     if (rc != TM_OK) return rc;
     int step;
     while ((step = sqlite3_step(q)) == SQLITE_ROW) {
         const char *com = (const char *)sqlite3_column_text(q, 0);
-        const tm_lex_ident *id = c->lex && com ? tm_lexicon_ident(c->lex, TM_CAT_COMMUNITY, com) : NULL;
+        const tm_lex_ident *id =
+            c->lex && com ? tm_lexicon_ident(c->lex, TM_CAT_COMMUNITY, com) : NULL;
         size_t i = 0;
-        while (strands[i] && !(id && id->strand && !strcmp(id->strand, strands[i]))) i++;
+        while (strands[i] && !(id && id->strand && !strcmp(id->strand, strands[i])))
+            i++;
         n[i] += sqlite3_column_int64(q, 1); /* i == 5: no strand (young_people, victims...) */
     }
     if (step != SQLITE_DONE) rc = dberr(c, "counting hate crime");
@@ -212,12 +218,14 @@ static int eep(ctx *c, json_t *po, const json_t *p, const char *key)
     int64_t n[3] = {0};
     const json_t *re = json_object_get(p, "eep");
     if (json_is_object(re)) {
-        for (int i = 0; i < 3; i++) n[i] = json_integer_value(json_object_get(re, names[i]));
+        for (int i = 0; i < 3; i++)
+            n[i] = json_integer_value(json_object_get(re, names[i]));
     } else {
         sqlite3_stmt *q = NULL;
-        int rc = prepare(c, &q, "SELECT s.eep, count(*) FROM signals s JOIN documents d"
-                                " ON d.id = s.doc_id WHERE s.negated = 0 AND s.polarity = 'concern'"
-                                " AND" IN_PERIOD " GROUP BY 1",
+        int rc = prepare(c, &q,
+                         "SELECT s.eep, count(*) FROM signals s JOIN documents d"
+                         " ON d.id = s.doc_id WHERE s.negated = 0 AND s.polarity = 'concern'"
+                         " AND" IN_PERIOD " GROUP BY 1",
                          key);
         if (rc != TM_OK) return rc;
         int step;
@@ -281,7 +289,8 @@ static int events(ctx *c, json_t *po, const json_t *p)
         const char *path = json_string_value(json_object_get(e, "doc"));
         json_t *o = json_object();
         const json_t *date = json_object_get(e, "date"), *ev = json_object_get(e, "event");
-        if (!o || put(o, "date", json_is_string(date) ? json_incref((json_t *)date) : json_null()) ||
+        if (!o ||
+            put(o, "date", json_is_string(date) ? json_incref((json_t *)date) : json_null()) ||
             put(o, "event", redacted(c, path, json_string_value(ev))) ||
             put(o, "text", redacted(c, path, json_string_value(json_object_get(e, "text")))) ||
             put(o, "document", doc_ref(c, path)) || json_array_append_new(arr, o))
@@ -315,8 +324,7 @@ static int actions(ctx *c, json_t *po, const char *key)
     while (rc == TM_OK && (step = sqlite3_step(q)) == SQLITE_ROW) {
         const char *path = (const char *)sqlite3_column_text(q, 0);
         json_t *o = json_object();
-        if (!o ||
-            put(o, "text", redacted(c, path, (const char *)sqlite3_column_text(q, 3))) ||
+        if (!o || put(o, "text", redacted(c, path, (const char *)sqlite3_column_text(q, 3))) ||
             put(o, "section", redacted(c, path, (const char *)sqlite3_column_text(q, 1))) ||
             put(o, "speaker_role", redacted(c, NULL, (const char *)sqlite3_column_text(q, 2))) ||
             put(o, "document", doc_ref(c, path)) || json_array_append_new(arr, o))
@@ -420,8 +428,7 @@ int tm_summary_build(json_t **out, tm_store *st, const tm_lexicon *lex, const tm
         put(sum, "areas", areas = json_array()) || put(sum, "suppression", supp = json_object()) ||
         json_array_append_new(areas, area = json_object()) || !area ||
         put(area, "area", json_string(o->area && *o->area ? o->area : "unnamed area")) ||
-        put(area, "periods", periods = json_array()) ||
-        put(tool, "name", json_string("tension")) ||
+        put(area, "periods", periods = json_array()) || put(tool, "name", json_string("tension")) ||
         put(tool, "version", json_string(o->tool_version ? o->tool_version : TM_VERSION)) ||
         put(supp, "threshold", json_integer(5)) ||
         put(supp, "note", json_string("counts from 1 to 4 are shown as \"<5\"; 0 is 0")) ||

@@ -21,8 +21,7 @@ int tm_tagger_new(tm_tagger **out, const tm_lexicon *lex, tm_err *err)
 {
     *out = NULL;
     tm_tagger *tg = tm_calloc(1, sizeof *tg);
-    if (!tg)
-        return tm_err_set(err, TM_ENOMEM, "tagger: out of memory");
+    if (!tg) return tm_err_set(err, TM_ENOMEM, "tagger: out of memory");
     tg->lex = lex;
     tg->md = pcre2_match_data_create(16, NULL);
     tg->mctx = pcre2_match_context_create(NULL);
@@ -41,8 +40,7 @@ int tm_tagger_new(tm_tagger **out, const tm_lexicon *lex, tm_err *err)
 
 void tm_tagger_free(tm_tagger *tg)
 {
-    if (!tg)
-        return;
+    if (!tg) return;
     pcre2_match_data_free(tg->md);
     pcre2_match_context_free(tg->mctx);
     pcre2_jit_stack_free(tg->jit);
@@ -52,15 +50,12 @@ void tm_tagger_free(tm_tagger *tg)
 static int token_matches(const tm_token *tok, uint32_t sym, uint8_t mode)
 {
     if (mode & TM_LEXW_SURFACE) {
-        if (tok->word_sym != sym)
-            return 0;
+        if (tok->word_sym != sym) return 0;
     } else if (tok->stem_sym != sym) {
         return 0;
     }
-    if ((mode & TM_LEXW_UPPER) && !(tok->flags & TM_TOK_UPPER))
-        return 0;
-    if ((mode & TM_LEXW_CAP) && !(tok->flags & TM_TOK_CAP))
-        return 0;
+    if ((mode & TM_LEXW_UPPER) && !(tok->flags & TM_TOK_UPPER)) return 0;
+    if ((mode & TM_LEXW_CAP) && !(tok->flags & TM_TOK_CAP)) return 0;
     return 1;
 }
 
@@ -68,8 +63,7 @@ static tm_mention *add_mention(tm_doc *doc, const tm_lex_entry *e, uint32_t entr
                                uint32_t count, const char *id, const char *canon)
 {
     tm_mention *m = TM_VEC_PUSH(&doc->arena, doc->mentions);
-    if (!m)
-        return NULL;
+    if (!m) return NULL;
     const tm_token *a = &doc->tokens.v[first], *b = &doc->tokens.v[first + count - 1];
     m->tok_first = first;
     m->tok_count = count;
@@ -98,15 +92,13 @@ static void match_phrases(tm_tagger *tg, tm_doc *doc)
                 const uint32_t *list = tm_lexicon_starting(lex, k, keys[k], &n);
                 for (size_t c = 0; c < n; c++) {
                     const tm_lex_entry *e = tm_lexicon_entry(lex, list[c]);
-                    if (e->nwords > end - i)
-                        continue;
+                    if (e->nwords > end - i) continue;
                     int ok = token_matches(tok, e->syms[0], e->modes[0]);
                     for (uint32_t j = 1; ok && j < e->nwords; j++) {
                         const tm_token *t2 = &doc->tokens.v[i + j];
                         ok = !t2->gap && token_matches(t2, e->syms[j], e->modes[j]);
                     }
-                    if (ok && !add_mention(doc, e, list[c], i, e->nwords, e->id, e->id))
-                        return;
+                    if (ok && !add_mention(doc, e, list[c], i, e->nwords, e->id, e->id)) return;
                 }
             }
         }
@@ -128,8 +120,7 @@ static long token_at(const tm_doc *doc, uint32_t off, int want_end)
     }
     if (lo < doc->tokens.n) {
         const tm_token *t = &doc->tokens.v[lo];
-        if ((want_end ? t->off + t->len : t->off) == off)
-            return (long)lo;
+        if ((want_end ? t->off + t->len : t->off) == off) return (long)lo;
     }
     return -1;
 }
@@ -137,13 +128,11 @@ static long token_at(const tm_doc *doc, uint32_t off, int want_end)
 static char *slugify(tm_arena *a, const char *s, size_t n)
 {
     char *out = tm_arena_alloc(a, n + 1);
-    if (!out)
-        return NULL;
+    if (!out) return NULL;
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c + 32);
+        if (c >= 'A' && c <= 'Z') c = (char)(c + 32);
         if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
             out[k++] = c;
         else if (k && out[k - 1] != '_')
@@ -167,8 +156,7 @@ static void match_regexes(tm_tagger *tg, tm_doc *doc)
              * the rest of the text on every call, which is quadratic */
             int rc = pcre2_match(e->re, (PCRE2_SPTR)doc->text, doc->text_len, at,
                                  PCRE2_NO_UTF_CHECK, tg->md, tg->mctx);
-            if (rc == PCRE2_ERROR_NOMATCH)
-                break;
+            if (rc == PCRE2_ERROR_NOMATCH) break;
             if (rc < 0) {
                 PCRE2_UCHAR msg[256];
                 pcre2_get_error_message(rc, msg, sizeof msg);
@@ -185,18 +173,15 @@ static void match_regexes(tm_tagger *tg, tm_doc *doc)
                 me = ov[3];
             }
             long a = token_at(doc, (uint32_t)ms, 0), b = token_at(doc, (uint32_t)me, 1);
-            if (a < 0 || b < a || doc->tokens.v[a].sent != doc->tokens.v[b].sent)
-                continue;
+            if (a < 0 || b < a || doc->tokens.v[a].sent != doc->tokens.v[b].sent) continue;
             const char *id = e->id, *canon = e->id;
             if (!strcmp(e->id, "*")) {
                 size_t cs = ms, ce = me;
                 canon = tm_arena_strndup(&doc->arena, doc->text + cs, ce - cs);
                 id = e->cat == TM_CAT_ORGANISATION ? slugify(&doc->arena, doc->text + cs, ce - cs)
                                                    : canon;
-                if (!canon || !id)
-                    return;
-                if (!*id)
-                    continue; /* a name with no ASCII letter has no identifier */
+                if (!canon || !id) return;
+                if (!*id) continue; /* a name with no ASCII letter has no identifier */
             }
             add_mention(doc, e, res[r], (uint32_t)a, (uint32_t)(b - a + 1), id, canon);
         }
@@ -213,29 +198,22 @@ static int same_group(const tm_mention *a, const tm_mention *b)
 static int by_length_then_position(const void *pa, const void *pb)
 {
     const tm_mention *a = pa, *b = pb;
-    if (a->cat != b->cat)
-        return (int)a->cat - (int)b->cat;
+    if (a->cat != b->cat) return (int)a->cat - (int)b->cat;
     if (a->cat == TM_CAT_CUE) {
         int c = strcmp(a->id, b->id);
-        if (c)
-            return c;
+        if (c) return c;
     }
-    if (a->tok_count != b->tok_count)
-        return a->tok_count > b->tok_count ? -1 : 1;
-    if (a->tok_first != b->tok_first)
-        return a->tok_first < b->tok_first ? -1 : 1;
+    if (a->tok_count != b->tok_count) return a->tok_count > b->tok_count ? -1 : 1;
+    if (a->tok_first != b->tok_first) return a->tok_first < b->tok_first ? -1 : 1;
     return a->entry < b->entry ? -1 : a->entry > b->entry;
 }
 
 static int by_position(const void *pa, const void *pb)
 {
     const tm_mention *a = pa, *b = pb;
-    if (a->tok_first != b->tok_first)
-        return a->tok_first < b->tok_first ? -1 : 1;
-    if (a->cat != b->cat)
-        return (int)a->cat - (int)b->cat;
-    if (a->tok_count != b->tok_count)
-        return a->tok_count > b->tok_count ? -1 : 1;
+    if (a->tok_first != b->tok_first) return a->tok_first < b->tok_first ? -1 : 1;
+    if (a->cat != b->cat) return (int)a->cat - (int)b->cat;
+    if (a->tok_count != b->tok_count) return a->tok_count > b->tok_count ? -1 : 1;
     return a->entry < b->entry ? -1 : a->entry > b->entry;
 }
 
@@ -248,23 +226,19 @@ static void resolve_overlaps(tm_doc *doc)
 {
     tm_mention *m = doc->mentions.v;
     size_t n = doc->mentions.n;
-    if (!n)
-        return;
+    if (!n) return;
     uint32_t *stamp = tm_arena_alloc(&doc->arena, doc->tokens.n * sizeof *stamp);
-    if (!stamp)
-        return; /* arena.failed is set: tm_tag_doc reports it */
+    if (!stamp) return; /* arena.failed is set: tm_tag_doc reports it */
     qsort(m, n, sizeof *m, by_length_then_position);
     size_t kept = 0;
     uint32_t group = 0;
     for (size_t i = 0; i < n; i++) {
-        if (i == 0 || !same_group(&m[i], &m[i - 1]))
-            group++;
+        if (i == 0 || !same_group(&m[i], &m[i - 1])) group++;
         uint32_t a = m[i].tok_first, b = a + m[i].tok_count;
         int keep = 1;
         for (uint32_t t = a; t < b && keep; t++)
             keep = stamp[t] != group;
-        if (!keep)
-            continue;
+        if (!keep) continue;
         for (uint32_t t = a; t < b; t++)
             stamp[t] = group;
         m[kept++] = m[i];
@@ -301,9 +275,9 @@ static int token_is(const tm_doc *doc, const tm_token *t, const char *s)
  * so each token is covered by at most one organisation and ends at most one
  * negation cue. */
 typedef struct tok_index {
-    uint8_t *covered;     /* some non-cue mention covers the token */
-    uint32_t *org_len;    /* tokens of the organisation covering it, 0 if none */
-    uint32_t *neg_end;    /* 1 + index of the negation cue ending just before it, 0 if none */
+    uint8_t *covered;  /* some non-cue mention covers the token */
+    uint32_t *org_len; /* tokens of the organisation covering it, 0 if none */
+    uint32_t *neg_end; /* 1 + index of the negation cue ending just before it, 0 if none */
 } tok_index;
 
 static int build_tok_index(tok_index *ix, tm_doc *doc)
@@ -312,14 +286,12 @@ static int build_tok_index(tok_index *ix, tm_doc *doc)
     ix->covered = tm_arena_alloc(&doc->arena, nt);
     ix->org_len = tm_arena_alloc(&doc->arena, nt * sizeof *ix->org_len);
     ix->neg_end = tm_arena_alloc(&doc->arena, nt * sizeof *ix->neg_end);
-    if (!ix->covered || !ix->org_len || !ix->neg_end)
-        return -1;
+    if (!ix->covered || !ix->org_len || !ix->neg_end) return -1;
     for (size_t i = 0; i < doc->mentions.n; i++) {
         const tm_mention *m = &doc->mentions.v[i];
         uint32_t a = m->tok_first, b = a + m->tok_count;
         if (m->cat == TM_CAT_CUE) {
-            if (!strcmp(m->id, "negation") && m->tok_count)
-                ix->neg_end[b] = (uint32_t)i + 1;
+            if (!strcmp(m->id, "negation") && m->tok_count) ix->neg_end[b] = (uint32_t)i + 1;
             continue;
         }
         for (uint32_t t = a; t < b; t++) {
@@ -342,13 +314,11 @@ static void context_rules(const tm_lexicon *lex, tm_doc *doc)
         tm_mention *x = &m[i];
         const tm_token *first = &doc->tokens.v[x->tok_first];
         const tm_sentence *sent = &doc->sentences.v[x->sent];
-        if (x->cat == TM_CAT_CUE)
-            continue;
+        if (x->cat == TM_CAT_CUE) continue;
         /* a speaker's initials ("MK said") are a person, not a place or a word */
         if (x->tok_count == 1 && (first->flags & TM_TOK_UPPER)) {
             for (size_t s = 0; s < doc->speakers.n; s++)
-                if (token_is(doc, first, doc->speakers.v[s].initials))
-                    x->dropped = 1;
+                if (token_is(doc, first, doc->speakers.v[s].initials)) x->dropped = 1;
         }
         /* "Mr Pride", "Cllr Black": a person's name */
         if (x->tok_first > sent->tok_first && (first->flags & TM_TOK_CAP) &&
@@ -365,8 +335,8 @@ static void context_rules(const tm_lexicon *lex, tm_doc *doc)
                             !strcmp(tm_lexicon_entry(lex, x->entry)->file, "geonames");
             if (x->tok_count == 1 && (x->cat != TM_CAT_PLACE || gazetteer) && p > sent->tok_first &&
                 !first->gap && (prev->flags & TM_TOK_CAP) && !(prev->flags & TM_TOK_UPPER) &&
-                !(prev->flags & TM_TOK_DIGIT) && !(sent->flags & (TM_SENT_HEADING | TM_SENT_TABLE)) &&
-                !ix.covered[p] &&
+                !(prev->flags & TM_TOK_DIGIT) &&
+                !(sent->flags & (TM_SENT_HEADING | TM_SENT_TABLE)) && !ix.covered[p] &&
                 !(doc->tokens.v[p - 1].flags & TM_TOK_CAP))
                 x->dropped = 1;
         }
@@ -379,9 +349,9 @@ static void context_rules(const tm_lexicon *lex, tm_doc *doc)
         }
         /* "March", "Deal", "Bath": a place only "in", "at", "near" ... it */
         if (x->cat == TM_CAT_PLACE && tm_lexicon_entry(lex, x->entry)->needs_context) {
-            static const char *const locative[] = {"in", "at", "from", "near", "around", "to",
-                                                   "of", "across", "outside", "within", "towards",
-                                                   "between", "into", "throughout", NULL};
+            static const char *const locative[] = {
+                "in",      "at",     "from",    "near",    "around", "to",         "of", "across",
+                "outside", "within", "towards", "between", "into",   "throughout", NULL};
             int ok = 0;
             if (x->tok_first > sent->tok_first && !first->gap) {
                 const tm_token *prev = &doc->tokens.v[x->tok_first - 1];
@@ -394,36 +364,30 @@ static void context_rules(const tm_lexicon *lex, tm_doc *doc)
                 ok = 0; /* "in March 2022" is a date */
             if (tm_month_from_name(doc->text + first->off, first->len))
                 ok = 0; /* "in March" is a date far more often than the town */
-            if (!ok)
-                x->dropped = 1;
+            if (!ok) x->dropped = 1;
         }
         /* "England Illegal Money Lending Team": the place is part of a name */
         if (x->cat == TM_CAT_PLACE) {
             for (uint32_t t = x->tok_first; t < x->tok_first + x->tok_count; t++)
-                if (ix.org_len[t] > x->tok_count)
-                    x->dropped = 1;
+                if (ix.org_len[t] > x->tok_count) x->dropped = 1;
         }
     }
     /* negation: a cue up to two words before the mention, same clause */
     for (size_t i = 0; i < n; i++) {
         tm_mention *x = &m[i];
-        if (x->cat == TM_CAT_CUE || x->dropped)
-            continue;
+        if (x->cat == TM_CAT_CUE || x->dropped) continue;
         const tm_sentence *sent = &doc->sentences.v[x->sent];
         /* the cue ends 0, 1 or 2 words before the mention */
         for (uint32_t d = 0; d <= 2 && d <= x->tok_first && !x->negated; d++) {
             uint32_t k1 = ix.neg_end[x->tok_first - d];
-            if (!k1)
-                continue;
+            if (!k1) continue;
             const tm_mention *c = &m[k1 - 1];
             uint32_t cend = c->tok_first + c->tok_count;
-            if (c->sent != x->sent || c->tok_first < sent->tok_first)
-                continue;
+            if (c->sent != x->sent || c->tok_first < sent->tok_first) continue;
             int clause_break = 0;
             for (uint32_t t = cend; t <= x->tok_first; t++)
                 clause_break |= doc->tokens.v[t].gap;
-            if (!clause_break)
-                x->negated = 1;
+            if (!clause_break) x->negated = 1;
         }
     }
 }
@@ -438,15 +402,12 @@ typedef struct deferral {
 static void mark_deferred(tm_doc *doc)
 {
     size_t ns = doc->sections.n;
-    if (!ns)
-        return;
+    if (!ns) return;
     deferral *d = tm_arena_alloc(&doc->arena, ns * sizeof *d);
-    if (!d)
-        return; /* arena.failed is set: tm_tag_doc reports it */
+    if (!d) return; /* arena.failed is set: tm_tag_doc reports it */
     for (size_t i = 0; i < doc->sentences.n; i++) {
         const tm_sentence *st = &doc->sentences.v[i];
-        if (st->section < 0 || (size_t)st->section >= ns)
-            continue;
+        if (st->section < 0 || (size_t)st->section >= ns) continue;
         deferral *f = &d[st->section];
         if (st->flags & TM_SENT_HEADING) {
             for (uint32_t t = st->tok_first; t < st->tok_first + st->tok_count; t++)
@@ -458,17 +419,16 @@ static void mark_deferred(tm_doc *doc)
             continue; /* the role line under the title */
         f->body++;
         if (f->body == 1)
-            for (uint32_t t = st->tok_first; t < st->tok_first + st->tok_count && t < st->tok_first + 2; t++)
+            for (uint32_t t = st->tok_first;
+                 t < st->tok_first + st->tok_count && t < st->tok_first + 2; t++)
                 f->deferred |= cue_at(doc, t, "deferral") != NULL;
     }
     for (size_t s = 0; s < ns; s++) {
         tm_section *sec = &doc->sections.v[s];
         deferral *f = &d[s];
         /* sub-sections belong to the item too: any one makes it a real item */
-        if (s + 1 < ns && doc->sections.v[s + 1].level > sec->level)
-            f->body += 3;
-        if ((f->deferred && f->body <= 2) || (f->heading_says && f->body == 0))
-            sec->deferred = 1;
+        if (s + 1 < ns && doc->sections.v[s + 1].level > sec->level) f->body += 3;
+        if ((f->deferred && f->body <= 2) || (f->heading_says && f->body == 0)) sec->deferred = 1;
     }
     for (size_t i = 0; i < doc->sentences.n; i++) {
         tm_sentence *st = &doc->sentences.v[i];
@@ -493,11 +453,9 @@ static void mark_boilerplate(tm_doc *doc)
     tm_mention *m = doc->mentions.v;
     size_t n = doc->mentions.n;
     for (size_t i = 0; i < n; i++) {
-        if (m[i].cat != TM_CAT_CUE || m[i].dropped || strcmp(m[i].id, "boilerplate") != 0)
-            continue;
+        if (m[i].cat != TM_CAT_CUE || m[i].dropped || strcmp(m[i].id, "boilerplate") != 0) continue;
         tm_sentence *sent = &doc->sentences.v[m[i].sent];
-        if (m[i].tok_first - sent->tok_first < 3)
-            sent->flags |= TM_SENT_BOILER;
+        if (m[i].tok_first - sent->tok_first < 3) sent->flags |= TM_SENT_BOILER;
     }
     for (size_t i = 0; i < n; i++)
         if ((doc->sentences.v[m[i].sent].flags & TM_SENT_BOILER) &&

@@ -43,10 +43,8 @@ static int char_class(const unsigned char *z, size_t n, size_t *len)
         return C_PUNCT;
     }
     *len = k;
-    if (cp == 0x2019)
-        return C_APOS;
-    if (cp == 0xA0 || cp == 0x2009 || cp == 0x202F || cp == 0x2002 || cp == 0x2003)
-        return C_SPACE;
+    if (cp == 0x2019) return C_APOS;
+    if (cp == 0xA0 || cp == 0x2009 || cp == 0x202F || cp == 0x2002 || cp == 0x2003) return C_SPACE;
     return tm_utf8_is_letter(cp) ? C_LETTER : C_PUNCT;
 }
 
@@ -99,26 +97,23 @@ unsigned tm_tok_flags(const unsigned char *z, size_t n)
         } else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') {
             letters++;
             upper += c <= 'Z';
-            if (i == 0 && c <= 'Z')
-                f |= TM_TOK_CAP;
+            if (i == 0 && c <= 'Z') f |= TM_TOK_CAP;
         } else if (c == 0xE2 && i + 2 < n && z[i + 1] == 0x80 && z[i + 2] == 0x99) {
             i += 2; /* the right single quote is an apostrophe, as ' is: not a letter */
         } else if (c >= 0x80) {
             letters++;
             /* Latin-1 capitals: C3 80..C3 9E except the multiplication sign */
-            if (c == 0xC3 && i + 1 < n && z[i + 1] >= 0x80 && z[i + 1] <= 0x9E && z[i + 1] != 0x97) {
+            if (c == 0xC3 && i + 1 < n && z[i + 1] >= 0x80 && z[i + 1] <= 0x9E &&
+                z[i + 1] != 0x97) {
                 upper++;
-                if (i == 0)
-                    f |= TM_TOK_CAP;
+                if (i == 0) f |= TM_TOK_CAP;
             }
             while (i + 1 < n && (z[i + 1] & 0xC0) == 0x80)
                 i++;
         }
     }
-    if (letters)
-        f |= TM_TOK_ALPHA;
-    if (letters >= 2 && upper == letters)
-        f |= TM_TOK_UPPER;
+    if (letters) f |= TM_TOK_ALPHA;
+    if (letters >= 2 && upper == letters) f |= TM_TOK_UPPER;
     return f;
 }
 
@@ -146,11 +141,11 @@ int tm_tokenise_doc(tm_doc *doc, tm_err *err)
     size_t words = count_words(doc);
     if (doc->tokens.n + words > doc->tokens.cap) {
         size_t cap = doc->tokens.n + words;
-        tm_token *v = cap <= SIZE_MAX / sizeof *v ? tm_arena_alloc(&doc->arena, cap * sizeof *v) : NULL;
+        tm_token *v =
+            cap <= SIZE_MAX / sizeof *v ? tm_arena_alloc(&doc->arena, cap * sizeof *v) : NULL;
         if (!v)
             return tm_err_set(err, TM_ENOMEM, "%s: out of memory for %zu tokens", doc->path, words);
-        if (doc->tokens.n)
-            memcpy(v, doc->tokens.v, doc->tokens.n * sizeof *v);
+        if (doc->tokens.n) memcpy(v, doc->tokens.v, doc->tokens.n * sizeof *v);
         doc->tokens.v = v;
         doc->tokens.cap = cap;
     }

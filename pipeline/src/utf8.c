@@ -7,8 +7,7 @@
 
 size_t tm_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 {
-    if (n == 0)
-        return 0;
+    if (n == 0) return 0;
     unsigned char c = s[0];
     if (c < 0x80) {
         *cp = c;
@@ -31,15 +30,12 @@ size_t tm_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
     } else {
         return 0;
     }
-    if (n < len)
-        return 0;
+    if (n < len) return 0;
     for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
+        if ((s[i] & 0xC0) != 0x80) return 0;
         v = (v << 6) | (s[i] & 0x3F);
     }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-        return 0;
+    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;
     *cp = v;
     return len;
 }
@@ -70,10 +66,8 @@ size_t tm_utf8_encode(uint32_t cp, unsigned char *out)
 
 int tm_utf8_is_letter(uint32_t cp)
 {
-    if (cp < 0x80)
-        return (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z';
-    if (cp < 0xC0)
-        return cp == 0xAA || cp == 0xB5 || cp == 0xBA;
+    if (cp < 0x80) return (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z';
+    if (cp < 0xC0) return cp == 0xAA || cp == 0xB5 || cp == 0xBA;
     if (cp == 0xD7 || cp == 0xF7) /* multiplication and division signs */
         return 0;
     if (cp >= 0x2000 && cp <= 0x2BFF) /* punctuation, currency, arrows, symbols, dingbats */
@@ -82,8 +76,7 @@ int tm_utf8_is_letter(uint32_t cp)
         return 0;
     if (cp >= 0xFE00 && cp <= 0xFE0F) /* variation selectors */
         return 0;
-    if (cp == 0xFEFF || cp == 0xFFFD)
-        return 0;
+    if (cp == 0xFEFF || cp == 0xFFFD) return 0;
     if (cp >= 0x1F000) /* emoji and pictographs */
         return 0;
     return 1;

@@ -44,7 +44,8 @@ static int walk_path(const char *path, const visited *up, tm_walk_file_fn on_fil
     if (S_ISDIR(st.st_mode)) {
         for (const visited *v = up; v; v = v->up) {
             if (v->dev == st.st_dev && v->ino == st.st_ino) {
-                on_problem(path, "symbolic link loop (folder already being read): skipped", payload);
+                on_problem(path, "symbolic link loop (folder already being read): skipped",
+                           payload);
                 return 0;
             }
         }
@@ -72,18 +73,15 @@ static int walk_dir(const char *path, const visited *up, tm_walk_file_fn on_file
     struct dirent *de;
     int rc = 0;
     while ((de = readdir(d))) {
-        if (de->d_name[0] == '.')
-            continue;
+        if (de->d_name[0] == '.') continue;
         if (n == cap) {
             cap = cap ? cap * 2 : 32;
             char **nn = realloc(names, cap * sizeof *nn);
-            if (!nn)
-                break;
+            if (!nn) break;
             names = nn;
         }
         names[n] = strdup(de->d_name);
-        if (names[n])
-            n++;
+        if (names[n]) n++;
     }
     closedir(d);
     if (n) /* names is NULL for an empty folder: qsort(NULL, 0) is undefined */
@@ -105,8 +103,7 @@ static int walk_dir(const char *path, const visited *up, tm_walk_file_fn on_file
     return rc;
 }
 
-int tm_walk(const char *path, tm_walk_file_fn on_file, tm_walk_problem_fn on_problem,
-            void *payload)
+int tm_walk(const char *path, tm_walk_file_fn on_file, tm_walk_problem_fn on_problem, void *payload)
 {
     return walk_path(path, NULL, on_file, on_problem, payload);
 }

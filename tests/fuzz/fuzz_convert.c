@@ -36,8 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tm_doc_init(&doc);
     if (tm_ingest_bytes(&doc, "fuzz", data, size, &err) == TM_OK) {
         /* the contract the later stages rely on */
-        if (!doc.text || doc.text[doc.text_len] != '\0')
-            __builtin_trap();
+        if (!doc.text || doc.text[doc.text_len] != '\0') __builtin_trap();
         for (size_t i = 1; i < doc.blocks.n; i++)
             if (doc.blocks.v[i].off < doc.blocks.v[i - 1].off || doc.blocks.v[i].off > doc.text_len)
                 __builtin_trap();

@@ -19,7 +19,7 @@
 #endif
 
 static const char *const files[] = {"communities.tsv", "identifiers.tsv", "places.tsv",
-                                    "protected.txt", "ambiguous.txt", "VERSION"};
+                                    "protected.txt",   "ambiguous.txt",   "VERSION"};
 #define NFILES (sizeof files / sizeof files[0])
 static char dir[64];
 static char *orig[NFILES];
@@ -76,10 +76,8 @@ static void on_problem(const char *problem, void *payload)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (!dir[0])
-        setup();
-    if (size == 0)
-        return 0;
+    if (!dir[0]) setup();
+    if (size == 0) return 0;
     size_t which = data[0] % NFILES;
     write_file(files[which], data + 1, size - 1);
     tm_lexicon *lex = NULL;

@@ -25,7 +25,8 @@ static void setup(void)
 {
     tm_err err = {0};
     if (tm_lexicon_load(&lex, TM_SOURCE_DIR "/tests/fixtures/lexicon", NULL, NULL, &err) != TM_OK ||
-        tm_pipeline_new(&pl, lex, &err) != TM_OK || tm_store_open(&store, ":memory:", &err) != TM_OK) {
+        tm_pipeline_new(&pl, lex, &err) != TM_OK ||
+        tm_store_open(&store, ":memory:", &err) != TM_OK) {
         fprintf(stderr, "fuzz_tag: setup failed: %s\n", err.msg);
         abort();
     }
@@ -33,8 +34,7 @@ static void setup(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (!lex)
-        setup();
+    if (!lex) setup();
     tm_doc doc;
     tm_doc_init(&doc);
     tm_err err = {0};
@@ -48,8 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         tm_store_meta meta = {tm_lexicon_version(lex), tm_lexicon_hash(lex), (int64_t)size};
         rc = tm_store_doc(store, &doc, &meta, &err);
-        if (rc != TM_OK)
-            fprintf(stderr, "fuzz_tag: %s\n", err.msg);
+        if (rc != TM_OK) fprintf(stderr, "fuzz_tag: %s\n", err.msg);
         TM_FUZZ_CHECK(rc == TM_OK);
     } else {
         TM_FUZZ_CHECK(rc == TM_EFORMAT && strstr(err.msg, "fuzz.txt"));

@@ -40,8 +40,7 @@ int main(int argc, char **argv)
         return 2;
     }
     for (int i = 1; i < argc; i++)
-        if (tm_walk(argv[i], replay, problem, NULL) != 0)
-            return 1;
+        if (tm_walk(argv[i], replay, problem, NULL) != 0) return 1;
     if (!replayed) {
         fprintf(stderr, "%s: no input files\n", argv[0]);
         return 1;

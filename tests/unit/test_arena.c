@@ -23,8 +23,7 @@ static int all_zero(const void *p, size_t n)
 {
     const unsigned char *c = p;
     for (size_t i = 0; i < n; i++)
-        if (c[i])
-            return 0;
+        if (c[i]) return 0;
     return 1;
 }
 
@@ -40,8 +39,7 @@ static void test_alignment(void)
         TM_CHECK(p != NULL);
         TM_CHECK(aligned(p));
         /* blocks never overlap the previous one */
-        if (prev && p > prev)
-            TM_CHECK(p >= prev + prev_n);
+        if (prev && p > prev) TM_CHECK(p >= prev + prev_n);
         memset(p, 0x5A, sizes[i]);
         prev = p;
         prev_n = sizes[i];
@@ -143,8 +141,7 @@ static void test_vec_push(void)
     for (uint32_t i = 0; i < 5000; i++) {
         item *it = TM_VEC_PUSH(&a, vec);
         TM_CHECK(it != NULL);
-        if (!it)
-            break;
+        if (!it) break;
         TM_CHECK(it->off == 0 && it->w == 0.0 && it->tag[0] == 0); /* new element zeroed */
         it->off = i;
         it->w = i / 2.0;
@@ -173,12 +170,10 @@ static void test_reset_keeps_working(void)
         for (int i = 0; i < 300; i++) {
             char *p = tm_arena_alloc(&a, 1000);
             TM_CHECK(p != NULL);
-            if (!p)
-                break;
+            if (!p) break;
             TM_CHECK(all_zero(p, 1000));
             memset(p, 'x', 1000);
-            if (!first)
-                first = p;
+            if (!first) first = p;
         }
         TM_CHECK(a.bytes >= 300 * 1000);
         char *s = tm_arena_strdup(&a, "still works");

@@ -26,13 +26,17 @@ static void test_sniff(void)
     TM_CHECK_INT(tm_convert_sniff((const unsigned char *)"PK\x03\x04rest", 8), TM_FMT_DOCX);
     TM_CHECK_INT(sniff("<!DOCTYPE html><html><body>x</body></html>"), TM_FMT_HTML);
     TM_CHECK_INT(sniff("\xEF\xBB\xBF  <!-- saved --><HTML lang=en>"), TM_FMT_HTML);
-    TM_CHECK_INT(sniff("<?xml version=\"1.0\"?>\n<html xmlns=\"http://www.w3.org/1999/xhtml\">"), TM_FMT_HTML);
+    TM_CHECK_INT(sniff("<?xml version=\"1.0\"?>\n<html xmlns=\"http://www.w3.org/1999/xhtml\">"),
+                 TM_FMT_HTML);
     TM_CHECK_INT(sniff("From: A <a@example.org>\r\nDate: Mon, 20 Oct 2025 09:00:00 +0000\r\n"
                        "Subject: x\r\n\r\nbody"),
                  TM_FMT_EML);
-    TM_CHECK_INT(sniff("Received: from x\n  by y\nFrom: a@example.org\nSubject: s\n\nbody"), TM_FMT_EML);
+    TM_CHECK_INT(sniff("Received: from x\n  by y\nFrom: a@example.org\nSubject: s\n\nbody"),
+                 TM_FMT_EML);
     /* minutes whose first lines look like headers stay text */
-    TM_CHECK_INT(sniff("Date: 10/06/2025\nTIME: 18:30 hrs\nLOCATION: Netherfield\n\nInit  Position\n"), TM_FMT_TEXT);
+    TM_CHECK_INT(
+        sniff("Date: 10/06/2025\nTIME: 18:30 hrs\nLOCATION: Netherfield\n\nInit  Position\n"),
+        TM_FMT_TEXT);
     TM_CHECK_INT(sniff("From: the chair\nDate: 10/06/2025\n\ntext"), TM_FMT_TEXT);
     TM_CHECK_INT(sniff("<b>bold</b> is not a page"), TM_FMT_TEXT);
     TM_CHECK_INT(sniff("Minutes of the meeting"), TM_FMT_TEXT);
@@ -58,7 +62,8 @@ static void test_html(void)
     TM_CHECK_STR(doc.marked, want);
     TM_CHECK_INT(doc.format, TM_FMT_HTML);
     TM_CHECK(doc.raw_map == NULL);
-    TM_CHECK(!contains(doc.text, "SECRET") && !contains(doc.text, "HIDDEN") && !contains(doc.text, "NONE"));
+    TM_CHECK(!contains(doc.text, "SECRET") && !contains(doc.text, "HIDDEN") &&
+             !contains(doc.text, "NONE"));
     /* normalised text blanks the '#' but keeps the length */
     TM_CHECK_INT(doc.text_len, strlen(want));
     TM_CHECK(doc.text[0] == ' ' && doc.text[1] == ' ');
@@ -89,11 +94,13 @@ static const char eml[] =
     "Notes from the walkabout.\n"
     "--b1--\n";
 
-static int list_part(unsigned index, const char *name, const unsigned char *bytes, size_t n, void *payload)
+static int list_part(unsigned index, const char *name, const unsigned char *bytes, size_t n,
+                     void *payload)
 {
     char *out = payload;
     size_t k = strlen(out);
-    snprintf(out + k, 256 - k, "%u:%s:%.*s|", index, name, (int)(n > 9 ? 9 : n), (const char *)bytes);
+    snprintf(out + k, 256 - k, "%u:%s:%.*s|", index, name, (int)(n > 9 ? 9 : n),
+             (const char *)bytes);
     return 0;
 }
 
@@ -105,11 +112,13 @@ static void test_email(void)
     TM_CHECK_INT(tm_ingest_bytes(&doc, "m.eml", eml, sizeof eml - 1, &err), TM_OK);
     TM_CHECK_INT(doc.format, TM_FMT_EML);
     TM_CHECK_STR(doc.mail_date, "2025-10-20");
-    TM_CHECK_STR(doc.marked, "Subject: IAG papers\n\nDear all,\n\nThe café in Fishermead reported graffiti.\n");
+    TM_CHECK_STR(doc.marked,
+                 "Subject: IAG papers\n\nDear all,\n\nThe café in Fishermead reported graffiti.\n");
     tm_doc_dispose(&doc);
 
     char got[256] = "", date[11];
-    TM_CHECK_INT(tm_convert_eml_attachments((const unsigned char *)eml, sizeof eml - 1, date, list_part, got, &err),
+    TM_CHECK_INT(tm_convert_eml_attachments((const unsigned char *)eml, sizeof eml - 1, date,
+                                            list_part, got, &err),
                  0);
     TM_CHECK_STR(got, "2:notes.txt:Notes fro|"); /* the PNG is attachment 1 and is not listed */
     TM_CHECK_STR(date, "2025-10-20");
@@ -140,11 +149,8 @@ static void test_damaged(void)
 }
 
 static const tm_test_case cases[] = {
-    {"sniff", test_sniff},
-    {"html", test_html},
-    {"email", test_email},
-    {"damaged", test_damaged},
-    {NULL, NULL},
+    {"sniff", test_sniff},     {"html", test_html}, {"email", test_email},
+    {"damaged", test_damaged}, {NULL, NULL},
 };
 
 TM_TEST_MAIN(cases)

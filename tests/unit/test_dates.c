@@ -25,8 +25,7 @@ static void run_cases(const dcase *v, size_t count)
         if (found != v[i].found)
             fprintf(stderr, "  \"%s\" (ref %d): found %d\n", v[i].s, v[i].ref_year, found);
         TM_CHECK_INT(found, v[i].found);
-        if (!found || !v[i].found)
-            continue;
+        if (!found || !v[i].found) continue;
         char out[11];
         tm_date_format(out, &d);
         if (strcmp(out, v[i].ymd) != 0 || d.start != v[i].start || d.end != v[i].end ||
@@ -148,8 +147,7 @@ static void test_long_string_windows(void)
              * merely in the next window */
             int found = tm_date_find(&got, buf, o, 2019);
             char out[11] = "";
-            if (found)
-                tm_date_format(out, &got);
+            if (found) tm_date_format(out, &got);
             if (!found || strcmp(out, "2022-03-02") != 0 || got.start != start ||
                 got.precision != TM_DATE_DAY)
                 fprintf(stderr, "  \"%s\" after %d words: found %d %s at %zu\n", dates[d], filler,
@@ -186,8 +184,7 @@ static void test_financial_year(void)
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
         int y = -1;
         int found = tm_date_find_fyear(&y, v[i].s, strlen(v[i].s));
-        if (found != v[i].found)
-            fprintf(stderr, "  \"%s\"\n", v[i].s);
+        if (found != v[i].found) fprintf(stderr, "  \"%s\"\n", v[i].s);
         TM_CHECK_INT(found, v[i].found);
         TM_CHECK_INT(y, v[i].found ? v[i].year : -1);
     }
@@ -199,15 +196,14 @@ static void test_month_names(void)
         const char *s;
         int m;
     } v[] = {
-        {"Sept", 9}, {"sep", 9},       {"mar", 3},      {"March", 3}, {"MARCH", 3},
-        {"jan", 1},  {"December", 12}, {"may", 5},      {"June", 6},  {"Jun", 6},
-        {"Ma", 0},   {"Marc", 0},      {"Marchx", 0},   {"Septe", 0}, {"Octo", 0},
-        {"", 0},     {"Wednesday", 0}, {"Mon", 0},      {"Augu", 0},
+        {"Sept", 9}, {"sep", 9},       {"mar", 3},    {"March", 3}, {"MARCH", 3},
+        {"jan", 1},  {"December", 12}, {"may", 5},    {"June", 6},  {"Jun", 6},
+        {"Ma", 0},   {"Marc", 0},      {"Marchx", 0}, {"Septe", 0}, {"Octo", 0},
+        {"", 0},     {"Wednesday", 0}, {"Mon", 0},    {"Augu", 0},
     };
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
         int m = tm_month_from_name(v[i].s, strlen(v[i].s));
-        if (m != v[i].m)
-            fprintf(stderr, "  \"%s\"\n", v[i].s);
+        if (m != v[i].m) fprintf(stderr, "  \"%s\"\n", v[i].s);
         TM_CHECK_INT(m, v[i].m);
     }
     /* only the first n bytes count */

@@ -47,7 +47,8 @@ static int contains(const char *hay, const char *needle)
 static void test_utf8_as_is(void)
 {
     static const char in[] = "Caf\xC3\xA9 owner said \xE2\x80\x9Cwe\xE2\x80\x99re fine\xE2\x80\x9D "
-                             "\xC2\xA3" "5\n\tNext line 100%";
+                             "\xC2\xA3"
+                             "5\n\tNext line 100%";
     tm_doc doc;
     tm_err err;
     TM_CHECK_INT(ingest(&doc, in, sizeof in - 1, &err), TM_OK);
@@ -87,7 +88,10 @@ static void test_line_ends(void)
     TM_CHECK(doc.raw_map == NULL);
     /* other control bytes become spaces; tab and newline stay */
     tm_doc_dispose(&doc);
-    static const char ctl[] = "a\x0B" "b\x0C" "c\td\x1B" "e\n";
+    static const char ctl[] = "a\x0B"
+                              "b\x0C"
+                              "c\td\x1B"
+                              "e\n";
     TM_CHECK_INT(ingest(&doc, ctl, sizeof ctl - 1, &err), TM_OK);
     check_text(&doc, "a b c\td e\n", sizeof ctl - 1);
     tm_doc_dispose(&doc);
@@ -97,20 +101,21 @@ static void test_line_ends(void)
 
 static void test_cp1252(void)
 {
-    static const char in[] = "\x93quoted\x94 \xA3" "5";
+    static const char in[] = "\x93quoted\x94 \xA3"
+                             "5";
     tm_doc doc;
     tm_err err;
     TM_CHECK_INT(ingest(&doc, in, sizeof in - 1, &err), TM_OK);
     TM_CHECK_INT(doc.encoding, TM_ENC_CP1252);
-    static const char want[] = "\xE2\x80\x9Cquoted\xE2\x80\x9D \xC2\xA3" "5";
+    static const char want[] = "\xE2\x80\x9Cquoted\xE2\x80\x9D \xC2\xA3"
+                               "5";
     check_text(&doc, want, sizeof want - 1);
     TM_CHECK_INT(doc.raw_len, 11);
     TM_CHECK(doc.raw_map != NULL);
     if (doc.raw_map && doc.text_len == sizeof want - 1) {
         static const uint32_t map[] = {0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 7, 7, 8, 9, 9, 10, 11};
         for (size_t i = 0; i <= doc.text_len; i++) {
-            if (doc.raw_map[i] != map[i])
-                fprintf(stderr, "  raw_map[%zu]\n", i);
+            if (doc.raw_map[i] != map[i]) fprintf(stderr, "  raw_map[%zu]\n", i);
             TM_CHECK_INT(doc.raw_map[i], map[i]);
         }
         TM_CHECK_INT(doc.raw_map[doc.text_len], doc.raw_len);
@@ -122,17 +127,20 @@ static void test_cp1252(void)
 static void test_cp1252_specials(void)
 {
     /* € (0x80), undefined 0x81 -> '?', • (0x95) blanked as a bullet, é (0xE9) */
-    static const char in[] = "\x80" "1 \x81 \x95 caf\xE9";
+    static const char in[] = "\x80"
+                             "1 \x81 \x95 caf\xE9";
     tm_doc doc;
     tm_err err;
     TM_CHECK_INT(ingest(&doc, in, sizeof in - 1, &err), TM_OK);
     TM_CHECK_INT(doc.encoding, TM_ENC_CP1252);
-    static const char want[] = "\xE2\x82\xAC" "1 ? " "    caf\xC3\xA9";
+    static const char want[] = "\xE2\x82\xAC"
+                               "1 ? "
+                               "    caf\xC3\xA9";
     check_text(&doc, want, sizeof want - 1);
     if (doc.raw_map && doc.text_len == sizeof want - 1) {
-        TM_CHECK_INT(doc.raw_map[3], 1);  /* '1' */
-        TM_CHECK_INT(doc.raw_map[5], 3);  /* '?' */
-        TM_CHECK_INT(doc.raw_map[7], 5);  /* first blank of the bullet */
+        TM_CHECK_INT(doc.raw_map[3], 1); /* '1' */
+        TM_CHECK_INT(doc.raw_map[5], 3); /* '?' */
+        TM_CHECK_INT(doc.raw_map[7], 5); /* first blank of the bullet */
         TM_CHECK_INT(doc.raw_map[9], 5);
         TM_CHECK_INT(doc.raw_map[14], 10); /* é */
         TM_CHECK_INT(doc.raw_map[15], 10);
@@ -146,7 +154,9 @@ static void test_cp1252_specials(void)
 static void test_utf16le_bom(void)
 {
     /* BOM, "Hi", CR LF, "£", U+1F600 as a surrogate pair, a lone low surrogate */
-    static const char in[] = "\xFF\xFE" "H\0i\0\r\0\n\0\xA3\0\x3D\xD8\x00\xDE\x00\xDC" "!\0";
+    static const char in[] = "\xFF\xFE"
+                             "H\0i\0\r\0\n\0\xA3\0\x3D\xD8\x00\xDE\x00\xDC"
+                             "!\0";
     tm_doc doc;
     tm_err err;
     TM_CHECK_INT(ingest(&doc, in, sizeof in - 1, &err), TM_OK);
@@ -157,8 +167,7 @@ static void test_utf16le_bom(void)
     if (doc.raw_map && doc.text_len == sizeof want - 1) {
         static const uint32_t map[] = {2, 4, 6, 8, 10, 10, 12, 12, 12, 12, 16, 18, 20};
         for (size_t i = 0; i <= doc.text_len; i++) {
-            if (doc.raw_map[i] != map[i])
-                fprintf(stderr, "  raw_map[%zu]\n", i);
+            if (doc.raw_map[i] != map[i]) fprintf(stderr, "  raw_map[%zu]\n", i);
             TM_CHECK_INT(doc.raw_map[i], map[i]);
         }
         TM_CHECK_INT(doc.raw_map[doc.text_len], doc.raw_len);
@@ -168,7 +177,8 @@ static void test_utf16le_bom(void)
 
 static void test_utf16be_bom(void)
 {
-    static const char in[] = "\xFE\xFF" "\0D\0a\0t\0e\0:\0 \x20\x13\0x";
+    static const char in[] = "\xFE\xFF"
+                             "\0D\0a\0t\0e\0:\0 \x20\x13\0x";
     tm_doc doc;
     tm_err err;
     TM_CHECK_INT(ingest(&doc, in, sizeof in - 1, &err), TM_OK);
@@ -209,8 +219,7 @@ static void test_utf16_without_bom(void)
     TM_CHECK_INT(doc.encoding, TM_ENC_UTF16BE);
     check_text(&doc, "Hello", 5);
     TM_CHECK_INT(doc.errors.n, 1);
-    if (doc.errors.n)
-        TM_CHECK(contains(doc.errors.v[0], "UTF-16BE"));
+    if (doc.errors.n) TM_CHECK(contains(doc.errors.v[0], "UTF-16BE"));
     tm_doc_dispose(&doc);
 }
 
@@ -267,8 +276,7 @@ static void test_few_nuls_reported(void)
     TM_CHECK(doc.text && doc.text[200] == ' ' && doc.text[201] == ' ');
     TM_CHECK(doc.text && strlen(doc.text) == 400);
     TM_CHECK_INT(doc.errors.n, 1);
-    if (doc.errors.n)
-        TM_CHECK_STR(doc.errors.v[0], "t.txt: 2 NUL byte(s) replaced by spaces");
+    if (doc.errors.n) TM_CHECK_STR(doc.errors.v[0], "t.txt: 2 NUL byte(s) replaced by spaces");
     tm_doc_dispose(&doc);
 }
 
@@ -296,7 +304,9 @@ static void test_binary_magic(void)
         {"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n", 15, "PDF"},
         {"PK\x03\x04\x14\0\x06\0", 8, "ZIP"},
         {"\xFF\xD8\xFF\xE0\0\x10JFIF", 10, "JPEG"},
-        {"\x7F" "ELF\x02\x01\x01", 7, "executable"},
+        {"\x7F"
+         "ELF\x02\x01\x01",
+         7, "executable"},
         {"SQLite format 3\0", 16, "SQLite"},
     };
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
@@ -341,7 +351,8 @@ static void test_sha256_of_bytes(void)
     TM_CHECK_STR(doc.sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     tm_doc_dispose(&doc);
     /* converted input: the digest is of the file's bytes, not the UTF-8 text */
-    static const char in[] = "\x93quoted\x94 \xA3" "5";
+    static const char in[] = "\x93quoted\x94 \xA3"
+                             "5";
     char want[65];
     tm_sha256_hex(want, in, sizeof in - 1);
     TM_CHECK_INT(ingest(&doc, in, sizeof in - 1, &err), TM_OK);
@@ -349,9 +360,16 @@ static void test_sha256_of_bytes(void)
     /* a BOM changes the digest though not the words */
     char with_bom[65];
     tm_doc_dispose(&doc);
-    TM_CHECK_INT(ingest(&doc, "\xEF\xBB\xBF" "abc", 6, &err), TM_OK);
+    TM_CHECK_INT(ingest(&doc,
+                        "\xEF\xBB\xBF"
+                        "abc",
+                        6, &err),
+                 TM_OK);
     memcpy(with_bom, doc.sha256, sizeof with_bom);
-    tm_sha256_hex(want, "\xEF\xBB\xBF" "abc", 6);
+    tm_sha256_hex(want,
+                  "\xEF\xBB\xBF"
+                  "abc",
+                  6);
     TM_CHECK_STR(with_bom, want);
     tm_doc_dispose(&doc);
 }
@@ -378,8 +396,7 @@ static void test_file_regular(void)
     snprintf(path, sizeof path, "%s/minutes.txt", dir);
     FILE *f = fopen(path, "wb");
     TM_CHECK(f != NULL);
-    if (!f)
-        return;
+    if (!f) return;
     fputs("Minutes\r\nAB said hello\r\n", f);
     fclose(f);
     tm_doc doc;

@@ -22,8 +22,7 @@ static int work(tm_pipeline *pl, tm_doc *doc, size_t index, const char *path, tm
     usleep((useconds_t)((20 - index % 20) * 300));
     char text[128];
     snprintf(text, sizeof text, "Document %zu: the Somali community raised tension.", index);
-    if (index == 5)
-        return tm_err_set(err, TM_EFORMAT, "%s: broken on purpose", path);
+    if (index == 5) return tm_err_set(err, TM_EFORMAT, "%s: broken on purpose", path);
     return tm_pipeline_bytes(pl, doc, path, text, strlen(text), err);
 }
 

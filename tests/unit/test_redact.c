@@ -51,7 +51,8 @@ static void test_redact__names(void)
         {"Élise Dubois spoke.", "[name] spoke."},
         {"He said Marcus Okafor's car was hit.", "He said [name]'s car was hit."},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) check_case(cases[i].in, cases[i].want);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        check_case(cases[i].in, cases[i].want);
 }
 
 static void test_redact__keeps(void)
@@ -66,7 +67,8 @@ static void test_redact__keeps(void)
         "The meeting was held at Willowbank Centre.",
         "",
     };
-    for (size_t i = 0; i < sizeof keep / sizeof *keep; i++) check_case(keep[i], keep[i]);
+    for (size_t i = 0; i < sizeof keep / sizeof *keep; i++)
+        check_case(keep[i], keep[i]);
 }
 
 static void test_redact__no_lexicon(void)
@@ -76,7 +78,8 @@ static void test_redact__no_lexicon(void)
     tm_err err = {0};
     char *out = NULL;
     TM_CHECK_INT(tm_redactor_new(&r, NULL, &err), TM_OK);
-    TM_CHECK_INT(tm_redact_text(&out, r, "Cllr Jones said Denise Harlow left.", NULL, 0, &err), TM_OK);
+    TM_CHECK_INT(tm_redact_text(&out, r, "Cllr Jones said Denise Harlow left.", NULL, 0, &err),
+                 TM_OK);
     TM_CHECK_STR(out, "Cllr [name] said [name] left.");
     tm_free(out);
     tm_redactor_free(r);
@@ -87,22 +90,27 @@ static void test_redact__report(void)
     setup();
     json_error_t jerr;
     json_t *rep = json_loads(
-        "{\"periods\":[{\"top_signals\":[{\"evidence\":[{\"doc\":\"corpora/a.txt\",\"speaker\":\"RA\","
+        "{\"periods\":[{\"top_signals\":[{\"evidence\":[{\"doc\":\"corpora/"
+        "a.txt\",\"speaker\":\"RA\","
         "\"section\":\"Update from Cllr Jones\",\"text\":\"RA said Denise Harlow called.\"}]}],"
         "\"incidents\":[{\"documents\":[\"corpora/a.txt\",\"elsewhere/b.txt\"]}],"
-        "\"upcoming_events\":[{\"doc\":\"x/y/unknown.txt\",\"text\":\"Mr Patel plans a march.\"}]}]}",
+        "\"upcoming_events\":[{\"doc\":\"x/y/unknown.txt\",\"text\":\"Mr Patel plans a "
+        "march.\"}]}]}",
         0, &jerr);
-    json_t *docs = json_loads("{\"corpora/a.txt\":{\"label\":\"Minutes 2025-05-13\",\"kind\":\"minutes\","
-                              "\"date\":\"2025-05-13\",\"speakers\":{\"RA\":\"IAG Chair\"}}}",
-                              0, &jerr);
+    json_t *docs =
+        json_loads("{\"corpora/a.txt\":{\"label\":\"Minutes 2025-05-13\",\"kind\":\"minutes\","
+                   "\"date\":\"2025-05-13\",\"speakers\":{\"RA\":\"IAG Chair\"}}}",
+                   0, &jerr);
     TM_CHECK(rep && docs);
     tm_err err = {0};
     TM_CHECK_INT(tm_redact_report(rep, red, docs, &err), TM_OK);
     char *s = json_dumps(rep, JSON_SORT_KEYS | JSON_COMPACT);
-    TM_CHECK_STR(s, "{\"periods\":[{\"incidents\":[{\"documents\":[\"Minutes 2025-05-13\",\"b.txt\"]}],"
-                    "\"top_signals\":[{\"evidence\":[{\"doc\":\"Minutes 2025-05-13\","
-                    "\"section\":\"Update from Cllr [name]\",\"text\":\"[IAG Chair] said [name] called.\"}]}],"
-                    "\"upcoming_events\":[{\"doc\":\"unknown.txt\",\"text\":\"Mr [name] plans a march.\"}]}]}");
+    TM_CHECK_STR(
+        s,
+        "{\"periods\":[{\"incidents\":[{\"documents\":[\"Minutes 2025-05-13\",\"b.txt\"]}],"
+        "\"top_signals\":[{\"evidence\":[{\"doc\":\"Minutes 2025-05-13\","
+        "\"section\":\"Update from Cllr [name]\",\"text\":\"[IAG Chair] said [name] called.\"}]}],"
+        "\"upcoming_events\":[{\"doc\":\"unknown.txt\",\"text\":\"Mr [name] plans a march.\"}]}]}");
     free(s);
     json_decref(rep);
     json_decref(docs);

@@ -593,7 +593,6 @@ static void test_non_utf8_path(void)
     tm_store_close(st);
 }
 
-
 /* A hand-built database whose levels are computed below by hand from the
  * rubric (reports/README.md), with a scale of thresholds 0/10/30/60/120/240.
  *   March, 1,000 words: somali x hate_crime concern evidenced x2 (20),
@@ -606,8 +605,9 @@ static void test_non_utf8_path(void)
 static const char lv1[] = "Somali families fear hate crime. Hate crime against Somali pupils. "
                           "Somali residents were frightened by hate crime. "
                           "A youth was stabbed outside the Fishermead shops on Friday.";
-static const char lv2[] = "Muslim leaders praised cohesion work. Somali elders may face hate crime. "
-                          "Update: the youth stabbed outside the Fishermead shops is recovering.";
+static const char lv2[] =
+    "Muslim leaders praised cohesion work. Somali elders may face hate crime. "
+    "Update: the youth stabbed outside the Fishermead shops is recovering.";
 
 static void test_levels_explained(void)
 {
@@ -635,8 +635,9 @@ static void test_levels_explained(void)
     doc_start(&d, "b.txt", "2025-04-14", lv2, 2000);
     uint32_t b0 = add_sentence(&d, "Muslim leaders praised cohesion work.", -1, -1),
              b1 = add_sentence(&d, "Somali elders may face hate crime.", -1, -1),
-             b2 = add_sentence(&d, "Update: the youth stabbed outside the Fishermead shops is recovering.",
-                               -1, -1);
+             b2 = add_sentence(
+                 &d, "Update: the youth stabbed outside the Fishermead shops is recovering.", -1,
+                 -1);
     add_mention(&d, b0, TM_CAT_TONE, "praise", NULL, 0);
     add_mention(&d, b0, TM_CAT_COMMUNITY, "muslim", NULL, 0);
     add_signal(&d, b0, "muslim", "cohesion", TM_POL_REASSURANCE, TM_EEP_EVIDENCED, 0, 0);
@@ -649,9 +650,10 @@ static void test_levels_explained(void)
 
     /* the thresholds this test's arithmetic uses, independent of the shipped scale */
     tm_scale *hand = NULL;
-    const char hand_scale[] = TM_SCALE_HEADER "\n1\tnormal\tNormal\t\t0\n2\tnormal\tWatch\t\t10\n"
-                              "3\televated\tElevated\t\t30\n4\televated\tRising\t\t60\n"
-                              "5\thigh\tHigh\t\t120\n6\thigh\tCritical\t\t240\n";
+    const char hand_scale[] =
+        TM_SCALE_HEADER "\n1\tnormal\tNormal\t\t0\n2\tnormal\tWatch\t\t10\n"
+                        "3\televated\tElevated\t\t30\n4\televated\tRising\t\t60\n"
+                        "5\thigh\tHigh\t\t120\n6\thigh\tCritical\t\t240\n";
     TM_CHECK_INT(tm_scale_parse(&hand, hand_scale, sizeof hand_scale - 1, "hand.tsv", &err), TM_OK);
     tm_report_opts o = {.period = TM_PERIOD_MONTH, .scale = hand};
     json_t *rep = build(st, &o);
@@ -707,8 +709,9 @@ static void test_levels_explained(void)
     /* with a one-level-lower scale threshold the level moves: the scale is data */
     json_decref(rep);
     tm_scale *sc = NULL;
-    const char scale[] = TM_SCALE_HEADER "\n1\tn\tA\t\t0\n2\tn\tB\t\t1\n3\te\tC\t\t2\n4\te\tD\t\t3\n"
-                         "5\th\tE\t\t4\n6\th\tF\t\t41\n";
+    const char scale[] =
+        TM_SCALE_HEADER "\n1\tn\tA\t\t0\n2\tn\tB\t\t1\n3\te\tC\t\t2\n4\te\tD\t\t3\n"
+                        "5\th\tE\t\t4\n6\th\tF\t\t41\n";
     TM_CHECK_INT(tm_scale_parse(&sc, scale, sizeof scale - 1, "t.tsv", &err), TM_OK);
     o.scale = sc;
     rep = build(st, &o);

@@ -18,10 +18,8 @@ static int seg(tm_doc *doc, const char *text)
     tm_err err = {0};
     tm_doc_init(doc);
     int rc = tm_ingest_bytes(doc, "t.txt", text, strlen(text), &err);
-    if (rc == TM_OK)
-        rc = tm_segment_doc(doc, &err);
-    if (rc != TM_OK)
-        fprintf(stderr, "  segment failed: %d %s\n", rc, err.msg);
+    if (rc == TM_OK) rc = tm_segment_doc(doc, &err);
+    if (rc != TM_OK) fprintf(stderr, "  segment failed: %d %s\n", rc, err.msg);
     TM_CHECK_INT(rc, TM_OK);
     return rc;
 }
@@ -31,8 +29,7 @@ static const char *sent_text(const tm_doc *doc, size_t i)
     static char buf[2][1024];
     static int which;
     which ^= 1;
-    if (i >= doc->sentences.n)
-        return "(no such sentence)";
+    if (i >= doc->sentences.n) return "(no such sentence)";
     const tm_sentence *s = &doc->sentences.v[i];
     snprintf(buf[which], sizeof buf[which], "%.*s", (int)(s->end - s->off), doc->text + s->off);
     return buf[which];
@@ -55,21 +52,17 @@ static int sent_at(const tm_doc *doc, const char *prefix)
 static const char *speaker_of(const tm_doc *doc, const char *prefix)
 {
     int i = sent_at(doc, prefix);
-    if (i < 0)
-        return "(no sentence)";
+    if (i < 0) return "(no sentence)";
     int sp = doc->sentences.v[i].speaker;
-    if (sp < 0)
-        return "(none)";
-    if ((size_t)sp >= doc->speakers.n)
-        return "(bad index)";
+    if (sp < 0) return "(none)";
+    if ((size_t)sp >= doc->speakers.n) return "(bad index)";
     return doc->speakers.v[sp].initials;
 }
 
 static int speaker_index(const tm_doc *doc, const char *initials)
 {
     for (size_t i = 0; i < doc->speakers.n; i++)
-        if (strcmp(doc->speakers.v[i].initials, initials) == 0)
-            return (int)i;
+        if (strcmp(doc->speakers.v[i].initials, initials) == 0) return (int)i;
     return -1;
 }
 
@@ -145,8 +138,7 @@ static void test_table_tab_separated(void)
     for (size_t i = 0; i < 4; i++) {
         int k = speaker_index(&doc, want[i].ini);
         TM_CHECK(k >= 0);
-        if (k < 0)
-            continue;
+        if (k < 0) continue;
         TM_CHECK_STR(doc.speakers.v[k].role, want[i].role);
         TM_CHECK_INT(doc.speakers.v[k].in_table, 1);
         TM_CHECK_INT(k, i); /* in table order */
@@ -239,8 +231,7 @@ static void test_table_repeated_initial(void)
         TM_CHECK_INT(doc.speakers.n, 2);
         int mk = speaker_index(&doc, "MK");
         TM_CHECK_INT(mk, 0);
-        if (mk >= 0)
-            TM_CHECK_STR(doc.speakers.v[mk].role, "Neighbourhood Inspector");
+        if (mk >= 0) TM_CHECK_STR(doc.speakers.v[mk].role, "Neighbourhood Inspector");
         TM_CHECK_STR(speaker_of(&doc, "MK said"), "MK");
     }
     tm_doc_dispose(&doc);
@@ -294,14 +285,11 @@ static void test_numbered_headings(void)
         TM_CHECK_STR(sent_text(&doc, (size_t)h), "3.1 Violence");
     }
     int b = sent_at(&doc, "AB spoke");
-    if (b >= 0)
-        TM_CHECK_INT(doc.sentences.v[b].section, 3);
+    if (b >= 0) TM_CHECK_INT(doc.sentences.v[b].section, 3);
     int f = sent_at(&doc, "The bid");
-    if (f >= 0)
-        TM_CHECK_INT(doc.sentences.v[f].section, 4);
+    if (f >= 0) TM_CHECK_INT(doc.sentences.v[f].section, 4);
     int pre = sent_at(&doc, "Independent Advisory");
-    if (pre >= 0)
-        TM_CHECK_INT(doc.sentences.v[pre].section, -1);
+    if (pre >= 0) TM_CHECK_INT(doc.sentences.v[pre].section, -1);
     tm_doc_dispose(&doc);
 }
 
@@ -315,8 +303,7 @@ static void test_heading_not_numbered_sentence(void)
     tm_doc doc;
     if (seg(&doc, text) == TM_OK) {
         TM_CHECK_INT(doc.sections.n, 1);
-        if (doc.sections.n)
-            TM_CHECK_STR(doc.sections.v[0].title, "Welcome and Introductions");
+        if (doc.sections.n) TM_CHECK_STR(doc.sections.v[0].title, "Welcome and Introductions");
         TM_CHECK_INT(doc.sentences.n, 2);
         /* the paragraph number is a marker, not part of (or a) sentence */
         int s = sent_at(&doc, "Members noted");
@@ -333,18 +320,21 @@ static void test_heading_not_numbered_sentence(void)
 
 static void test_sentence_no_split(void)
 {
-    check_sentences("Cllr. Jones opened the session. We discussed items e.g. this one and that. "
-                    "The event at St. Mary's Church went well. Dr. Smith attended. "
-                    "See No. 3 on the list. Section 3.1 applies. "
-                    "A grant of \xC2\xA3" "12,500.50 was agreed. Open 11am \xE2\x80\x93 3pm daily. "
-                    "Details at https://example.org/a.b today. A talk by J. K. Rowling was held. "
-                    "Final point here.\n",
-                    "Cllr. Jones opened the session. | We discussed items e.g. this one and that. | "
-                    "The event at St. Mary's Church went well. | Dr. Smith attended. | "
-                    "See No. 3 on the list. | Section 3.1 applies. | "
-                    "A grant of \xC2\xA3" "12,500.50 was agreed. | Open 11am \xE2\x80\x93 3pm daily. | "
-                    "Details at https://example.org/a.b today. | A talk by J. K. Rowling was held. | "
-                    "Final point here.");
+    check_sentences(
+        "Cllr. Jones opened the session. We discussed items e.g. this one and that. "
+        "The event at St. Mary's Church went well. Dr. Smith attended. "
+        "See No. 3 on the list. Section 3.1 applies. "
+        "A grant of \xC2\xA3"
+        "12,500.50 was agreed. Open 11am \xE2\x80\x93 3pm daily. "
+        "Details at https://example.org/a.b today. A talk by J. K. Rowling was held. "
+        "Final point here.\n",
+        "Cllr. Jones opened the session. | We discussed items e.g. this one and that. | "
+        "The event at St. Mary's Church went well. | Dr. Smith attended. | "
+        "See No. 3 on the list. | Section 3.1 applies. | "
+        "A grant of \xC2\xA3"
+        "12,500.50 was agreed. | Open 11am \xE2\x80\x93 3pm daily. | "
+        "Details at https://example.org/a.b today. | A talk by J. K. Rowling was held. | "
+        "Final point here.");
 }
 
 static void test_sentence_split(void)
@@ -376,8 +366,9 @@ static void test_numbered_paragraphs(void)
                     "last year. | Members are asked to note the contents of this report today. | "
                     "Members agreed. | There were 3. | The rest left.");
     /* two-level numbers on consecutive lines of one paragraph */
-    check_sentences("2.1 Recorded hate crime rose by a fifth.\n2.2 Officers attended fourteen reports.\n",
-                    "Recorded hate crime rose by a fifth. | Officers attended fourteen reports.");
+    check_sentences(
+        "2.1 Recorded hate crime rose by a fifth.\n2.2 Officers attended fourteen reports.\n",
+        "Recorded hate crime rose by a fifth. | Officers attended fourteen reports.");
     /* a number that is a count, not a paragraph number, stays */
     check_sentences("2 men were arrested.\n", "2 men were arrested.");
     /* a numbered paragraph of speech is still attributed */
@@ -424,8 +415,9 @@ static void test_paragraph_broken_across_blank_line(void)
     tm_doc doc;
     if (seg(&doc, text) == TM_OK) {
         TM_CHECK_INT(doc.sentences.n, 3);
-        TM_CHECK_STR(sent_text(&doc, 0),
-                     "Young people raised concerns about gaps in the curriculum and\n\nPSHE lessons.");
+        TM_CHECK_STR(
+            sent_text(&doc, 0),
+            "Young people raised concerns about gaps in the curriculum and\n\nPSHE lessons.");
         TM_CHECK_STR(sent_text(&doc, 1), "The school will review this.");
         TM_CHECK_STR(sent_text(&doc, 2), "A separate paragraph here.");
         TM_CHECK_INT(doc.paragraphs.n, 2);
@@ -478,10 +470,8 @@ static void test_attribution(void)
     }
     /* counts of attributed sentences */
     int ab = speaker_index(&doc, "AB"), cd = speaker_index(&doc, "CD");
-    if (ab >= 0)
-        TM_CHECK_INT(doc.speakers.v[ab].sentences, 2);
-    if (cd >= 0)
-        TM_CHECK_INT(doc.speakers.v[cd].sentences, 2);
+    if (ab >= 0) TM_CHECK_INT(doc.speakers.v[ab].sentences, 2);
+    if (cd >= 0) TM_CHECK_INT(doc.speakers.v[cd].sentences, 2);
     TM_CHECK_INT(doc.speakers.n, 6);
     tm_doc_dispose(&doc);
 }
@@ -540,8 +530,7 @@ static void test_metadata_minutes(void)
         TM_CHECK_STR(doc.location, "Riverside Community Hall, Room 2");
         TM_CHECK_STR(doc.title, "Independent Advisory Group Minutes");
         int d = sent_at(&doc, "DATE:");
-        if (d >= 0)
-            TM_CHECK_INT(doc.sentences.v[d].flags, TM_SENT_TABLE);
+        if (d >= 0) TM_CHECK_INT(doc.sentences.v[d].flags, TM_SENT_TABLE);
     }
     tm_doc_dispose(&doc);
 }
@@ -635,8 +624,7 @@ static void test_metadata_dates(void)
                  v[i].first_line);
         tm_doc doc;
         if (seg(&doc, text) == TM_OK) {
-            if (strcmp(doc.date, v[i].date) != 0)
-                fprintf(stderr, "  \"%s\"\n", v[i].first_line);
+            if (strcmp(doc.date, v[i].date) != 0) fprintf(stderr, "  \"%s\"\n", v[i].first_line);
             TM_CHECK_STR(doc.date, v[i].date);
             TM_CHECK_STR(doc.period_date, v[i].date);
         }
@@ -664,8 +652,7 @@ static void test_metadata_next_meeting(void)
     tm_doc_dispose(&doc);
     text = "DATE: 10/06/2025\n\nResidents spoke about lighting.\n\n"
            "Date of next meeting\n\nTuesday 14th October 2025\n";
-    if (seg(&doc, text) == TM_OK)
-        TM_CHECK_STR(doc.next_meeting, "2025-10-14");
+    if (seg(&doc, text) == TM_OK) TM_CHECK_STR(doc.next_meeting, "2025-10-14");
     tm_doc_dispose(&doc);
 }
 
@@ -680,8 +667,7 @@ static void test_metadata_location(void)
     }
     tm_doc_dispose(&doc);
     text = "Neighbourhood Forum\nVenue: The Old Library\n\nResidents spoke.\n";
-    if (seg(&doc, text) == TM_OK)
-        TM_CHECK_STR(doc.location, "The Old Library");
+    if (seg(&doc, text) == TM_OK) TM_CHECK_STR(doc.location, "The Old Library");
     tm_doc_dispose(&doc);
 }
 
@@ -695,12 +681,10 @@ static void test_converted_input(void)
         TM_CHECK_INT(doc.encoding, TM_ENC_CP1252);
         int cd = speaker_index(&doc, "CD");
         TM_CHECK(cd >= 0);
-        if (cd >= 0)
-            TM_CHECK_STR(doc.speakers.v[cd].role, "Caf\xC3\xA9 Owner");
+        if (cd >= 0) TM_CHECK_STR(doc.speakers.v[cd].role, "Caf\xC3\xA9 Owner");
         TM_CHECK_STR(speaker_of(&doc, "CD said"), "CD");
         TM_CHECK_INT(doc.sections.n, 1);
-        if (doc.sections.n)
-            TM_CHECK_STR(doc.sections.v[0].title, "Update");
+        if (doc.sections.n) TM_CHECK_STR(doc.sections.v[0].title, "Update");
     }
     tm_doc_dispose(&doc);
 }

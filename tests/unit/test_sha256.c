@@ -68,8 +68,7 @@ static void test_million_a_uneven_chunks(void)
     size_t done = 0, k = 0;
     while (done < sizeof buf) {
         size_t n = steps[k++ % (sizeof steps / sizeof steps[0])];
-        if (n > sizeof buf - done)
-            n = sizeof buf - done;
+        if (n > sizeof buf - done) n = sizeof buf - done;
         tm_sha256_update(&s, buf + done, n);
         done += n;
     }

@@ -53,7 +53,8 @@ static void test_converted_keeps_the_bytes(void)
 {
     const char cp1252[] = "Caf\xE9 \x95 bullet and \x93quotes\x94\r\n";
     roundtrip(cp1252, sizeof cp1252 - 1, TM_SOURCE_RAW);
-    const char utf16[] = "\xFF\xFE" "A\0B\0 \0s\0a\0i\0d\0\n\0";
+    const char utf16[] = "\xFF\xFE"
+                         "A\0B\0 \0s\0a\0i\0d\0\n\0";
     roundtrip(utf16, sizeof utf16 - 1, TM_SOURCE_RAW);
 }
 
@@ -77,9 +78,9 @@ static void test_damaged_patch_is_refused(void)
                  TM_EFORMAT);
     /* a truncated header */
     tm_err_clear(&err);
-    TM_CHECK_INT(tm_source_decode(&raw, &rn, "0123456789", 10, TM_SOURCE_PATCH, bad, 5, "doc.txt",
-                                  &err),
-                 TM_EFORMAT);
+    TM_CHECK_INT(
+        tm_source_decode(&raw, &rn, "0123456789", 10, TM_SOURCE_PATCH, bad, 5, "doc.txt", &err),
+        TM_EFORMAT);
 }
 
 static void test_kind_names(void)

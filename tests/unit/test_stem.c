@@ -31,15 +31,18 @@ static void test_snowball(void)
     TM_CHECK_INT(tm_stemmer_new(&st, NULL, &err), TM_OK);
     static const struct {
         const char *word, *stem;
-    } cases[] = {{"engagement", "engag"}, {"engaging", "engag"}, {"knives", "knive"},
-                 {"people", "peopl"},     {"tensions", "tension"}, {"burglaries", "burglari"},
+    } cases[] = {{"engagement", "engag"},
+                 {"engaging", "engag"},
+                 {"knives", "knive"},
+                 {"people", "peopl"},
+                 {"tensions", "tension"},
+                 {"burglaries", "burglari"},
                  {"disproportionate", "disproportion"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         size_t n;
         const char *s = tm_stem_word(st, cases[i].word, strlen(cases[i].word), &n);
         TM_CHECK(s != NULL);
-        if (s)
-            TM_CHECK_MEM(s, n, cases[i].stem);
+        if (s) TM_CHECK_MEM(s, n, cases[i].stem);
     }
     tm_stemmer_free(st);
 }
@@ -50,8 +53,7 @@ static void test_doc_symbols_and_cache(void)
     tm_err err = {0};
     TM_CHECK_INT(tm_lexicon_load(&lex, TM_SOURCE_DIR "/tests/fixtures/lexicon", NULL, NULL, &err),
                  TM_OK);
-    if (!lex)
-        return;
+    if (!lex) return;
     tm_stemmer *st = NULL;
     TM_CHECK_INT(tm_stemmer_new(&st, lex, &err), TM_OK);
     const char *text = "Engaging young people. Engagement with Thames Valley Police's team.";

@@ -15,12 +15,12 @@ static void setup(void)
 {
     tm_err err = {0};
     if (!lex) {
-        if (tm_lexicon_load(&lex, TM_SOURCE_DIR "/tests/fixtures/lexicon", NULL, NULL, &err) != TM_OK) {
+        if (tm_lexicon_load(&lex, TM_SOURCE_DIR "/tests/fixtures/lexicon", NULL, NULL, &err) !=
+            TM_OK) {
             fprintf(stderr, "fixture lexicon: %s\n", err.msg);
             exit(1);
         }
-        if (tm_pipeline_new(&pl, lex, &err) != TM_OK)
-            exit(1);
+        if (tm_pipeline_new(&pl, lex, &err) != TM_OK) exit(1);
         tm_doc_init(&doc);
     }
 }
@@ -32,8 +32,7 @@ static tm_doc *run(const char *text)
     setup();
     tm_doc_reset(&doc);
     int rc = tm_pipeline_bytes(pl, &doc, "t.txt", text, strlen(text), &err);
-    if (rc != TM_OK)
-        fprintf(stderr, "  pipeline: %s\n", err.msg);
+    if (rc != TM_OK) fprintf(stderr, "  pipeline: %s\n", err.msg);
     return &doc;
 }
 
@@ -68,8 +67,8 @@ static void test_whole_words(void)
     /* the one "Asian" is the word at offset of "Asian", not inside "Caucasian" */
     for (size_t i = 0; i < d->mentions.n; i++)
         if (!strcmp(d->mentions.v[i].id, "asian"))
-            TM_CHECK_MEM(d->text + d->mentions.v[i].off, d->mentions.v[i].end - d->mentions.v[i].off,
-                         "Asian");
+            TM_CHECK_MEM(d->text + d->mentions.v[i].off,
+                         d->mentions.v[i].end - d->mentions.v[i].off, "Asian");
 }
 
 static void test_longest_wins_in_category(void)
@@ -127,11 +126,13 @@ static void test_person_names(void)
 static void test_initials_are_speakers(void)
 {
     /* DA is somebody's initials in this meeting: the attendee table decides */
-    tm_doc *d = run("Init\tPosition\nDA\tIAG Member\nAB\tIAG Chair\n\nDA said that AB thanked DA.\n");
+    tm_doc *d =
+        run("Init\tPosition\nDA\tIAG Member\nAB\tIAG Chair\n\nDA said that AB thanked DA.\n");
     TM_CHECK_INT(count(d, TM_CAT_THEME, "domestic_abuse", -1), 0);
     TM_CHECK_INT((long long)d->speakers.n, 2);
     /* where nobody has those initials, DA is domestic abuse */
-    d = run("Init\tPosition\nCD\tIAG Member\nAB\tIAG Chair\n\nCD said that DA cases were rising.\n");
+    d = run(
+        "Init\tPosition\nCD\tIAG Member\nAB\tIAG Chair\n\nCD said that DA cases were rising.\n");
     TM_CHECK_INT(count(d, TM_CAT_THEME, "domestic_abuse", -1), 1);
 }
 
@@ -159,8 +160,9 @@ static void test_deferred_item(void)
 
 static void test_places(void)
 {
-    tm_doc *d = run("Thames Valley Police met residents of Elm Street in Milton Keynes and the Thames "
-                    "Valley. We met in March 2022 and in Bath; Bath was quiet.");
+    tm_doc *d =
+        run("Thames Valley Police met residents of Elm Street in Milton Keynes and the Thames "
+            "Valley. We met in March 2022 and in Bath; Bath was quiet.");
     TM_CHECK_INT(count(d, TM_CAT_ORGANISATION, "thames_valley_police", -1), 1);
     TM_CHECK_INT(count(d, TM_CAT_PLACE, "Thames Valley", -1), 1); /* not the one inside the name */
     TM_CHECK_INT(count(d, TM_CAT_PLACE, "Elm Street", -1), 1);
@@ -171,10 +173,11 @@ static void test_places(void)
 
 static void test_signals_eep_polarity(void)
 {
-    tm_doc *d = run("There could be tension among young people. "
-                    "Young people feel knife crime is everywhere. "
-                    "There were reports of a stabbing near young people in Elm Street on 3 May 2025. "
-                    "Engagement with young people was good.");
+    tm_doc *d =
+        run("There could be tension among young people. "
+            "Young people feel knife crime is everywhere. "
+            "There were reports of a stabbing near young people in Elm Street on 3 May 2025. "
+            "Engagement with young people was good.");
     const tm_signal *s = signal_of(d, "young_people", "community_tension");
     TM_CHECK(s && s->eep == TM_EEP_POTENTIAL && s->polarity == TM_POL_CONCERN);
     s = signal_of(d, "young_people", "knife_crime");
@@ -191,7 +194,8 @@ static void test_signals_eep_polarity(void)
 
 static void test_anaphora(void)
 {
-    tm_doc *d = run("AB met the Somali and Afghan families. AB said these communities feel tension.");
+    tm_doc *d =
+        run("AB met the Somali and Afghan families. AB said these communities feel tension.");
     const tm_signal *s = signal_of(d, "somali", "community_tension");
     TM_CHECK(s && s->via_paragraph && s->weight < 1.0f);
     TM_CHECK(signal_of(d, "afghan", "community_tension") != NULL);
@@ -210,8 +214,7 @@ static void test_negated_signal(void)
 static const tm_mention *find(const tm_doc *d, const char *id)
 {
     for (size_t i = 0; i < d->mentions.n; i++)
-        if (!strcmp(d->mentions.v[i].id, id))
-            return &d->mentions.v[i];
+        if (!strcmp(d->mentions.v[i].id, id)) return &d->mentions.v[i];
     return NULL;
 }
 

@@ -18,12 +18,9 @@ static int load(tm_doc *doc, const char *text, size_t n)
     tm_err err = {0};
     tm_doc_init(doc);
     int rc = tm_ingest_bytes(doc, "t.txt", text, n, &err);
-    if (rc == TM_OK)
-        rc = tm_segment_doc(doc, &err);
-    if (rc == TM_OK)
-        rc = tm_tokenise_doc(doc, &err);
-    if (rc != TM_OK)
-        fprintf(stderr, "  load failed: %d %s\n", rc, err.msg);
+    if (rc == TM_OK) rc = tm_segment_doc(doc, &err);
+    if (rc == TM_OK) rc = tm_tokenise_doc(doc, &err);
+    if (rc != TM_OK) fprintf(stderr, "  load failed: %d %s\n", rc, err.msg);
     TM_CHECK_INT(rc, TM_OK);
     return rc;
 }
@@ -46,8 +43,7 @@ static const char *joined(const tm_doc *doc)
 static void check_tokens(const char *text, const char *want)
 {
     tm_doc doc;
-    if (load(&doc, text, strlen(text)) == TM_OK)
-        TM_CHECK_STR(joined(&doc), want);
+    if (load(&doc, text, strlen(text)) == TM_OK) TM_CHECK_STR(joined(&doc), want);
     tm_doc_dispose(&doc);
 }
 
@@ -79,7 +75,9 @@ static void test_scan_kinds(void)
     TM_CHECK_STR(scan_all("Hate crime, rose"), "W:Hate S:  W:crime P:, S:  W:rose");
     TM_CHECK_STR(scan_all("a  \t\nb"), "W:a S:  \t\n W:b");
     /* a no-break space and a thin space are spaces */
-    TM_CHECK_STR(scan_all("a\xC2\xA0\xE2\x80\x89" "b"), "W:a S:\xC2\xA0\xE2\x80\x89 W:b");
+    TM_CHECK_STR(scan_all("a\xC2\xA0\xE2\x80\x89"
+                          "b"),
+                 "W:a S:\xC2\xA0\xE2\x80\x89 W:b");
     /* an invalid byte is one punctuation character, never a word */
     TM_CHECK_STR(scan_all("x\xFFy"), "W:x P:\xFF W:y");
     /* a trailing apostrophe is not part of the word */
@@ -105,8 +103,13 @@ static void test_hyphens_dots_digits(void)
 {
     check_tokens("anti-social behaviour", "anti|social|behaviour");
     check_tokens("a s.60 order and an S60 order", "a|s|60|order|and|an|S60|order");
-    check_tokens("a grant of \xC2\xA3" "12,500.50 was agreed", "a|grant|of|12|500|50|was|agreed");
-    check_tokens("caf\xC3\xA9 \xC3\xA9" "cole na\xC3\xAFve", "caf\xC3\xA9|\xC3\xA9" "cole|na\xC3\xAFve");
+    check_tokens("a grant of \xC2\xA3"
+                 "12,500.50 was agreed",
+                 "a|grant|of|12|500|50|was|agreed");
+    check_tokens("caf\xC3\xA9 \xC3\xA9"
+                 "cole na\xC3\xAFve",
+                 "caf\xC3\xA9|\xC3\xA9"
+                 "cole|na\xC3\xAFve");
     /* an en dash and an arrow are punctuation */
     check_tokens("11am \xE2\x80\x93 3pm", "11am|3pm");
     check_tokens("Y7/Y8 pupils", "Y7|Y8|pupils");
@@ -128,16 +131,19 @@ static void test_flags(void)
         {"11am", TM_TOK_DIGIT | TM_TOK_ALPHA},
         {"iPhone", TM_TOK_ALPHA},
         {"people's", TM_TOK_ALPHA},
-        {"\xC3\x89" "cole", TM_TOK_ALPHA | TM_TOK_CAP},                          /* École */
-        {"\xC3\x89" "COLE", TM_TOK_ALPHA | TM_TOK_CAP | TM_TOK_UPPER},           /* ÉCOLE */
-        {"caf\xC3\xA9", TM_TOK_ALPHA},                                          /* café */
-        {"CAF\xC3\x89", TM_TOK_ALPHA | TM_TOK_CAP | TM_TOK_UPPER},              /* CAFÉ */
+        {"\xC3\x89"
+         "cole",
+         TM_TOK_ALPHA | TM_TOK_CAP}, /* École */
+        {"\xC3\x89"
+         "COLE",
+         TM_TOK_ALPHA | TM_TOK_CAP | TM_TOK_UPPER},                /* ÉCOLE */
+        {"caf\xC3\xA9", TM_TOK_ALPHA},                             /* café */
+        {"CAF\xC3\x89", TM_TOK_ALPHA | TM_TOK_CAP | TM_TOK_UPPER}, /* CAFÉ */
         {"DON\xE2\x80\x99T", TM_TOK_ALPHA | TM_TOK_CAP | TM_TOK_UPPER},
     };
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
         unsigned f = tm_tok_flags((const unsigned char *)v[i].w, strlen(v[i].w));
-        if (f != v[i].flags)
-            fprintf(stderr, "  flags of \"%s\"\n", v[i].w);
+        if (f != v[i].flags) fprintf(stderr, "  flags of \"%s\"\n", v[i].w);
         TM_CHECK_INT(f, v[i].flags);
     }
     /* the same flags land on the document's tokens */
@@ -145,9 +151,13 @@ static void test_flags(void)
     const char *text = "The IAG met 3 times in Reading";
     if (load(&doc, text, strlen(text)) == TM_OK) {
         TM_CHECK_STR(joined(&doc), "The|IAG|met|3|times|in|Reading");
-        static const unsigned want[] = {
-            TM_TOK_ALPHA | TM_TOK_CAP, TM_TOK_ALPHA | TM_TOK_CAP | TM_TOK_UPPER, TM_TOK_ALPHA,
-            TM_TOK_DIGIT, TM_TOK_ALPHA, TM_TOK_ALPHA, TM_TOK_ALPHA | TM_TOK_CAP};
+        static const unsigned want[] = {TM_TOK_ALPHA | TM_TOK_CAP,
+                                        TM_TOK_ALPHA | TM_TOK_CAP | TM_TOK_UPPER,
+                                        TM_TOK_ALPHA,
+                                        TM_TOK_DIGIT,
+                                        TM_TOK_ALPHA,
+                                        TM_TOK_ALPHA,
+                                        TM_TOK_ALPHA | TM_TOK_CAP};
         for (size_t i = 0; i < doc.tokens.n && i < 7; i++)
             TM_CHECK_INT(doc.tokens.v[i].flags, want[i]);
     }
@@ -163,8 +173,10 @@ static void test_offsets(void)
         static const struct {
             uint32_t off, len;
             const char *s;
-        } want[] = {{2, 4, "Note"}, {9, 7, "don\xE2\x80\x99t"}, {18, 4, "stop"}, {23, 2, "go"},
-                    {26, 4, "Next"}, {31, 4, "line"}, {36, 4, "here"}};
+        } want[] = {{2, 4, "Note"},  {9, 7, "don\xE2\x80\x99t"},
+                    {18, 4, "stop"}, {23, 2, "go"},
+                    {26, 4, "Next"}, {31, 4, "line"},
+                    {36, 4, "here"}};
         TM_CHECK_INT(doc.tokens.n, 7);
         for (size_t i = 0; i < doc.tokens.n && i < 7; i++) {
             TM_CHECK_INT(doc.tokens.v[i].off, want[i].off);
@@ -194,7 +206,9 @@ static void test_offsets(void)
 static void test_offsets_converted(void)
 {
     /* Windows-1252: token offsets are text offsets; raw_map leads back to the file */
-    const char raw[] = "\x93" "Caf\xE9" "\x94 open";
+    const char raw[] = "\x93"
+                       "Caf\xE9"
+                       "\x94 open";
     tm_doc doc;
     if (load(&doc, raw, sizeof raw - 1) == TM_OK) {
         TM_CHECK_STR(joined(&doc), "Caf\xC3\xA9|open");
@@ -221,8 +235,7 @@ static void test_gap(void)
         static const int want[] = {0, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1, 0};
         TM_CHECK_INT(doc.tokens.n, 12);
         for (size_t i = 0; i < doc.tokens.n && i < 12; i++) {
-            if (doc.tokens.v[i].gap != want[i])
-                fprintf(stderr, "  token %zu\n", i);
+            if (doc.tokens.v[i].gap != want[i]) fprintf(stderr, "  token %zu\n", i);
             TM_CHECK_INT(doc.tokens.v[i].gap, want[i]);
         }
     }
@@ -246,8 +259,7 @@ static void test_long_run_cut(void)
     size_t n = 1024 * 1024;
     char *text = malloc(n);
     TM_CHECK(text != NULL);
-    if (!text)
-        return;
+    if (!text) return;
     memset(text, 'a', n);
     tm_doc doc;
     if (load(&doc, text, n) == TM_OK) {
@@ -256,7 +268,8 @@ static void test_long_run_cut(void)
         int ok = 1;
         for (size_t i = 0; i < doc.tokens.n; i++) {
             ok &= doc.tokens.v[i].off == i * TM_TOKEN_MAX;
-            ok &= doc.tokens.v[i].len == (i + 1 < want ? TM_TOKEN_MAX : n - (want - 1) * TM_TOKEN_MAX);
+            ok &= doc.tokens.v[i].len ==
+                  (i + 1 < want ? TM_TOKEN_MAX : n - (want - 1) * TM_TOKEN_MAX);
         }
         TM_CHECK(ok);
     }
@@ -301,11 +314,9 @@ static void test_long_run_multibyte(void)
             }
             i += len;
             pieces++;
-            if (len == 0)
-                break;
+            if (len == 0) break;
         }
-        if (!ok)
-            fprintf(stderr, "  letter %zu\n", l);
+        if (!ok) fprintf(stderr, "  letter %zu\n", l);
         TM_CHECK(ok);
         TM_CHECK(pieces >= (n + TM_TOKEN_MAX - 1) / TM_TOKEN_MAX);
     }

@@ -44,13 +44,13 @@ static void test_poisson_p(void)
 static void test_rising(void)
 {
     tm_trend_test t = {4, 3, 0.05};
-    TM_CHECK_INT(tm_trend_rising(&t, 3, 1000, 0, 4000), 1);  /* p = 0.008 */
-    TM_CHECK_INT(tm_trend_rising(&t, 2, 1000, 0, 4000), 0);  /* below min_count */
-    TM_CHECK_INT(tm_trend_rising(&t, 3, 1000, 1, 1000), 0);  /* p = 0.3125 */
-    TM_CHECK_INT(tm_trend_rising(&t, 10, 0, 0, 4000), 0);    /* no words: no test */
-    TM_CHECK_INT(tm_trend_rising(&t, 10, 1000, 0, 0), 0);    /* no baseline words */
+    TM_CHECK_INT(tm_trend_rising(&t, 3, 1000, 0, 4000), 1); /* p = 0.008 */
+    TM_CHECK_INT(tm_trend_rising(&t, 2, 1000, 0, 4000), 0); /* below min_count */
+    TM_CHECK_INT(tm_trend_rising(&t, 3, 1000, 1, 1000), 0); /* p = 0.3125 */
+    TM_CHECK_INT(tm_trend_rising(&t, 10, 0, 0, 4000), 0);   /* no words: no test */
+    TM_CHECK_INT(tm_trend_rising(&t, 10, 1000, 0, 0), 0);   /* no baseline words */
     t.alpha = 0.005;
-    TM_CHECK_INT(tm_trend_rising(&t, 5, 1000, 2, 4000), 1);  /* p = 0.004672 */
+    TM_CHECK_INT(tm_trend_rising(&t, 5, 1000, 2, 4000), 1); /* p = 0.004672 */
     t.alpha = 0.004;
     TM_CHECK_INT(tm_trend_rising(&t, 5, 1000, 2, 4000), 0);
 }

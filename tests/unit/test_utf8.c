@@ -54,8 +54,7 @@ static void check_invalid(const seq *v, size_t count)
     for (size_t i = 0; i < count; i++) {
         uint32_t cp = 0x12345;
         size_t got = tm_utf8_decode((const unsigned char *)v[i].bytes, v[i].n, &cp);
-        if (got != 0)
-            fprintf(stderr, "  case %zu accepted (%zu bytes)\n", i, got);
+        if (got != 0) fprintf(stderr, "  case %zu accepted (%zu bytes)\n", i, got);
         TM_CHECK_INT(got, 0);
         TM_CHECK_INT(cp, 0x12345); /* untouched on failure */
     }
@@ -104,12 +103,12 @@ static void test_reject_truncated_and_stray(void)
 {
     static const seq v[] = {
         {"", 0, 0},
-        {"\x80", 1, 0},             /* lone continuation byte */
+        {"\x80", 1, 0}, /* lone continuation byte */
         {"\xBF", 1, 0},
-        {"\xC3", 1, 0},             /* é without its second byte */
-        {"\xE2\x80", 2, 0},         /* ’ cut short */
-        {"\xF0\x9F\x98", 3, 0},     /* emoji cut short */
-        {"\xC3\x41", 2, 0},         /* continuation replaced by ASCII */
+        {"\xC3", 1, 0},         /* é without its second byte */
+        {"\xE2\x80", 2, 0},     /* ’ cut short */
+        {"\xF0\x9F\x98", 3, 0}, /* emoji cut short */
+        {"\xC3\x41", 2, 0},     /* continuation replaced by ASCII */
         {"\xE2\x28\xA1", 3, 0},
         {"\xE2\x82\x28", 3, 0},
         {"\xF0\x9F\x98\x41", 4, 0},
@@ -148,8 +147,7 @@ static void test_round_trip_all_scalars(void)
 {
     size_t bad = 0;
     for (uint32_t cp = 0; cp <= 0x10FFFF; cp++) {
-        if (cp >= 0xD800 && cp <= 0xDFFF)
-            continue;
+        if (cp >= 0xD800 && cp <= 0xDFFF) continue;
         unsigned char out[5] = {0, 0, 0, 0, 0xAA};
         size_t k = tm_utf8_encode(cp, out);
         size_t want = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
@@ -212,8 +210,7 @@ static void test_is_letter(void)
     };
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
         int got = tm_utf8_is_letter(v[i].cp);
-        if (got != v[i].letter)
-            fprintf(stderr, "  U+%04X %s\n", v[i].cp, v[i].what);
+        if (got != v[i].letter) fprintf(stderr, "  U+%04X %s\n", v[i].cp, v[i].what);
         TM_CHECK_INT(got, v[i].letter);
     }
 }

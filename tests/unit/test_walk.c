@@ -23,7 +23,7 @@ typedef struct rec {
     size_t stop_after; /* on_file returns 7 at this count; 0 = never */
 } rec;
 
-static const char *root;   /* the temporary tree */
+static const char *root; /* the temporary tree */
 static size_t root_len;
 
 /* Paths relative to the tree, for readable expectations. */
@@ -35,8 +35,7 @@ static const char *rel(const char *path)
 static int on_file(const char *path, void *payload)
 {
     rec *r = payload;
-    if (r->nfiles < 64)
-        snprintf(r->files[r->nfiles], sizeof r->files[0], "%s", rel(path));
+    if (r->nfiles < 64) snprintf(r->files[r->nfiles], sizeof r->files[0], "%s", rel(path));
     r->nfiles++;
     return r->stop_after && r->nfiles == r->stop_after ? 7 : 0;
 }
@@ -65,8 +64,7 @@ static const char *joined(char list[][512], size_t n)
 static const char *problem_for(const rec *r, const char *relpath)
 {
     for (size_t i = 0; i < r->nproblems && i < 64; i++)
-        if (strcmp(r->problems[i], relpath) == 0)
-            return r->messages[i];
+        if (strcmp(r->problems[i], relpath) == 0) return r->messages[i];
     return NULL;
 }
 
@@ -145,9 +143,13 @@ static int make_tree(void)
 
 static void remove_tree(void)
 {
-    static const char *const files[] = {
-        "b.txt", "a.txt", ".hidden.txt", ".hiddendir/x.txt", "sub/z.txt", "sub/deeper/m.txt",
-        "sub/deeper/up", "sub2/c.txt", "sublink", "loop", "self", "broken", "fifo"};
+    static const char *const files[] = {"b.txt",         "a.txt",
+                                        ".hidden.txt",   ".hiddendir/x.txt",
+                                        "sub/z.txt",     "sub/deeper/m.txt",
+                                        "sub/deeper/up", "sub2/c.txt",
+                                        "sublink",       "loop",
+                                        "self",          "broken",
+                                        "fifo"};
     static const char *const dirs[] = {".hiddendir", "sub/deeper", "sub", "sub2"};
     char p[512];
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
@@ -165,8 +167,7 @@ static void remove_tree(void)
 
 static void test_tree(void)
 {
-    if (make_tree() != 0)
-        return;
+    if (make_tree() != 0) return;
     static rec r;
     memset(&r, 0, sizeof r);
     alarm(20); /* a loop followed forever or a FIFO opened would hang: fail instead */

@@ -43,7 +43,7 @@ static int tm_test_failures_;
     do {                                                                                           \
         const char *a_ = (a), *b_ = (b);                                                           \
         if (!a_ || !b_ || strcmp(a_, b_) != 0) {                                                   \
-            fprintf(stderr, "  %s:%d: %s == \"%s\", expected \"%s\"\n", __FILE__, __LINE__, #a,     \
+            fprintf(stderr, "  %s:%d: %s == \"%s\", expected \"%s\"\n", __FILE__, __LINE__, #a,    \
                     a_ ? a_ : "(null)", b_ ? b_ : "(null)");                                       \
             tm_test_failures_++;                                                                   \
         }                                                                                          \
@@ -65,8 +65,7 @@ static inline int tm_test_run(int argc, char **argv, const tm_test_case *cases)
 {
     int failed = 0, ran = 0;
     for (const tm_test_case *c = cases; c->name; c++) {
-        if (argc > 1 && strcmp(argv[1], c->name) != 0)
-            continue;
+        if (argc > 1 && strcmp(argv[1], c->name) != 0) continue;
         int before = tm_test_failures_;
         c->fn();
         ran++;

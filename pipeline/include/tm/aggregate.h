@@ -165,8 +165,8 @@ typedef struct tm_agg_incident {
 typedef struct tm_agg_event {
     const char *period;
     const char *doc;
-    const char *date; /* the document's stated date, else its period date */
-    const char *text; /* the sentence */
+    const char *date;             /* the document's stated date, else its period date */
+    const char *text;             /* the sentence */
     int64_t word_start, word_end; /* the event's words as file offsets minus the sentence's */
     int64_t start, end;           /* the sentence, file offsets */
 } tm_agg_event;

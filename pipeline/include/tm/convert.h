@@ -53,7 +53,7 @@ typedef int (*tm_convert_part_fn)(unsigned index, const char *name, const unsign
  * (Word, OpenDocument, PDF, HTML, plain text). `date` (may be NULL)
  * receives the Date header as "YYYY-MM-DD", or "". Returns TM_OK, fn's
  * first non-zero value, or TM_EFORMAT when `p` is not an e-mail. */
-int tm_convert_eml_attachments(const unsigned char *p, size_t n, char *date,
-                               tm_convert_part_fn fn, void *payload, tm_err *err);
+int tm_convert_eml_attachments(const unsigned char *p, size_t n, char *date, tm_convert_part_fn fn,
+                               void *payload, tm_err *err);
 
 #endif

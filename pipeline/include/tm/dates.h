@@ -12,12 +12,17 @@
 
 #include <stddef.h>
 
-typedef enum tm_date_precision { TM_DATE_NONE = 0, TM_DATE_YEAR, TM_DATE_MONTH, TM_DATE_DAY } tm_date_precision;
+typedef enum tm_date_precision {
+    TM_DATE_NONE = 0,
+    TM_DATE_YEAR,
+    TM_DATE_MONTH,
+    TM_DATE_DAY
+} tm_date_precision;
 
 typedef struct tm_date {
-    int year, month, day;        /* day 0 when precision is MONTH */
+    int year, month, day; /* day 0 when precision is MONTH */
     tm_date_precision precision;
-    size_t start, end;           /* bytes of the expression in the scanned string */
+    size_t start, end; /* bytes of the expression in the scanned string */
 } tm_date;
 
 /* Finds the first date in s[0..n). `ref_year` (0 = none) completes a day

@@ -39,7 +39,7 @@ typedef enum tm_format {
     TM_FMT_ODT,      /* OpenDocument text (.odt) */
     TM_FMT_PDF,
     TM_FMT_HTML,
-    TM_FMT_EML       /* an e-mail's body (RFC 5322 + MIME) */
+    TM_FMT_EML /* an e-mail's body (RFC 5322 + MIME) */
 } tm_format;
 
 /* Where a run of converted text came from: from text offset `off` up to the
@@ -80,12 +80,12 @@ enum tm_token_flags {
 };
 
 typedef struct tm_token {
-    uint32_t off, len;  /* slice of doc->text */
-    uint32_t sent;      /* index of its sentence */
-    uint32_t word_sym;  /* lexicon symbol of the lower-cased surface, 0 if none */
-    uint32_t stem_sym;  /* lexicon symbol of the Snowball stem, 0 if none */
-    uint16_t flags;     /* tm_token_flags */
-    uint16_t gap;       /* 1 if punctuation other than . ' - stands before it */
+    uint32_t off, len; /* slice of doc->text */
+    uint32_t sent;     /* index of its sentence */
+    uint32_t word_sym; /* lexicon symbol of the lower-cased surface, 0 if none */
+    uint32_t stem_sym; /* lexicon symbol of the Snowball stem, 0 if none */
+    uint16_t flags;    /* tm_token_flags */
+    uint16_t gap;      /* 1 if punctuation other than . ' - stands before it */
 } tm_token;
 
 typedef struct tm_line {
@@ -93,12 +93,12 @@ typedef struct tm_line {
 } tm_line;
 
 typedef struct tm_section {
-    uint32_t off, end;  /* the heading line and the body up to the next heading */
-    const char *number; /* "3", "3.1"; "" when unnumbered */
-    const char *title;  /* heading text without numbering or decoration */
-    int level;          /* 1 for "3.", 2 for "3.1" or a sub-heading */
-    int parent;         /* index of the enclosing numbered item, -1 if none */
-    int deferred;       /* "Deferred to the next meeting", "Nothing of note" */
+    uint32_t off, end;             /* the heading line and the body up to the next heading */
+    const char *number;            /* "3", "3.1"; "" when unnumbered */
+    const char *title;             /* heading text without numbering or decoration */
+    int level;                     /* 1 for "3.", 2 for "3.1" or a sub-heading */
+    int parent;                    /* index of the enclosing numbered item, -1 if none */
+    int deferred;                  /* "Deferred to the next meeting", "Nothing of note" */
     uint32_t title_off, title_end; /* the title's bytes in text */
 } tm_section;
 
@@ -115,20 +115,20 @@ typedef struct tm_speaker {
 } tm_speaker;
 
 enum tm_sentence_flags {
-    TM_SENT_HEADING = 1 << 0,   /* a section heading line */
-    TM_SENT_TABLE = 1 << 1,     /* a row of the attendee table or a metadata line */
-    TM_SENT_BOILER = 1 << 2,    /* boilerplate kept out of every figure */
-    TM_SENT_DEFERRED = 1 << 3   /* inside a deferred item */
+    TM_SENT_HEADING = 1 << 0, /* a section heading line */
+    TM_SENT_TABLE = 1 << 1,   /* a row of the attendee table or a metadata line */
+    TM_SENT_BOILER = 1 << 2,  /* boilerplate kept out of every figure */
+    TM_SENT_DEFERRED = 1 << 3 /* inside a deferred item */
 };
 
 typedef struct tm_sentence {
-    uint32_t off, end;        /* trimmed sentence bytes in text */
-    uint32_t tok_first;       /* first token */
-    uint32_t tok_count;       /* number of tokens */
-    int section;              /* index into sections, -1 if none */
-    int paragraph;            /* index into paragraphs */
-    int speaker;              /* index into speakers, -1 if not attributed */
-    uint32_t flags;           /* tm_sentence_flags */
+    uint32_t off, end;  /* trimmed sentence bytes in text */
+    uint32_t tok_first; /* first token */
+    uint32_t tok_count; /* number of tokens */
+    int section;        /* index into sections, -1 if none */
+    int paragraph;      /* index into paragraphs */
+    int speaker;        /* index into speakers, -1 if not attributed */
+    uint32_t flags;     /* tm_sentence_flags */
 } tm_sentence;
 
 typedef struct tm_mention {
@@ -136,12 +136,12 @@ typedef struct tm_mention {
     uint32_t off, end;             /* bytes in text */
     uint32_t sent;                 /* sentence index */
     tm_category cat;
-    const char *id;     /* identifier (borrowed from the lexicon) */
-    const char *canon;  /* places: canonical name; else == id */
-    float weight;       /* the lexicon entry's weight */
-    uint8_t negated;    /* negated or deferred: kept, never counted */
-    uint8_t dropped;    /* removed by a context rule (e.g. "Polish shop") */
-    uint32_t entry;     /* index of the lexicon entry that matched */
+    const char *id;    /* identifier (borrowed from the lexicon) */
+    const char *canon; /* places: canonical name; else == id */
+    float weight;      /* the lexicon entry's weight */
+    uint8_t negated;   /* negated or deferred: kept, never counted */
+    uint8_t dropped;   /* removed by a context rule (e.g. "Polish shop") */
+    uint32_t entry;    /* index of the lexicon entry that matched */
 } tm_mention;
 
 typedef enum tm_polarity { TM_POL_CONCERN = 0, TM_POL_REASSURANCE } tm_polarity;
@@ -151,14 +151,14 @@ typedef enum tm_eep { TM_EEP_EVIDENCED = 0, TM_EEP_EXPERIENCED, TM_EEP_POTENTIAL
  * these by (community, theme, polarity, eep, negated). */
 typedef struct tm_signal {
     const char *community;
-    const char *theme;    /* a theme or indicator identifier */
+    const char *theme; /* a theme or indicator identifier */
     tm_category theme_cat;
     tm_polarity polarity;
     tm_eep eep;
     uint8_t negated;
     uint8_t via_paragraph; /* tied through "these communities"/"they": lower weight */
     float weight;
-    uint32_t sent;        /* evidence sentence */
+    uint32_t sent; /* evidence sentence */
 } tm_signal;
 
 typedef struct tm_incident {
@@ -173,29 +173,29 @@ typedef struct tm_doc {
     tm_arena arena;
 
     /* ingest */
-    const char *path;       /* as given by the user */
+    const char *path;         /* as given by the user */
     const unsigned char *raw; /* the file's bytes (arena) */
     size_t raw_len;
-    char *text;             /* normalised UTF-8, NUL-terminated (arena) */
+    char *text; /* normalised UTF-8, NUL-terminated (arena) */
     size_t text_len;
-    uint32_t *raw_map;      /* text offset -> file offset; NULL when identical */
+    uint32_t *raw_map; /* text offset -> file offset; NULL when identical */
     tm_encoding encoding;
-    tm_format format;       /* TM_FMT_TEXT unless converted */
-    const char *marked;     /* converted text before normalisation (same length as
-                               text): heading '#' and bullets still show; NULL for text */
+    tm_format format;        /* TM_FMT_TEXT unless converted */
+    const char *marked;      /* converted text before normalisation (same length as
+                                text): heading '#' and bullets still show; NULL for text */
     TM_VEC(tm_block) blocks; /* converted formats: sorted by off; empty for text */
-    char mail_date[11];     /* e-mail documents: the Date header, used when the
-                               text states no date; "" otherwise */
+    char mail_date[11];      /* e-mail documents: the Date header, used when the
+                                text states no date; "" otherwise */
     char sha256[65];
-    int64_t mtime;          /* seconds; 0 if unknown */
+    int64_t mtime; /* seconds; 0 if unknown */
 
     /* metadata (segment) */
     tm_doc_kind kind;
-    char date[11];          /* stated meeting/report date, "" if none */
-    char period_date[11];   /* best date for periods: stated, month, financial year */
-    char next_meeting[11];  /* "" if none */
-    const char *title;      /* NULL if none */
-    const char *location;   /* NULL if none */
+    char date[11];         /* stated meeting/report date, "" if none */
+    char period_date[11];  /* best date for periods: stated, month, financial year */
+    char next_meeting[11]; /* "" if none */
+    const char *title;     /* NULL if none */
+    const char *location;  /* NULL if none */
 
     TM_VEC(tm_line) lines;
     TM_VEC(tm_section) sections;

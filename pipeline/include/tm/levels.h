@@ -32,7 +32,7 @@
 #include "tm/common.h"
 
 #define TM_SCALE_LEVELS 6
-#define TM_LEVEL_MAX_REASONS 12 /* reasons named per level; the rest are summed */
+#define TM_LEVEL_MAX_REASONS 12       /* reasons named per level; the rest are summed */
 #define TM_LEVEL_INCIDENT_POINTS 10.0 /* one evidenced concern signal in 1,000 words */
 #define TM_SCALE_HEADER "level\ttier\tlabel\tdescription\tmin_score"
 

@@ -56,19 +56,19 @@ typedef struct tm_lex_ident {
 /* One entry (a line of an entry file). */
 typedef struct tm_lex_entry {
     tm_category cat;
-    const char *id;       /* identifier; for places the canonical name; "*" = the match */
-    const char *surface;  /* as written in the file */
+    const char *id;      /* identifier; for places the canonical name; "*" = the match */
+    const char *surface; /* as written in the file */
     int is_regex;
     float weight;
-    const char *file;     /* base name, for messages */
+    const char *file; /* base name, for messages */
     int line;
     const tm_lex_ident *ident; /* registry record, NULL for places/organisations */
     /* phrase */
     uint16_t nwords;
-    const uint32_t *syms;  /* nwords symbols */
-    const uint8_t *modes;  /* nwords tm_lex_word_mode */
+    const uint32_t *syms; /* nwords symbols */
+    const uint8_t *modes; /* nwords tm_lex_word_mode */
     /* regex */
-    void *re; /* pcre2_code_8 *, owned */
+    void *re;          /* pcre2_code_8 *, owned */
     int needs_context; /* a place name that is also a common word ("March",
                         * "Deal", "Bath"): counts only after "in", "at", ... */
 } tm_lex_entry;

@@ -51,12 +51,12 @@ typedef struct tm_report_opts {
     int incident_window_days;  /* incident clustering window; 0 = TM_REPORT_INCIDENT_WINDOW */
 } tm_report_opts;
 
-#define TM_REPORT_INCIDENT_WINDOW 60  /* days between mentions of one incident */
+#define TM_REPORT_INCIDENT_WINDOW 60   /* days between mentions of one incident */
 #define TM_REPORT_INCIDENT_JACCARD 0.2 /* shared content-word stems of one incident */
 #define TM_REPORT_EMERGING_TOP 10      /* emerging terms per period */
 #define TM_REPORT_EVENT_HORIZON 183    /* days ahead of a meeting an upcoming event may lie */
 #define TM_REPORT_ADVISORY                                                                         \
-    "Tension levels are advisory: they are computed from what the minutes and reports say, with"  \
+    "Tension levels are advisory: they are computed from what the minutes and reports say, with"   \
     " the rubric in reports/README.md, and must be read with the evidence and local knowledge"     \
     " before any decision."
 
