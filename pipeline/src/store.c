@@ -370,6 +370,22 @@ static int migrate(tm_store *st, tm_err *err)
     return TM_OK;
 }
 
+/* The connection's options, then the schema (created or migrated). */
+static int migrate_when_ready(tm_store *st, tm_err *err)
+{
+    /* NORMAL is safe from corruption in WAL mode; a power cut may lose the
+     * last documents, which the next run stores again. A 32 MB page cache and
+     * checkpoints every 16 MB of WAL: bulk loads touch many index pages, and
+     * checkpointing them every 4 MB (the default) costs more than storing
+     * them; memory stays well under the 100 MB budget. */
+    int rc = exec_sql(st,
+                      "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+                      " PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 4000;"
+                      " PRAGMA temp_store = MEMORY",
+                      "cannot set the connection options", err);
+    return rc != TM_OK ? rc : migrate(st, err);
+}
+
 int tm_store_open(tm_store **out, const char *path, tm_err *err)
 {
     *out = NULL;
@@ -394,20 +410,20 @@ int tm_store_open(tm_store **out, const char *path, tm_err *err)
     sqlite3_busy_timeout(st->db, 10000);
     /* journal_mode answers with a row; exec ignores it. A file that is not a
      * database fails here, the first time SQLite reads it. */
-    if ((rc = exec_sql(st, "PRAGMA journal_mode = WAL", "cannot switch to WAL", err)) != TM_OK)
-        goto cleanup;
-    /* NORMAL is safe from corruption in WAL mode; a power cut may lose the
-     * last documents, which the next run stores again. */
-    /* A 32 MB page cache and checkpoints every 16 MB of WAL: bulk loads touch
-     * many index pages, and checkpointing them every 4 MB (the default) costs
-     * more than storing them; memory stays well under the 100 MB budget. */
-    if ((rc = exec_sql(st,
-                       "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
-                       " PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 4000;"
-                       " PRAGMA temp_store = MEMORY",
-                       "cannot set the connection options", err)) != TM_OK)
-        goto cleanup;
-    if ((rc = migrate(st, err)) != TM_OK) goto cleanup;
+    /* Two processes opening a new database at once: SQLite answers BUSY at
+     * once, without the busy handler, where waiting could deadlock (switching
+     * to WAL, creating the tables). Both succeed if the loser retries. */
+    for (int attempt = 0;; attempt++) {
+        tm_err_clear(err);
+        rc = exec_sql(st, "PRAGMA journal_mode = WAL", "cannot switch to WAL", err);
+        if (rc == TM_OK) rc = migrate_when_ready(st, err);
+        int busy = (sqlite3_errcode(st->db) & 0xff) == SQLITE_BUSY ||
+                   (sqlite3_errcode(st->db) & 0xff) == SQLITE_LOCKED;
+        if (rc == TM_OK || !busy || attempt == 100) break;
+        if (!sqlite3_get_autocommit(st->db)) sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        sqlite3_sleep(50 + 10 * attempt);
+    }
+    if (rc != TM_OK) goto cleanup;
     for (int i = 0; i < S__COUNT; i++) {
         src = sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
                                  NULL);
@@ -655,11 +671,20 @@ static int insert_sentences(tm_store *st, const tm_doc *doc, int64_t id, tm_err 
     return TM_OK;
 }
 
+/* Grammar cues (negation, hedges, person titles, ...) have done their work
+ * once the signals are built; only the cues that reports read again are
+ * stored. They were a third of all mention rows. */
+static int cue_is_read_later(const char *id)
+{
+    return !strcmp(id, "event") || !strcmp(id, "action");
+}
+
 static int insert_mentions(tm_store *st, const tm_doc *doc, int64_t id, tm_err *err)
 {
     sqlite3_stmt *s = st->stmt[S_INSERT_MENTION];
     for (size_t i = 0; i < doc->mentions.n; i++) {
         const tm_mention *m = &doc->mentions.v[i];
+        if (m->cat == TM_CAT_CUE && !cue_is_read_later(m->id)) continue;
         bind_i64(s, 1, id);
         bind_i64(s, 2, (int64_t)i);
         bind_str(s, 3, tm_category_name(m->cat));
