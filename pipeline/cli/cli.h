@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "tm/common.h"
+#include "tm/aggregate.h"
 #include "tm/lexicon.h"
 
 enum {
@@ -31,6 +32,14 @@ const char *tm_cli_lexicon_dir(const char *option);
 
 /* Loads the lexicon, printing every problem to stderr. NULL on failure. */
 tm_lexicon *tm_cli_load_lexicon(const char *dir);
+
+/* Parses --period and checks --from/--to; prints the problem and returns
+ * TM_EXIT_USAGE, or 0. */
+int tm_cli_period_range(tm_period *out, const char *period, const char *from, const char *to);
+
+/* 0 if the database file exists, else prints how to make it and returns
+ * TM_EXIT_ERROR (reading commands never create an empty database). */
+int tm_cli_need_db(const char *db);
 
 /* Prints "tension: message" to stderr. */
 void tm_cli_error(const char *fmt, ...) TM_PRINTF(1, 2);

@@ -236,19 +236,10 @@ int tm_cmd_report(int argc, char **argv)
         tm_cli_error("--format csv writes one file per table: give the folder with --out DIR");
         return TM_EXIT_USAGE;
     }
-    if (tm_period_from_name(&ro.period, period, &err) != TM_OK ||
-        (ro.from && !tm_date_str_valid(ro.from) &&
-         tm_err_set(&err, TM_EINVAL, "--from %s: not a date (YYYY-MM-DD)", ro.from)) ||
-        (ro.to && !tm_date_str_valid(ro.to) &&
-         tm_err_set(&err, TM_EINVAL, "--to %s: not a date (YYYY-MM-DD)", ro.to))) {
-        tm_cli_error("%s", err.msg);
-        return TM_EXIT_USAGE;
-    }
+    int urc = tm_cli_period_range(&ro.period, period, ro.from, ro.to);
+    if (urc) return urc;
     if (input) return render_input(input, db, lexdir, fmt, out, redact);
-    if (access(db, F_OK) != 0) {
-        tm_cli_error("%s: no such database; run 'tension ingest --db %s PATH...' first", db, db);
-        return TM_EXIT_ERROR;
-    }
+    if (tm_cli_need_db(db)) return TM_EXIT_ERROR;
     const char *dir = tm_cli_lexicon_dir(lexdir);
     tm_lexicon *lex = tm_cli_load_lexicon(dir);
     if (lex) {

@@ -192,10 +192,7 @@ int tm_cmd_search(int argc, char **argv)
         return TM_EXIT_USAGE;
     }
     so.query = argv[optind];
-    if (access(db, F_OK) != 0) {
-        tm_cli_error("%s: no such database; run 'tension ingest --db %s PATH...' first", db, db);
-        return TM_EXIT_ERROR;
-    }
+    if (tm_cli_need_db(db)) return TM_EXIT_ERROR;
     tm_err err = {0};
     tm_lexicon *lex = NULL;
     tm_store *st = NULL;

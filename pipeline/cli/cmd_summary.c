@@ -95,18 +95,9 @@ int tm_cmd_summary(int argc, char **argv)
         return TM_EXIT_USAGE;
     }
     tm_err err = {0};
-    if (tm_period_from_name(&so.period, period, &err) != TM_OK ||
-        (so.from && !tm_date_str_valid(so.from) &&
-         tm_err_set(&err, TM_EINVAL, "--from %s: not a date (YYYY-MM-DD)", so.from)) ||
-        (so.to && !tm_date_str_valid(so.to) &&
-         tm_err_set(&err, TM_EINVAL, "--to %s: not a date (YYYY-MM-DD)", so.to))) {
-        tm_cli_error("%s", err.msg);
-        return TM_EXIT_USAGE;
-    }
-    if (access(db, F_OK) != 0) {
-        tm_cli_error("%s: no such database; run 'tension ingest --db %s PATH...' first", db, db);
-        return TM_EXIT_ERROR;
-    }
+    int urc = tm_cli_period_range(&so.period, period, so.from, so.to);
+    if (urc) return urc;
+    if (tm_cli_need_db(db)) return TM_EXIT_ERROR;
     /* without the lexicon redaction could not tell places from names */
     tm_lexicon *lex = tm_cli_load_lexicon(tm_cli_lexicon_dir(lexdir));
     if (!lex) return TM_EXIT_ERROR;

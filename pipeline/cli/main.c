@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <errno.h>
+#include <unistd.h>
 
 static const tm_cmd commands[] = {
     {"run", "ingest the sample corpus and write every report (the main job)", tm_cmd_run,
@@ -58,6 +59,27 @@ int tm_cli_close_stdout(void)
         return -1;
     }
     return 0;
+}
+
+int tm_cli_period_range(tm_period *out, const char *period, const char *from, const char *to)
+{
+    tm_err err = {0};
+    if (tm_period_from_name(out, period, &err) != TM_OK ||
+        (from && !tm_date_str_valid(from) &&
+         tm_err_set(&err, TM_EINVAL, "--from %s: not a date (YYYY-MM-DD)", from)) ||
+        (to && !tm_date_str_valid(to) &&
+         tm_err_set(&err, TM_EINVAL, "--to %s: not a date (YYYY-MM-DD)", to))) {
+        tm_cli_error("%s", err.msg);
+        return TM_EXIT_USAGE;
+    }
+    return 0;
+}
+
+int tm_cli_need_db(const char *db)
+{
+    if (access(db, F_OK) == 0) return 0;
+    tm_cli_error("%s: no such database; run 'tension ingest --db %s PATH...' first", db, db);
+    return TM_EXIT_ERROR;
 }
 
 const char *tm_cli_lexicon_dir(const char *option)
