@@ -11,7 +11,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
     build-essential cmake pkg-config \
     libpcre2-dev libstemmer-dev libsqlite3-dev libjansson-dev libgeonames-dev \
     libzip-dev libxml2-dev libpoppler-glib-dev libgmime-3.0-dev \
-    python3 python3-jsonschema sqlite3 chromium \
+    python3 python3-jsonschema sqlite3 chromium fonts-dejavu-core \
     python3-distributed ripgrep time \
     clang libclang-rt-14-dev util-linux >/dev/null
 echo "tension: build dependencies installed"
