@@ -10,7 +10,7 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
     build-essential cmake pkg-config \
     libpcre2-dev libstemmer-dev libsqlite3-dev libjansson-dev libgeonames-dev \
-    libzip-dev libxml2-dev libpoppler-glib-dev libgmime-3.0-dev \
+    libzip-dev libxml2-dev libpoppler-glib-dev libgmime-3.0-dev libssl-dev \
     python3 python3-jsonschema sqlite3 chromium fonts-dejavu-core \
     python3-distributed ripgrep time \
     clang libclang-rt-14-dev util-linux >/dev/null

@@ -23,12 +23,17 @@ static const char *const months[] = {"january",   "february", "march",    "april
 
 int tm_month_from_name(const char *s, size_t n)
 {
-    if (n < 3) return 0;
+    if (n < 3 || n > 9) return 0;
+    /* the first three letters, folded, pick the only month it can be */
+    char a = (char)(s[0] | 0x20), b = (char)(s[1] | 0x20), c = (char)(s[2] | 0x20);
     for (int m = 0; m < 12; m++) {
-        size_t ml = strlen(months[m]);
-        if (n == ml && strncasecmp(s, months[m], n) == 0) return m + 1;
+        const char *name = months[m];
+        if (name[0] != a || name[1] != b || name[2] != c) continue;
+        size_t ml = strlen(name);
+        if (n == ml && strncasecmp(s, name, n) == 0) return m + 1;
         /* three-letter abbreviations, plus "Sept" */
-        if ((n == 3 || (m == 8 && n == 4)) && strncasecmp(s, months[m], n) == 0) return m + 1;
+        if ((n == 3 || (m == 8 && n == 4)) && strncasecmp(s, name, n) == 0) return m + 1;
+        return 0;
     }
     return 0;
 }

@@ -157,20 +157,42 @@ static void blank(char *t, size_t from, size_t n)
 }
 
 /* The length-preserving clean-up shared by every encoding. */
+/* Bytes normalise() may change: control characters, Markdown markers, the
+ * lead bytes of the few non-ASCII characters it blanks. Everything else is
+ * skipped in a tight loop. */
+static const unsigned char norm_special[256] = {
+    [0] = 1,    [1] = 1,    [2] = 1,    [3] = 1,    [4] = 1,  [5] = 1,  [6] = 1,   [7] = 1,
+    [8] = 1,    [11] = 1,   [12] = 1,   [13] = 1,   [14] = 1, [15] = 1, [16] = 1,  [17] = 1,
+    [18] = 1,   [19] = 1,   [20] = 1,   [21] = 1,   [22] = 1, [23] = 1, [24] = 1,  [25] = 1,
+    [26] = 1,   [27] = 1,   [28] = 1,   [29] = 1,   [30] = 1, [31] = 1, ['*'] = 1, ['#'] = 1,
+    ['\\'] = 1, [0xC2] = 1, [0xE2] = 1, [0xEF] = 1,
+};
+
+/* Whether only blanks precede byte i on its line (in the text as
+ * normalised so far). */
+static int at_line_start(const char *t, size_t i)
+{
+    while (i > 0 && (t[i - 1] == ' ' || t[i - 1] == '\t'))
+        i--;
+    return i == 0 || t[i - 1] == '\n';
+}
+
 static void normalise(tm_doc *doc)
 {
     char *t = doc->text;
     size_t n = doc->text_len;
-    int line_start = 1;
     size_t nul = 0;
     for (size_t i = 0; i < n; i++) {
+        while (i < n && !norm_special[(unsigned char)t[i]])
+            i++;
+        if (i == n) break;
         unsigned char c = (unsigned char)t[i];
         if (c == '\r') {
             t[i] = (i + 1 < n && t[i + 1] == '\n') ? ' ' : '\n';
         } else if (c == 0) {
             nul++;
             t[i] = ' ';
-        } else if (c < 0x20 && c != '\n' && c != '\t') {
+        } else if (c < 0x20) {
             t[i] = ' ';
         } else if (c == '*' && i + 1 < n && t[i + 1] == '*') {
             /* Markdown bold/italic markers: "**", "***" */
@@ -179,7 +201,7 @@ static void normalise(tm_doc *doc)
                 j++;
             blank(t, i, j - i);
             i = j - 1;
-        } else if (c == '#' && line_start) {
+        } else if (c == '#' && at_line_start(t, i)) {
             size_t j = i;
             while (j < n && t[j] == '#')
                 j++;
@@ -205,11 +227,6 @@ static void normalise(tm_doc *doc)
                    ((unsigned char)t[i + 2] == 0xB7 || (unsigned char)t[i + 2] == 0xA7)) {
             blank(t, i, 3); /* Word's Symbol-font bullets in the private use area */
         }
-        unsigned char now = (unsigned char)t[i];
-        if (now == '\n')
-            line_start = 1;
-        else if (now != ' ' && now != '\t')
-            line_start = 0;
     }
     if (nul) tm_doc_add_error(doc, "%s: %zu NUL byte(s) replaced by spaces", doc->path, nul);
 }
@@ -264,7 +281,8 @@ int tm_ingest_bytes(tm_doc *doc, const char *path, const void *bytes, size_t n, 
     if (n) memcpy(raw, bytes, n);
     doc->raw = raw;
     doc->raw_len = n;
-    tm_sha256_hex(doc->sha256, raw, n);
+    if (tm_sha256_hex(doc->sha256, raw, n) != 0)
+        return tm_err_set(err, TM_ENOMEM, "%s: out of memory for the SHA-256 digest", path);
 
     if (n == 0) return tm_err_set(err, TM_EFORMAT, "%s: empty file: nothing to read", path);
     tm_format fmt = tm_convert_sniff(raw, n);

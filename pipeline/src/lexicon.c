@@ -42,10 +42,10 @@ struct tm_lexicon {
     TM_VEC(tm_lex_entry) entries;
     strtab syms;
     strtab protect;
-    strtab ambiguous;          /* lower-cased place names needing context */
-    strtab stop;               /* stopwords.txt: words never reported as emerging terms */
-    range *starts;             /* per symbol id: phrases starting with it */
-    TM_VEC(uint32_t) start_ix; /* flat entry indices */
+    strtab ambiguous;              /* lower-cased place names needing context */
+    strtab stop;                   /* stopwords.txt: words never reported as emerging terms */
+    range *starts;                 /* per symbol id: phrases starting with it */
+    TM_VEC(tm_lex_start) start_ix; /* flat, per first symbol */
     TM_VEC(uint32_t) regexes;
     /* load-time only */
     tm_lexicon_problem_fn on_problem;
@@ -469,7 +469,7 @@ static int build_index(tm_lexicon *lex)
         lex->starts[s].count = 0;
     }
     if (tm_arena_grow(&lex->arena, (void **)&lex->start_ix.v, &lex->start_ix.cap, total + 1,
-                      sizeof(uint32_t)) != 0)
+                      sizeof(tm_lex_start)) != 0)
         return -1;
     lex->start_ix.n = total;
     for (size_t i = 0; i < lex->entries.n; i++) {
@@ -477,13 +477,14 @@ static int build_index(tm_lexicon *lex)
         if (e->is_regex || !e->nwords) continue;
         range *r = &lex->starts[e->syms[0]];
         /* insertion keeping longest first, then file order */
-        uint32_t *v = lex->start_ix.v + r->start;
+        tm_lex_start *v = lex->start_ix.v + r->start;
         size_t j = r->count++;
-        while (j > 0 && lex->entries.v[v[j - 1]].nwords < e->nwords) {
+        while (j > 0 && v[j - 1].nwords < e->nwords) {
             v[j] = v[j - 1];
             j--;
         }
-        v[j] = (uint32_t)i;
+        v[j] = (tm_lex_start){(uint32_t)i, e->nwords > 1 ? e->syms[1] : 0, e->modes[0],
+                              e->nwords > 1 ? e->modes[1] : 0, e->nwords};
     }
     return 0;
 }
@@ -550,6 +551,7 @@ int tm_lexicon_load(tm_lexicon **out, const char *dir, tm_lexicon_problem_fn on_
     char **names = NULL;
     size_t nnames = 0, cap = 0;
     tm_stemmer *st = NULL;
+    tm_sha256 h = {0};
     int rc = TM_OK;
     if (!lex) return tm_err_set(err, TM_ENOMEM, "lexicon: out of memory");
     tm_arena_init(&lex->arena);
@@ -597,8 +599,10 @@ int tm_lexicon_load(tm_lexicon **out, const char *dir, tm_lexicon_problem_fn on_
         rc = tm_err_set(err, TM_ENOMEM, "lexicon: out of memory");
         goto cleanup;
     }
-    tm_sha256 h;
-    tm_sha256_init(&h);
+    if (tm_sha256_init(&h) != 0) {
+        rc = tm_err_set(err, TM_ENOMEM, "lexicon: out of memory");
+        goto cleanup;
+    }
     int have_ids = 0;
     for (size_t i = 0; i < nnames; i++) {
         char path[4096];
@@ -649,8 +653,7 @@ int tm_lexicon_load(tm_lexicon **out, const char *dir, tm_lexicon_problem_fn on_
     }
     add_gazetteer(lex, st, &h);
     mark_ambiguous(lex);
-    tm_sha256_final_hex(&h, lex->hash);
-    if (lex->arena.failed) {
+    if (tm_sha256_final_hex(&h, lex->hash) != 0 || lex->arena.failed) {
         rc = tm_err_set(err, TM_ENOMEM, "lexicon: out of memory");
         goto cleanup;
     }
@@ -666,6 +669,7 @@ int tm_lexicon_load(tm_lexicon **out, const char *dir, tm_lexicon_problem_fn on_
     lex->err = NULL;
 
 cleanup:
+    tm_sha256_discard(&h);
     tm_stemmer_free(st);
     tm_free(names);
     if (rc != TM_OK) {
@@ -743,7 +747,7 @@ const char *tm_lexicon_sym_text(const tm_lexicon *lex, uint32_t sym)
     return lex->syms.strs.v[sym - 1] + 1;
 }
 
-const uint32_t *tm_lexicon_starting(const tm_lexicon *lex, int surface, uint32_t sym, size_t *n)
+const tm_lex_start *tm_lexicon_starting(const tm_lexicon *lex, int surface, uint32_t sym, size_t *n)
 {
     (void)surface; /* symbols are namespaced already */
     if (sym == 0 || sym > lex->syms.strs.n || !lex->starts) {

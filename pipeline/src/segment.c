@@ -652,8 +652,12 @@ static void metadata(tm_doc *doc, const linfo *li, size_t explicit_speakers)
             size_t n = l->e - l->s;
             const char *p = t + l->s;
             for (size_t k = 0; k + 7 <= n; k++) {
-                char lc = (char)(p[k] | 0x20);
-                if (lc != 'm' && lc != 'a' && lc != 'p' && lc != 'r') continue;
+                /* two folded letters first: strncasecmp at every m/a/p/r was a
+                 * tenth of segmenting */
+                char lc = (char)(p[k] | 0x20), l2 = (char)(p[k + 1] | 0x20);
+                if (!((lc == 'm' && l2 == 'i') || (lc == 'a' && (l2 == 'p' || l2 == 't')) ||
+                      (lc == 'p' && l2 == 'r') || (lc == 'r' && l2 == 'e')))
+                    continue;
                 if (!strncasecmp(p + k, "minutes", 7) || !strncasecmp(p + k, "apologies", 9) ||
                     !strncasecmp(p + k, "attendees", 9) || !strncasecmp(p + k, "present:", 8))
                     minutes_words++;

@@ -18,20 +18,16 @@ static int theme_like(const tm_mention *m)
     return m->cat == TM_CAT_THEME || m->cat == TM_CAT_INDICATOR;
 }
 
-static int add_signal(tm_doc *doc, const tm_lexicon *lex, const tm_mention *c, const tm_mention *t,
-                      uint32_t sent, const cues *cu, int via_paragraph)
+/* Appends the signal of one (community, theme) pair. No search for an
+ * earlier signal of the same pair in the sentence: pair_up() pairs two
+ * lists of distinct identifiers, and the paragraph pairing runs only for a
+ * sentence that names no community, so a pair never comes twice (a search
+ * here made a dense sentence cost pairs squared). */
+static tm_signal *add_signal(tm_doc *doc, const tm_lexicon *lex, const tm_mention *c,
+                             const tm_mention *t, uint32_t sent, const cues *cu, int via_paragraph)
 {
-    for (size_t i = doc->signals.n; i-- > 0;) {
-        tm_signal *s = &doc->signals.v[i];
-        if (s->sent != sent) break;
-        if (!strcmp(s->community, c->id) && !strcmp(s->theme, t->id)) {
-            /* one pair per sentence; a non-negated mention of it wins */
-            if (s->negated && !(c->negated || t->negated)) s->negated = 0;
-            return 0;
-        }
-    }
     tm_signal *s = TM_VEC_PUSH(&doc->arena, doc->signals);
-    if (!s) return -1;
+    if (!s) return NULL;
     const tm_lex_ident *ti = tm_lexicon_ident(lex, t->cat, t->id);
     s->community = c->id;
     s->theme = t->id;
@@ -42,7 +38,7 @@ static int add_signal(tm_doc *doc, const tm_lexicon *lex, const tm_mention *c, c
     s->via_paragraph = (uint8_t)via_paragraph;
     s->weight = c->weight * t->weight * (via_paragraph ? 0.5f : 1.0f);
     s->sent = sent;
-    return 0;
+    return s;
 }
 
 static int add_incident(tm_doc *doc, const char *theme, uint32_t sent, const tm_mention *ms,
@@ -112,16 +108,9 @@ static int pair_up(tm_doc *doc, const tm_lexicon *lex, const distinct_vec *comm,
     for (size_t i = 0; i < comm->n; i++) {
         for (size_t j = 0; j < theme->n; j++) {
             const tm_mention *c = comm->v[i].first, *t = theme->v[j].first;
-            if (add_signal(doc, lex, c, t, sent, cu, via_paragraph) != 0) return -1;
-            if (!comm->v[i].any_plain || !theme->v[j].any_plain) continue;
-            for (size_t k = doc->signals.n; k-- > 0;) {
-                tm_signal *g = &doc->signals.v[k];
-                if (g->sent != sent) break;
-                if (!strcmp(g->community, c->id) && !strcmp(g->theme, t->id)) {
-                    g->negated = 0;
-                    break;
-                }
-            }
+            tm_signal *g = add_signal(doc, lex, c, t, sent, cu, via_paragraph);
+            if (!g) return -1;
+            if (comm->v[i].any_plain && theme->v[j].any_plain) g->negated = 0;
         }
     }
     return 0;

@@ -89,16 +89,21 @@ static void match_phrases(tm_tagger *tg, tm_doc *doc)
             uint32_t keys[2] = {tok->stem_sym, tok->word_sym};
             for (int k = 0; k < 2; k++) {
                 size_t n;
-                const uint32_t *list = tm_lexicon_starting(lex, k, keys[k], &n);
+                const tm_lex_start *list = tm_lexicon_starting(lex, k, keys[k], &n);
                 for (size_t c = 0; c < n; c++) {
-                    const tm_lex_entry *e = tm_lexicon_entry(lex, list[c]);
-                    if (e->nwords > end - i) continue;
-                    int ok = token_matches(tok, e->syms[0], e->modes[0]);
-                    for (uint32_t j = 1; ok && j < e->nwords; j++) {
+                    const tm_lex_start *st = &list[c];
+                    if (st->nwords > end - i || !token_matches(tok, keys[k], st->mode0)) continue;
+                    if (st->nwords > 1) {
+                        const tm_token *t1 = &doc->tokens.v[i + 1];
+                        if (t1->gap || !token_matches(t1, st->next_sym, st->next_mode)) continue;
+                    }
+                    const tm_lex_entry *e = tm_lexicon_entry(lex, st->entry);
+                    int ok = 1;
+                    for (uint32_t j = 2; ok && j < e->nwords; j++) {
                         const tm_token *t2 = &doc->tokens.v[i + j];
                         ok = !t2->gap && token_matches(t2, e->syms[j], e->modes[j]);
                     }
-                    if (ok && !add_mention(doc, e, list[c], i, e->nwords, e->id, e->id)) return;
+                    if (ok && !add_mention(doc, e, st->entry, i, e->nwords, e->id, e->id)) return;
                 }
             }
         }
@@ -199,7 +204,7 @@ static int by_length_then_position(const void *pa, const void *pb)
 {
     const tm_mention *a = pa, *b = pb;
     if (a->cat != b->cat) return (int)a->cat - (int)b->cat;
-    if (a->cat == TM_CAT_CUE) {
+    if (a->cat == TM_CAT_CUE && a->id != b->id) {
         int c = strcmp(a->id, b->id);
         if (c) return c;
     }

@@ -2,7 +2,8 @@
  * test_sha256.c: SHA-256 against the FIPS 180-4 / NIST example vectors
  * ("", "abc", the 448- and 896-bit messages, one million 'a' fed in uneven
  * chunks) and against digests from coreutils' sha256sum for lengths around
- * the 55/56/64-byte padding boundaries, one-shot and byte by byte.
+ * the 55/56/64-byte padding boundaries, one-shot and byte by byte: the
+ * wrapper round libcrypto, not the digest, is what can go wrong here.
  */
 #include "tm/sha256.h"
 #include "tm_test.h"
@@ -72,7 +73,6 @@ static void test_million_a_uneven_chunks(void)
         tm_sha256_update(&s, buf + done, n);
         done += n;
     }
-    TM_CHECK_INT(s.len, 1000000);
     char hex[65];
     tm_sha256_final_hex(&s, hex);
     TM_CHECK_STR(hex, want);
@@ -115,7 +115,23 @@ static void test_padding_boundaries(void)
     }
 }
 
+/* A digest abandoned half way is freed (valgrind and ASan see a leak if
+ * not); discarding twice, or a zeroed one, is harmless. */
+static void test_discard(void)
+{
+    tm_sha256 s = {0};
+    tm_sha256_discard(&s);
+    TM_CHECK_INT(tm_sha256_init(&s), 0);
+    tm_sha256_update(&s, "abc", 3);
+    tm_sha256_discard(&s);
+    tm_sha256_discard(&s);
+    char hex[65] = "x";
+    TM_CHECK_INT(tm_sha256_final_hex(&s, hex), -1);
+    TM_CHECK_STR(hex, "");
+}
+
 static const tm_test_case cases[] = {
+    {"discard", test_discard},
     {"empty", test_empty},
     {"abc", test_abc},
     {"448_bit", test_448_bit},

@@ -100,9 +100,21 @@ uint32_t tm_lexicon_sym(const tm_lexicon *lex, int surface, const char *s, size_
 /* The text of a symbol (for `lexicon stems`). */
 const char *tm_lexicon_sym_text(const tm_lexicon *lex, uint32_t sym);
 
-/* Entries whose first word is symbol `sym` under `surface` matching, longest
- * phrase first. Borrowed array of entry indices. */
-const uint32_t *tm_lexicon_starting(const tm_lexicon *lex, int surface, uint32_t sym, size_t *n);
+/* A phrase in the index of first words. The second word is copied in so
+ * that a tagger can reject most candidates without touching the entry
+ * (entries are large and scattered; this array is read in order). */
+typedef struct tm_lex_start {
+    uint32_t entry;    /* index of the entry */
+    uint32_t next_sym; /* the second word's symbol; 0 for a one-word phrase */
+    uint8_t mode0;     /* tm_lex_word_mode of the first word */
+    uint8_t next_mode; /* and of the second */
+    uint16_t nwords;
+} tm_lex_start;
+
+/* Phrases whose first word is symbol `sym` under `surface` matching, longest
+ * phrase first. Borrowed array. */
+const tm_lex_start *tm_lexicon_starting(const tm_lexicon *lex, int surface, uint32_t sym,
+                                        size_t *n);
 
 /* Regex entries, as indices. */
 const uint32_t *tm_lexicon_regexes(const tm_lexicon *lex, size_t *n);
