@@ -55,7 +55,8 @@ void tm_arena_dispose(tm_arena *a)
     tm_arena_init(a);
 }
 
-void *tm_arena_alloc(tm_arena *a, size_t n)
+/* n bytes, not zeroed: for callers that write every byte at once. */
+static void *arena_take(tm_arena *a, size_t n)
 {
     if (a->failed) return NULL;
     size_t need = (n + ALIGN - 1) / ALIGN * ALIGN;
@@ -74,7 +75,6 @@ void *tm_arena_alloc(tm_arena *a, size_t n)
     c->next = a->head;
     a->head = c;
     a->bytes += n;
-    memset(c->data, 0, n);
     return c->data;
 #else
     tm_arena_chunk *c = a->head;
@@ -96,14 +96,20 @@ void *tm_arena_alloc(tm_arena *a, size_t n)
     void *p = (char *)c->data + c->used;
     c->used += need;
     a->bytes += need;
-    memset(p, 0, n);
     return p;
 #endif
 }
 
+void *tm_arena_alloc(tm_arena *a, size_t n)
+{
+    void *p = arena_take(a, n);
+    if (p) memset(p, 0, n);
+    return p;
+}
+
 char *tm_arena_strndup(tm_arena *a, const char *s, size_t n)
 {
-    char *d = tm_arena_alloc(a, n + 1);
+    char *d = arena_take(a, n + 1);
     if (d) {
         memcpy(d, s, n);
         d[n] = '\0';
@@ -126,9 +132,12 @@ int tm_arena_grow(tm_arena *a, void **v, size_t *cap, size_t need, size_t elem)
         a->failed = 1;
         return -1;
     }
-    void *nv = tm_arena_alloc(a, ncap * elem);
+    /* only the new part is zeroed: the old part is copied over */
+    void *nv = arena_take(a, ncap * elem);
     if (!nv) return -1;
-    if (*v && *cap) memcpy(nv, *v, *cap * elem);
+    size_t old = *v ? *cap * elem : 0;
+    if (old) memcpy(nv, *v, old);
+    memset((char *)nv + old, 0, ncap * elem - old);
     *v = nv;
     *cap = ncap;
     return 0;

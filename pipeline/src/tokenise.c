@@ -28,6 +28,26 @@ static const unsigned char cls[256] = {
 
 enum { C_PUNCT = 0, C_LETTER, C_DIGIT, C_SPACE, C_APOS, C_HIGH };
 
+/* For the ASCII fast paths: what a byte is, as bits. */
+enum { AB_LETTER = 1, AB_DIGIT = 2, AB_UPPER = 4, AB_LOWER = 8 };
+#define UP (AB_LETTER | AB_UPPER)
+#define LO (AB_LETTER | AB_LOWER)
+#define DG AB_DIGIT
+static const unsigned char ascii_bits[256] = {
+    /* 0 from 0x80 up */
+    ['0'] = DG, ['1'] = DG, ['2'] = DG, ['3'] = DG, ['4'] = DG, ['5'] = DG, ['6'] = DG, ['7'] = DG,
+    ['8'] = DG, ['9'] = DG, ['A'] = UP, ['B'] = UP, ['C'] = UP, ['D'] = UP, ['E'] = UP, ['F'] = UP,
+    ['G'] = UP, ['H'] = UP, ['I'] = UP, ['J'] = UP, ['K'] = UP, ['L'] = UP, ['M'] = UP, ['N'] = UP,
+    ['O'] = UP, ['P'] = UP, ['Q'] = UP, ['R'] = UP, ['S'] = UP, ['T'] = UP, ['U'] = UP, ['V'] = UP,
+    ['W'] = UP, ['X'] = UP, ['Y'] = UP, ['Z'] = UP, ['a'] = LO, ['b'] = LO, ['c'] = LO, ['d'] = LO,
+    ['e'] = LO, ['f'] = LO, ['g'] = LO, ['h'] = LO, ['i'] = LO, ['j'] = LO, ['k'] = LO, ['l'] = LO,
+    ['m'] = LO, ['n'] = LO, ['o'] = LO, ['p'] = LO, ['q'] = LO, ['r'] = LO, ['s'] = LO, ['t'] = LO,
+    ['u'] = LO, ['v'] = LO, ['w'] = LO, ['x'] = LO, ['y'] = LO, ['z'] = LO,
+};
+#undef UP
+#undef LO
+#undef DG
+
 /* Class of the character at z (n bytes available) and its byte length. */
 static int char_class(const unsigned char *z, size_t n, size_t *len)
 {
@@ -48,22 +68,9 @@ static int char_class(const unsigned char *z, size_t n, size_t *len)
     return tm_utf8_is_letter(cp) ? C_LETTER : C_PUNCT;
 }
 
-size_t tm_tok_scan(const unsigned char *z, size_t n, tm_tok_kind *kind)
+/* The rest of a word whose first i bytes are letters or digits. */
+static size_t word_rest(const unsigned char *z, size_t n, size_t i, tm_tok_kind *kind)
 {
-    size_t len;
-    int c = char_class(z, n, &len);
-    if (c == C_SPACE) {
-        size_t i = len;
-        while (i < n && char_class(z + i, n - i, &len) == C_SPACE)
-            i += len;
-        *kind = TM_TK_SPACE;
-        return i;
-    }
-    if (c != C_LETTER && c != C_DIGIT) {
-        *kind = TM_TK_PUNCT;
-        return len;
-    }
-    size_t i = len;
     while (i < n && i < TM_TOKEN_MAX) {
         size_t l1;
         int c1 = char_class(z + i, n - i, &l1);
@@ -87,9 +94,66 @@ size_t tm_tok_scan(const unsigned char *z, size_t n, tm_tok_kind *kind)
     return i;
 }
 
+size_t tm_tok_scan(const unsigned char *z, size_t n, tm_tok_kind *kind)
+{
+    size_t len;
+    int c = cls[z[0]];
+    if (c == C_LETTER || c == C_DIGIT) {
+        /* fast path: a run of ASCII letters and digits, which is most words;
+         * the general loop below takes over at the first other byte that
+         * could still continue the word (an apostrophe, a byte >= 0x80) */
+        size_t lim = n < TM_TOKEN_MAX ? n : TM_TOKEN_MAX, i = 1;
+        while (i < lim && (ascii_bits[z[i]] & (AB_LETTER | AB_DIGIT)))
+            i++;
+        if (i == lim || (cls[z[i]] != C_HIGH && cls[z[i]] != C_APOS)) {
+            *kind = TM_TK_WORD;
+            return i;
+        }
+        return word_rest(z, n, i, kind);
+    }
+    if (c == C_SPACE) {
+        size_t i = 1;
+        while (i < n && cls[z[i]] == C_SPACE)
+            i++;
+        if (i < n && cls[z[i]] == C_HIGH) /* a no-break or thin space may follow */
+            while (i < n && char_class(z + i, n - i, &len) == C_SPACE)
+                i += len;
+        *kind = TM_TK_SPACE;
+        return i;
+    }
+    c = char_class(z, n, &len);
+    if (c == C_SPACE) {
+        size_t i = len;
+        while (i < n && char_class(z + i, n - i, &len) == C_SPACE)
+            i += len;
+        *kind = TM_TK_SPACE;
+        return i;
+    }
+    if (c != C_LETTER && c != C_DIGIT) {
+        *kind = TM_TK_PUNCT;
+        return len;
+    }
+    return word_rest(z, n, len, kind);
+}
+
 unsigned tm_tok_flags(const unsigned char *z, size_t n)
 {
     unsigned f = 0, letters = 0, upper = 0;
+    /* fast path for an all-ASCII word: one table load per byte */
+    size_t k = 0;
+    unsigned seen = 0;
+    for (; k < n && z[k] < 0x80; k++) {
+        seen |= ascii_bits[z[k]];
+        letters += ascii_bits[z[k]] & AB_LETTER;
+    }
+    if (k == n) {
+        if (seen & AB_DIGIT) f |= TM_TOK_DIGIT;
+        if (n && (ascii_bits[z[0]] & AB_UPPER)) f |= TM_TOK_CAP;
+        if (letters) f |= TM_TOK_ALPHA;
+        if (letters >= 2 && !(seen & AB_LOWER)) f |= TM_TOK_UPPER;
+        return f;
+    }
+    letters = upper = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = z[i];
         if (c >= '0' && c <= '9') {
@@ -117,20 +181,27 @@ unsigned tm_tok_flags(const unsigned char *z, size_t n)
     return f;
 }
 
-/* Counts the words first so the token array is allocated once at its final
- * size: growing it by doubling would leave every smaller copy in the arena,
- * twice the memory on a 100 MB document. */
-static size_t count_words(const tm_doc *doc)
+/* An upper bound on the words, so that the token array is allocated once:
+ * growing it by doubling would leave every smaller copy in the arena, twice
+ * the memory on a 100 MB document, and counting exactly costs a second
+ * scan. A word starts at an ASCII letter or digit after a byte that is not
+ * one (the sentence's start counts as such a byte), or at a character
+ * of two or more bytes (its lead byte, >= 0xC0), or where a word was cut at
+ * TM_TOKEN_MAX bytes. */
+static size_t max_words(const tm_doc *doc)
 {
     const unsigned char *t = (const unsigned char *)doc->text;
     size_t n = 0;
     for (size_t s = 0; s < doc->sentences.n; s++) {
         const tm_sentence *sent = &doc->sentences.v[s];
-        for (size_t i = sent->off; i < sent->end;) {
-            tm_tok_kind kind;
-            i += tm_tok_scan(t + i, sent->end - i, &kind);
-            n += kind == TM_TK_WORD;
+        unsigned prev = 0;
+        for (size_t i = sent->off; i < sent->end; i++) {
+            unsigned c = t[i];
+            unsigned alnum = (ascii_bits[c] & (AB_LETTER | AB_DIGIT)) != 0;
+            n += (alnum & !prev) | (c >= 0xC0);
+            prev = alnum;
         }
+        n += (sent->end - sent->off) / TM_TOKEN_MAX + 1;
     }
     return n;
 }
@@ -138,7 +209,7 @@ static size_t count_words(const tm_doc *doc)
 int tm_tokenise_doc(tm_doc *doc, tm_err *err)
 {
     const unsigned char *t = (const unsigned char *)doc->text;
-    size_t words = count_words(doc);
+    size_t words = max_words(doc);
     if (doc->tokens.n + words > doc->tokens.cap) {
         size_t cap = doc->tokens.n + words;
         tm_token *v =
