@@ -250,26 +250,62 @@ static size_t repair_utf8(char *t, size_t n, size_t *first)
     return bad;
 }
 
-/* Counts valid multi-byte sequences and invalid bytes, to tell UTF-8 from
- * Windows-1252. */
-static void utf8_census(const unsigned char *p, size_t n, size_t *multi, size_t *bad)
+/* What the census counts: NUL bytes, control bytes that plain text does not
+ * have (not tab, line feed, vertical tab, form feed, carriage return or
+ * escape), and bytes >= 0x80. Zero for every other byte. */
+enum { CB_NUL = 1, CB_CTRL, CB_HIGH };
+static const unsigned char census_kind[256] = {
+    [0] = CB_NUL,   [1] = CB_CTRL,  [2] = CB_CTRL,  [3] = CB_CTRL,  [4] = CB_CTRL,  [5] = CB_CTRL,
+    [6] = CB_CTRL,  [7] = CB_CTRL,  [8] = CB_CTRL,  [14] = CB_CTRL, [15] = CB_CTRL, [16] = CB_CTRL,
+    [17] = CB_CTRL, [18] = CB_CTRL, [19] = CB_CTRL, [20] = CB_CTRL, [21] = CB_CTRL, [22] = CB_CTRL,
+    [23] = CB_CTRL, [24] = CB_CTRL, [25] = CB_CTRL, [26] = CB_CTRL, [28] = CB_CTRL, [29] = CB_CTRL,
+    [30] = CB_CTRL, [31] = CB_CTRL,
+#define H8(b)                                                                                      \
+    [b] = CB_HIGH, [b + 1] = CB_HIGH, [b + 2] = CB_HIGH, [b + 3] = CB_HIGH, [b + 4] = CB_HIGH,     \
+    [b + 5] = CB_HIGH, [b + 6] = CB_HIGH, [b + 7] = CB_HIGH
+    H8(0x80),       H8(0x88),       H8(0x90),       H8(0x98),       H8(0xA0),       H8(0xA8),
+    H8(0xB0),       H8(0xB8),       H8(0xC0),       H8(0xC8),       H8(0xD0),       H8(0xD8),
+    H8(0xE0),       H8(0xE8),       H8(0xF0),       H8(0xF8),
+#undef H8
+};
+
+typedef struct census {
+    size_t nul, ctrl;  /* NUL and other control bytes */
+    size_t multi, bad; /* valid multi-byte UTF-8 sequences, invalid bytes */
+} census;
+
+/* One pass over the raw bytes: enough to refuse a binary file and to tell
+ * UTF-8 from Windows-1252. Plain ASCII is skipped by a table loop. */
+static census take_census(const unsigned char *p, size_t n)
 {
-    *multi = *bad = 0;
+    census c = {0, 0, 0, 0};
     for (size_t i = 0; i < n;) {
-        if (p[i] < 0x80) {
+        while (i < n && !census_kind[p[i]])
             i++;
-            continue;
+        if (i == n) break;
+        switch (census_kind[p[i]]) {
+        case CB_NUL:
+            c.nul++;
+            i++;
+            break;
+        case CB_CTRL:
+            c.ctrl++;
+            i++;
+            break;
+        default: {
+            uint32_t cp;
+            size_t k = tm_utf8_decode(p + i, n - i, &cp);
+            if (k) {
+                c.multi++;
+                i += k;
+            } else {
+                c.bad++;
+                i++;
+            }
         }
-        uint32_t cp;
-        size_t k = tm_utf8_decode(p + i, n - i, &cp);
-        if (k) {
-            (*multi)++;
-            i += k;
-        } else {
-            (*bad)++;
-            i++;
         }
     }
+    return c;
 }
 
 int tm_ingest_bytes(tm_doc *doc, const char *path, const void *bytes, size_t n, tm_err *err)
@@ -315,20 +351,14 @@ int tm_ingest_bytes(tm_doc *doc, const char *path, const void *bytes, size_t n, 
         tm_doc_add_error(doc, "%s: UTF-16 without a byte-order mark; read as UTF-16%s", path,
                          be ? "BE" : "LE");
     } else {
-        size_t nul = 0;
-        for (size_t i = 0; i < n; i++)
-            nul += raw[i] == 0;
-        size_t ctrl = 0;
-        for (size_t i = 0; i < n; i++)
-            ctrl += raw[i] < 0x09 || (raw[i] > 0x0D && raw[i] < 0x20 && raw[i] != 0x1B);
+        census c = take_census(raw, n);
+        size_t nul = c.nul, ctrl = c.ctrl + c.nul, bad = c.bad;
         if (nul * 100 > n || ctrl * 20 > n)
             return tm_err_set(err, TM_EFORMAT,
                               "%s: not a text document: %zu NUL and %zu control bytes in %zu; "
                               "give a text, Markdown or plain export instead",
                               path, nul, ctrl, n);
-        size_t multi, bad;
-        utf8_census(raw, n, &multi, &bad);
-        if (bad && !multi) {
+        if (bad && !c.multi) {
             doc->encoding = TM_ENC_CP1252;
             rc = convert_cp1252(doc, raw, n);
         } else {

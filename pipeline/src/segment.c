@@ -692,7 +692,9 @@ static void metadata(tm_doc *doc, const linfo *li, size_t explicit_speakers)
         size_t n = l->e - l->s;
         const char *p = t + l->s;
         for (size_t k = 0; k + 12 <= n; k++) {
-            if ((p[k] | 0x20) == 'n' && !strncasecmp(p + k, "next meeting", 12)) {
+            /* 'n' and the 'm' five bytes on before the full compare */
+            if ((p[k] | 0x20) == 'n' && (p[k + 5] | 0x20) == 'm' &&
+                !strncasecmp(p + k, "next meeting", 12)) {
                 if (tm_date_find(&d, p + k, n - k, ref_year) && d.precision == TM_DATE_DAY) {
                     tm_date_format(doc->next_meeting, &d);
                 } else if (i + 1 < doc->lines.n) {
