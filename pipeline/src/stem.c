@@ -52,8 +52,14 @@ void tm_stemmer_free(tm_stemmer *st)
 
 size_t tm_stem_fold(char *out, size_t cap, const char *word, size_t n)
 {
-    size_t k = 0;
-    for (size_t i = 0; i < n && k + 1 < cap; i++) {
+    if (cap == 0) return 0;
+    /* ASCII first, branch-free: most words are nothing else */
+    size_t k = 0, lim = n < cap - 1 ? n : cap - 1;
+    for (; k < lim && (unsigned char)word[k] < 0x80; k++) {
+        unsigned char c = (unsigned char)word[k];
+        out[k] = (char)(c + 32 * ((unsigned char)(c - 'A') < 26));
+    }
+    for (size_t i = k; i < n && k + 1 < cap; i++) {
         unsigned char c = (unsigned char)word[i];
         if (c >= 'A' && c <= 'Z')
             c = (unsigned char)(c + 32);
