@@ -5,37 +5,24 @@
  * count and weight) it is computed in a first pass.
  */
 #include "tm/extract.h"
-#include "tm/utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-/* UTF-8 without NUL: raw file bytes that may stand as the evidence text. */
-static int valid_utf8(const unsigned char *p, size_t n)
-{
-    for (size_t i = 0; i < n;) {
-        if (p[i] && p[i] < 0x80) {
-            i++;
-            continue;
-        }
-        uint32_t cp;
-        size_t k = tm_utf8_decode(p + i, n - i, &cp);
-        if (!k || cp == 0) return 0;
-        i += k;
-    }
-    return 1;
-}
 
 /* "text": the sentence's bytes in the file when they are UTF-8 (extract.h),
  * else the converted text; left out if even that is not UTF-8. */
 static void sentence_text(tm_jw *w, const tm_doc *doc, uint32_t sent)
 {
     const tm_sentence *s = &doc->sentences.v[sent];
-    if (doc->format == TM_FMT_TEXT) { /* converted: the file's bytes are not text */
-        size_t rs = tm_doc_raw_offset(doc, s->off), re = tm_doc_raw_offset(doc, s->end);
-        if (re >= rs && re <= doc->raw_len && valid_utf8(doc->raw + rs, re - rs)) {
+    size_t rs = tm_doc_raw_offset(doc, s->off), re = tm_doc_raw_offset(doc, s->end);
+    /* converted formats: the file's bytes are not text */
+    if (doc->format == TM_FMT_TEXT && re >= rs && re <= doc->raw_len) {
+        const char *raw = (const char *)doc->raw + rs;
+        size_t n = re - rs;
+        /* UTF-8 without NUL: the file's bytes may stand as the text */
+        if (tm_jw_utf8_valid(raw, n) && !(n && memchr(raw, 0, n))) {
             tm_jw_key(w, "text");
-            tm_jw_str(w, (const char *)doc->raw + rs, re - rs);
+            tm_jw_str(w, raw, n);
             return;
         }
     }
