@@ -9,7 +9,7 @@ SUDO=""
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
     build-essential cmake pkg-config \
-    libpcre2-dev libstemmer-dev libsqlite3-dev libjansson-dev libgeonames-dev \
+    libpcre2-dev libstemmer-dev libsqlite3-dev libjansson-dev libyajl-dev libgeonames-dev \
     libzip-dev libxml2-dev libpoppler-glib-dev libgmime-3.0-dev libssl-dev \
     python3 python3-jsonschema sqlite3 chromium fonts-dejavu-core \
     python3-distributed ripgrep time \

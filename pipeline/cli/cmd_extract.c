@@ -12,7 +12,6 @@
 #include "tm/ingest.h"
 #include "tm/parallel.h"
 
-#include <jansson.h>
 #include <string.h>
 
 typedef struct extract_run {
@@ -24,16 +23,40 @@ typedef struct extract_run {
     const tm_lexicon *lex;
 } extract_run;
 
-static void emit(json_t *o)
+/* Renders one JSON line into the doc's arena (doc->rendered). */
+static int render(tm_doc *doc, const char *path, const extract_run *r, tm_err *err)
 {
-    if (!o) return;
-    char *s = json_dumps(o, JSON_COMPACT);
-    if (s) {
-        fputs(s, stdout);
-        fputc('\n', stdout);
-        free(s);
+    tm_jw w;
+    if (tm_jw_init(&w) != TM_OK)
+        return tm_err_set(err, TM_ENOMEM, "%s: out of memory writing its JSON", path);
+    /* the line is about 3.4 times the file (more with the options) */
+    if (tm_jw_reserve(&w, doc->raw_len * 4 + 4096) != TM_OK) w.failed = 1;
+    int rc = TM_OK;
+    tm_jw_open_object(&w);
+    tm_extract_write(&w, doc);
+    if (r->mentions) {
+        tm_jw_key(&w, "mentions");
+        tm_extract_write_mentions(&w, doc);
     }
-    json_decref(o);
+    if (r->sentences) {
+        tm_jw_key(&w, "sentences");
+        tm_extract_write_sentences(&w, doc);
+    }
+    if (r->full)
+        rc = tm_docjson_write_full(&w, "full", doc, (int64_t)doc->raw_len,
+                                   tm_lexicon_version(r->lex), tm_lexicon_hash(r->lex), err);
+    tm_jw_close_object(&w);
+    char *line = rc == TM_OK && !w.failed ? tm_arena_alloc(&doc->arena, w.len + 1) : NULL;
+    if (line) {
+        memcpy(line, w.buf, w.len);
+        line[w.len] = '\n';
+        doc->rendered = line;
+        doc->rendered_len = w.len + 1;
+    } else if (rc == TM_OK) {
+        rc = tm_err_set(err, TM_ENOMEM, "%s: out of memory writing its JSON", path);
+    }
+    tm_jw_dispose(&w);
+    return rc;
 }
 
 /* Runs in a worker: the document is read, processed and rendered to its
@@ -45,27 +68,7 @@ static int extract_work(tm_pipeline *pl, tm_doc *doc, size_t index, const char *
     if (r->in->problems[index])
         return tm_err_set(err, TM_ESKIP, "%s: %s", path, r->in->problems[index]);
     int rc = tm_pipeline_file(pl, doc, path, err);
-    if (rc != TM_OK) return rc;
-    json_t *o = tm_extract_json(doc);
-    if (o && r->mentions) json_object_set_new(o, "mentions", tm_extract_mentions_json(doc));
-    if (o && r->sentences) json_object_set_new(o, "sentences", tm_extract_sentences_json(doc));
-    if (o && r->full)
-        json_object_set_new(o, "full",
-                            tm_docjson_full(doc, (int64_t)doc->raw_len, tm_lexicon_version(r->lex),
-                                            tm_lexicon_hash(r->lex)));
-    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
-    json_decref(o);
-    if (!s) return tm_err_set(err, TM_ENOMEM, "%s: out of memory writing its JSON", path);
-    size_t n = strlen(s);
-    char *line = tm_arena_alloc(&doc->arena, n + 2);
-    if (line) {
-        memcpy(line, s, n);
-        line[n] = '\n';
-        doc->rendered = line;
-        doc->rendered_len = n + 1;
-    }
-    free(s);
-    return line ? TM_OK : tm_err_set(err, TM_ENOMEM, "%s: out of memory writing its JSON", path);
+    return rc == TM_OK ? render(doc, path, r, err) : rc;
 }
 
 static int extract_consume(tm_doc *doc, size_t index, const char *path, int rc, const tm_err *err,
@@ -75,7 +78,15 @@ static int extract_consume(tm_doc *doc, size_t index, const char *path, int rc, 
     (void)index;
     if (rc != TM_OK) {
         fprintf(stderr, "tension: %s\n", err->msg);
-        emit(tm_extract_error_json(path, err->msg));
+        tm_jw w;
+        if (tm_jw_init(&w) == TM_OK) {
+            tm_extract_write_error(&w, path, err->msg);
+            if (!w.failed) {
+                fwrite(w.buf, 1, w.len, stdout);
+                fputc('\n', stdout);
+            }
+            tm_jw_dispose(&w);
+        }
         r->failed = 1;
         return 0;
     }

@@ -7,6 +7,7 @@
 #include "tm/ingest.h"
 #include "tm/source.h"
 
+#include <math.h>
 #include <string.h>
 
 /* ---------------------------------------------------------------- base64 */
@@ -66,120 +67,210 @@ static int b64_decode(unsigned char **out, size_t *outn, const char *s, size_t n
 
 /* ------------------------------------------------------------------ emit */
 
-static json_t *str_or_null(const char *s)
+/* The "full" object was a jansson tree; these keep its bytes. A top-level
+ * string jansson refused (NULL, not UTF-8) became null; a record whose
+ * json_pack() failed on such a string (or on a weight that is not finite)
+ * was left out of its array. */
+
+static int str_ok(const char *s)
 {
-    return s && *s ? json_string(s) : json_null();
+    return s && tm_jw_utf8_valid(s, strlen(s));
 }
 
-static void set(json_t *o, const char *k, json_t *v)
+/* str_or_null(): NULL and "" are null; else the string, which must be valid. */
+static int opt_ok(const char *s)
 {
-    json_object_set_new(o, k, v ? v : json_null());
+    return !s || !*s || str_ok(s);
 }
 
-json_t *tm_docjson_full(const tm_doc *doc, int64_t size, const char *lexicon_version,
-                        const char *lexicon_hash)
+static void opt_str(tm_jw *w, const char *k, const char *s)
 {
-    json_t *f = json_object();
-    if (!f) return NULL;
-    set(f, "version", json_integer(TM_DOCJSON_VERSION));
-    set(f, "path", json_string(doc->path));
-    set(f, "size", json_integer(size));
-    set(f, "mtime", json_integer(doc->mtime));
-    set(f, "sha256", json_string(doc->sha256));
-    set(f, "kind", json_string(tm_kind_name(doc->kind)));
-    set(f, "date", str_or_null(doc->date));
-    set(f, "period_date", str_or_null(doc->period_date));
-    set(f, "next_meeting", str_or_null(doc->next_meeting));
-    set(f, "title", str_or_null(doc->title));
-    set(f, "location", str_or_null(doc->location));
-    set(f, "words", json_integer((json_int_t)doc->words));
-    set(f, "lexicon_version", str_or_null(lexicon_version));
-    set(f, "lexicon_hash", str_or_null(lexicon_hash));
-    set(f, "text", json_stringn(doc->text ? doc->text : "", doc->text_len));
+    if (s && *s)
+        tm_jw_kstr(w, k, s);
+    else
+        tm_jw_knull(w, k);
+}
 
-    unsigned char *data = NULL;
-    size_t dn = 0;
-    tm_source_kind kind;
-    if (tm_source_encode(&data, &dn, &kind, doc, NULL) != TM_OK) {
-        json_decref(f);
-        return NULL;
+/* A top-level member: null when jansson would have refused the string. */
+static void str_else_null(tm_jw *w, const char *k, const char *s)
+{
+    if (str_ok(s))
+        tm_jw_kstr(w, k, s);
+    else
+        tm_jw_knull(w, k);
+}
+
+static void opt_else_null(tm_jw *w, const char *k, const char *s)
+{
+    if (opt_ok(s))
+        opt_str(w, k, s);
+    else
+        tm_jw_knull(w, k);
+}
+
+static void records(tm_jw *w, const tm_doc *doc)
+{
+    tm_jw_key(w, "sections");
+    tm_jw_open_array(w);
+    for (size_t i = 0; i < doc->sections.n; i++) {
+        const tm_section *s = &doc->sections.v[i];
+        const char *number = s->number ? s->number : "", *title = s->title ? s->title : "";
+        if (!str_ok(number) || !str_ok(title)) continue;
+        tm_jw_open_object(w);
+        tm_jw_kint(w, "off", s->off);
+        tm_jw_kint(w, "end", s->end);
+        tm_jw_kstr(w, "number", number);
+        tm_jw_kstr(w, "title", title);
+        tm_jw_kint(w, "level", s->level);
+        tm_jw_kint(w, "parent", s->parent);
+        tm_jw_kint(w, "deferred", s->deferred);
+        tm_jw_kint(w, "title_off", s->title_off);
+        tm_jw_kint(w, "title_end", s->title_end);
+        tm_jw_close_object(w);
     }
-    if (kind == TM_SOURCE_NONE) {
-        set(f, "source", json_null());
-    } else {
-        size_t en = 0;
-        char *enc = b64_encode(data, dn, &en);
-        json_t *s = json_object();
-        set(s, "kind", json_string(tm_source_kind_name(kind)));
-        set(s, "data", enc ? json_stringn(enc, en) : NULL);
-        set(f, "source", s);
-        tm_free(enc);
+    tm_jw_close_array(w);
+
+    tm_jw_key(w, "speakers");
+    tm_jw_open_array(w);
+    for (size_t i = 0; i < doc->speakers.n; i++) {
+        const tm_speaker *s = &doc->speakers.v[i];
+        if (!str_ok(s->initials) || !opt_ok(s->role)) continue;
+        tm_jw_open_object(w);
+        tm_jw_kstr(w, "initials", s->initials);
+        opt_str(w, "role", s->role);
+        tm_jw_kint(w, "sentences", s->sentences);
+        tm_jw_kint(w, "in_table", s->in_table);
+        tm_jw_close_object(w);
+    }
+    tm_jw_close_array(w);
+
+    tm_jw_key(w, "sentences");
+    tm_jw_open_array(w);
+    for (size_t i = 0; i < doc->sentences.n; i++) {
+        const tm_sentence *s = &doc->sentences.v[i];
+        tm_jw_open_object(w);
+        tm_jw_kint(w, "off", s->off);
+        tm_jw_kint(w, "end", s->end);
+        tm_jw_kint(w, "section", s->section);
+        tm_jw_kint(w, "paragraph", s->paragraph);
+        tm_jw_kint(w, "speaker", s->speaker);
+        tm_jw_kint(w, "flags", s->flags);
+        tm_jw_close_object(w);
+    }
+    tm_jw_close_array(w);
+
+    tm_jw_key(w, "mentions");
+    tm_jw_open_array(w);
+    for (size_t i = 0; i < doc->mentions.n; i++) {
+        const tm_mention *m = &doc->mentions.v[i];
+        if (!str_ok(m->id) || !opt_ok(m->canon) || !isfinite(m->weight)) continue;
+        tm_jw_open_object(w);
+        tm_jw_kstr(w, "cat", tm_category_name(m->cat));
+        tm_jw_kstr(w, "id", m->id);
+        opt_str(w, "canon", m->canon);
+        tm_jw_kint(w, "off", m->off);
+        tm_jw_kint(w, "end", m->end);
+        tm_jw_kint(w, "sent", m->sent);
+        tm_jw_kbool(w, "negated", m->negated);
+        tm_jw_kbool(w, "dropped", m->dropped);
+        tm_jw_kreal(w, "weight", (double)m->weight);
+        tm_jw_close_object(w);
+    }
+    tm_jw_close_array(w);
+
+    tm_jw_key(w, "signals");
+    tm_jw_open_array(w);
+    for (size_t i = 0; i < doc->signals.n; i++) {
+        const tm_signal *g = &doc->signals.v[i];
+        if (!str_ok(g->community) || !str_ok(g->theme) || !isfinite(g->weight)) continue;
+        tm_jw_open_object(w);
+        tm_jw_kstr(w, "community", g->community);
+        tm_jw_kstr(w, "theme", g->theme);
+        tm_jw_kstr(w, "cat", tm_category_name(g->theme_cat));
+        tm_jw_kstr(w, "polarity", tm_polarity_name(g->polarity));
+        tm_jw_kstr(w, "eep", tm_eep_name(g->eep));
+        tm_jw_kbool(w, "negated", g->negated);
+        tm_jw_kbool(w, "via_paragraph", g->via_paragraph);
+        tm_jw_kreal(w, "weight", (double)g->weight);
+        tm_jw_kint(w, "sent", g->sent);
+        tm_jw_close_object(w);
+    }
+    tm_jw_close_array(w);
+
+    tm_jw_key(w, "incidents");
+    tm_jw_open_array(w);
+    for (size_t i = 0; i < doc->incidents.n; i++) {
+        const tm_incident *c = &doc->incidents.v[i];
+        if (!str_ok(c->theme) || !opt_ok(c->date) || !opt_ok(c->place)) continue;
+        tm_jw_open_object(w);
+        tm_jw_kstr(w, "theme", c->theme);
+        tm_jw_kint(w, "sent", c->sent);
+        opt_str(w, "date", c->date);
+        opt_str(w, "place", c->place);
+        tm_jw_kbool(w, "negated", c->negated);
+        tm_jw_close_object(w);
+    }
+    tm_jw_close_array(w);
+
+    tm_jw_key(w, "errors");
+    tm_jw_open_array(w);
+    for (size_t i = 0; i < doc->errors.n; i++)
+        tm_jw_elem_str(w, doc->errors.v[i] ? doc->errors.v[i] : "");
+    tm_jw_close_array(w);
+}
+
+int tm_docjson_write_full(tm_jw *w, const char *key, const tm_doc *doc, int64_t size,
+                          const char *lexicon_version, const char *lexicon_hash, tm_err *err)
+{
+    /* the source first: if it cannot be encoded nothing is written */
+    unsigned char *data = NULL;
+    size_t dn = 0, en = 0;
+    char *enc = NULL;
+    tm_source_kind kind;
+    int rc = tm_source_encode(&data, &dn, &kind, doc, err);
+    if (rc != TM_OK) return rc;
+    if (kind != TM_SOURCE_NONE && !(enc = b64_encode(data, dn, &en))) {
+        tm_free(data);
+        return tm_err_set(err, TM_ENOMEM, "%s: out of memory keeping the source", doc->path);
     }
     tm_free(data);
 
-    json_t *a = json_array();
-    for (size_t i = 0; i < doc->sections.n; i++) {
-        const tm_section *s = &doc->sections.v[i];
-        json_array_append_new(
-            a, json_pack("{s:I,s:I,s:s,s:s,s:i,s:i,s:i,s:I,s:I}", "off", (json_int_t)s->off, "end",
-                         (json_int_t)s->end, "number", s->number ? s->number : "", "title",
-                         s->title ? s->title : "", "level", s->level, "parent", s->parent,
-                         "deferred", s->deferred, "title_off", (json_int_t)s->title_off,
-                         "title_end", (json_int_t)s->title_end));
+    tm_jw_key(w, key);
+    tm_jw_open_object(w);
+    tm_jw_kint(w, "version", TM_DOCJSON_VERSION);
+    str_else_null(w, "path", doc->path);
+    tm_jw_kint(w, "size", size);
+    tm_jw_kint(w, "mtime", doc->mtime);
+    str_else_null(w, "sha256", doc->sha256);
+    str_else_null(w, "kind", tm_kind_name(doc->kind));
+    opt_else_null(w, "date", doc->date);
+    opt_else_null(w, "period_date", doc->period_date);
+    opt_else_null(w, "next_meeting", doc->next_meeting);
+    opt_else_null(w, "title", doc->title);
+    opt_else_null(w, "location", doc->location);
+    tm_jw_kint(w, "words", (long long)doc->words);
+    opt_else_null(w, "lexicon_version", lexicon_version);
+    opt_else_null(w, "lexicon_hash", lexicon_hash);
+    const char *text = doc->text ? doc->text : "";
+    tm_jw_key(w, "text");
+    if (tm_jw_utf8_valid(text, doc->text_len))
+        tm_jw_str(w, text, doc->text_len);
+    else
+        tm_jw_null(w);
+    if (kind == TM_SOURCE_NONE) {
+        tm_jw_knull(w, "source");
+    } else {
+        tm_jw_key(w, "source");
+        tm_jw_open_object(w);
+        tm_jw_kstr(w, "kind", tm_source_kind_name(kind));
+        tm_jw_kstrn(w, "data", enc, en);
+        tm_jw_close_object(w);
     }
-    set(f, "sections", a);
-    a = json_array();
-    for (size_t i = 0; i < doc->speakers.n; i++) {
-        const tm_speaker *s = &doc->speakers.v[i];
-        json_array_append_new(a, json_pack("{s:s,s:o,s:I,s:i}", "initials", s->initials, "role",
-                                           str_or_null(s->role), "sentences",
-                                           (json_int_t)s->sentences, "in_table", s->in_table));
-    }
-    set(f, "speakers", a);
-    a = json_array();
-    for (size_t i = 0; i < doc->sentences.n; i++) {
-        const tm_sentence *s = &doc->sentences.v[i];
-        json_array_append_new(a, json_pack("{s:I,s:I,s:i,s:i,s:i,s:I}", "off", (json_int_t)s->off,
-                                           "end", (json_int_t)s->end, "section", s->section,
-                                           "paragraph", s->paragraph, "speaker", s->speaker,
-                                           "flags", (json_int_t)s->flags));
-    }
-    set(f, "sentences", a);
-    a = json_array();
-    for (size_t i = 0; i < doc->mentions.n; i++) {
-        const tm_mention *m = &doc->mentions.v[i];
-        json_array_append_new(
-            a, json_pack("{s:s,s:s,s:o,s:I,s:I,s:I,s:b,s:b,s:f}", "cat", tm_category_name(m->cat),
-                         "id", m->id, "canon", str_or_null(m->canon), "off", (json_int_t)m->off,
-                         "end", (json_int_t)m->end, "sent", (json_int_t)m->sent, "negated",
-                         m->negated != 0, "dropped", m->dropped != 0, "weight", (double)m->weight));
-    }
-    set(f, "mentions", a);
-    a = json_array();
-    for (size_t i = 0; i < doc->signals.n; i++) {
-        const tm_signal *g = &doc->signals.v[i];
-        json_array_append_new(
-            a, json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:b,s:f,s:I}", "community", g->community,
-                         "theme", g->theme, "cat", tm_category_name(g->theme_cat), "polarity",
-                         tm_polarity_name(g->polarity), "eep", tm_eep_name(g->eep), "negated",
-                         g->negated != 0, "via_paragraph", g->via_paragraph != 0, "weight",
-                         (double)g->weight, "sent", (json_int_t)g->sent));
-    }
-    set(f, "signals", a);
-    a = json_array();
-    for (size_t i = 0; i < doc->incidents.n; i++) {
-        const tm_incident *c = &doc->incidents.v[i];
-        json_array_append_new(a,
-                              json_pack("{s:s,s:I,s:o,s:o,s:b}", "theme", c->theme, "sent",
-                                        (json_int_t)c->sent, "date", str_or_null(c->date), "place",
-                                        str_or_null(c->place), "negated", c->negated != 0));
-    }
-    set(f, "incidents", a);
-    a = json_array();
-    for (size_t i = 0; i < doc->errors.n; i++)
-        json_array_append_new(a, json_string(doc->errors.v[i] ? doc->errors.v[i] : ""));
-    set(f, "errors", a);
-    return f;
+    tm_free(enc);
+    records(w, doc);
+    tm_jw_close_object(w);
+    return w->failed ? tm_err_set(err, TM_ENOMEM, "%s: out of memory writing its JSON", doc->path)
+                     : TM_OK;
 }
 
 /* ------------------------------------------------------------------ load */

@@ -1,55 +1,54 @@
 /*
- * extract.c: the per-document JSON of `tension extract --jsonl`.
+ * extract.c: the per-document JSON of `tension extract --jsonl`, streamed
+ * with jsonw.h. Members are written in the order the contract has always
+ * had them; where a value is only known after its children (a signal's
+ * count and weight) it is computed in a first pass.
  */
 #include "tm/extract.h"
-#include "tm/utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static void count(json_t *obj, const char *key)
-{
-    json_t *v = json_object_get(obj, key);
-    json_object_set_new(obj, key, json_integer(v ? json_integer_value(v) + 1 : 1));
-}
-
-static int valid_utf8(const unsigned char *p, size_t n)
-{
-    for (size_t i = 0; i < n;) {
-        uint32_t cp;
-        size_t k = tm_utf8_decode(p + i, n - i, &cp);
-        if (!k || cp == 0) return 0;
-        i += k;
-    }
-    return 1;
-}
-
-json_t *tm_extract_sentence_text(const tm_doc *doc, uint32_t sent)
+/* "text": the sentence's bytes in the file when they are UTF-8 (extract.h),
+ * else the converted text; left out if even that is not UTF-8. */
+static void sentence_text(tm_jw *w, const tm_doc *doc, uint32_t sent)
 {
     const tm_sentence *s = &doc->sentences.v[sent];
-    if (doc->format != TM_FMT_TEXT) /* converted: the file's bytes are not text */
-        return json_stringn(doc->text + s->off, s->end - s->off);
     size_t rs = tm_doc_raw_offset(doc, s->off), re = tm_doc_raw_offset(doc, s->end);
-    if (re >= rs && re <= doc->raw_len && valid_utf8(doc->raw + rs, re - rs))
-        return json_stringn((const char *)doc->raw + rs, re - rs);
-    return json_stringn(doc->text + s->off, s->end - s->off);
+    /* converted formats: the file's bytes are not text */
+    if (doc->format == TM_FMT_TEXT && re >= rs && re <= doc->raw_len) {
+        const char *raw = (const char *)doc->raw + rs;
+        size_t n = re - rs;
+        /* UTF-8 without NUL: the file's bytes may stand as the text */
+        if (tm_jw_utf8_valid(raw, n) && !(n && memchr(raw, 0, n))) {
+            tm_jw_key(w, "text");
+            tm_jw_str(w, raw, n);
+            return;
+        }
+    }
+    tm_jw_kstrn(w, "text", doc->text + s->off, s->end - s->off);
+}
+
+static void offsets(tm_jw *w, const tm_doc *doc, uint32_t off, uint32_t end)
+{
+    tm_jw_kint(w, "start", (long long)tm_doc_raw_offset(doc, off));
+    tm_jw_kint(w, "end", (long long)tm_doc_raw_offset(doc, end));
 }
 
 /* Converted documents: where the text offset `off` came from. Their
  * start/end are offsets into the extracted text (doc.h). */
-static void locate(json_t *o, const tm_doc *doc, uint32_t off)
+static void locate(tm_jw *w, const tm_doc *doc, uint32_t off)
 {
     const tm_block *b = tm_doc_block_of(doc, off);
     if (!b) return;
-    if (b->page) json_object_set_new(o, "page", json_integer(b->page));
-    json_object_set_new(o, "paragraph", json_integer(b->para));
+    if (b->page) tm_jw_kint(w, "page", b->page);
+    tm_jw_kint(w, "paragraph", b->para);
 }
 
-static json_t *evidence(const tm_doc *doc, uint32_t sent)
+static void evidence(tm_jw *w, const tm_doc *doc, const tm_signal *t)
 {
-    const tm_sentence *s = &doc->sentences.v[sent];
-    json_t *e = json_object();
-    const char *section = s->section >= 0 ? doc->sections.v[s->section].title : NULL;
+    const tm_sentence *s = &doc->sentences.v[t->sent];
+    const char *section = NULL;
     /* the enclosing numbered item names the place in the agenda */
     if (s->section >= 0) {
         int p = s->section;
@@ -57,228 +56,318 @@ static json_t *evidence(const tm_doc *doc, uint32_t sent)
             p = doc->sections.v[p].parent;
         section = doc->sections.v[p].title;
     }
-    json_object_set_new(e, "section", section ? json_string(section) : json_null());
-    json_object_set_new(e, "sentence", json_integer(sent));
-    json_object_set_new(e, "start", json_integer((json_int_t)tm_doc_raw_offset(doc, s->off)));
-    json_object_set_new(e, "end", json_integer((json_int_t)tm_doc_raw_offset(doc, s->end)));
     const tm_speaker *sp = s->speaker >= 0 ? &doc->speakers.v[s->speaker] : NULL;
-    json_object_set_new(e, "speaker", sp ? json_string(sp->initials) : json_null());
-    json_object_set_new(e, "role", sp && sp->role ? json_string(sp->role) : json_null());
-    json_object_set_new(e, "text", tm_extract_sentence_text(doc, sent));
-    locate(e, doc, s->off);
-    return e;
+    tm_jw_open_object(w);
+    tm_jw_kstr_or_null(w, "section", section);
+    tm_jw_kint(w, "sentence", t->sent);
+    offsets(w, doc, s->off, s->end);
+    if (sp)
+        tm_jw_kstr(w, "speaker", sp->initials);
+    else
+        tm_jw_knull(w, "speaker");
+    tm_jw_kstr_or_null(w, "role", sp ? sp->role : NULL);
+    sentence_text(w, doc, t->sent);
+    locate(w, doc, s->off);
+    if (t->via_paragraph) tm_jw_kbool(w, "via_paragraph", 1);
+    tm_jw_close_object(w);
 }
 
-static int signal_key_cmp(const tm_signal *a, const tm_signal *b)
+static int same_signal(const tm_signal *a, const tm_signal *b)
 {
-    int c = strcmp(a->community, b->community);
-    if (!c) c = strcmp(a->theme, b->theme);
-    if (!c) c = (int)a->polarity - (int)b->polarity;
-    if (!c) c = (int)a->eep - (int)b->eep;
-    if (!c) c = (int)a->negated - (int)b->negated;
-    return c;
+    /* identifiers are mostly the lexicon's own strings: pointers first */
+    return a->polarity == b->polarity && a->eep == b->eep && a->negated == b->negated &&
+           (a->community == b->community || !strcmp(a->community, b->community)) &&
+           (a->theme == b->theme || !strcmp(a->theme, b->theme));
 }
 
-static json_t *signals_json(const tm_doc *doc)
+static void signals(tm_jw *w, const tm_doc *doc)
 {
     /* Group sentence-level signals by (community, theme, polarity, eep,
      * negated), groups in order of first appearance, evidence in sentence
-     * order: a linear scan per new group keeps it simple and allocation-free. */
-    json_t *arr = json_array();
+     * order. A group's count and weight come before its evidence, so each
+     * group is scanned twice; `done` marks signals already written. */
     size_t n = doc->signals.n;
     unsigned char *done = n ? calloc(n, 1) : NULL;
-    if (n && !done) return arr;
-    for (size_t i = 0; i < n; i++) {
+    tm_jw_open_array(w);
+    if (n && !done) w->failed = 1;
+    for (size_t i = 0; done && i < n; i++) {
         if (done[i]) continue;
         const tm_signal *s = &doc->signals.v[i];
-        json_t *g = json_object();
-        json_t *evs = json_array();
-        json_int_t count = 0;
+        long long count = 0;
         double weight = 0;
         for (size_t j = i; j < n; j++) {
-            const tm_signal *t = &doc->signals.v[j];
-            if (done[j] || signal_key_cmp(s, t) != 0) continue;
-            done[j] = 1;
-            count++;
-            weight += t->weight;
-            json_t *ev = evidence(doc, t->sent);
-            if (t->via_paragraph) json_object_set_new(ev, "via_paragraph", json_true());
-            json_array_append_new(evs, ev);
+            if (!done[j] && same_signal(s, &doc->signals.v[j])) {
+                count++;
+                weight += doc->signals.v[j].weight;
+            }
         }
-        json_object_set_new(g, "community", json_string(s->community));
-        json_object_set_new(g, "theme", json_string(s->theme));
-        json_object_set_new(g, "category", json_string(tm_category_name(s->theme_cat)));
-        json_object_set_new(g, "polarity", json_string(tm_polarity_name(s->polarity)));
-        json_object_set_new(g, "eep", json_string(tm_eep_name(s->eep)));
-        json_object_set_new(g, "negated", json_boolean(s->negated));
-        json_object_set_new(g, "count", json_integer(count));
-        json_object_set_new(g, "weight", json_real(weight));
-        json_object_set_new(g, "evidence", evs);
-        json_array_append_new(arr, g);
+        tm_jw_open_object(w);
+        tm_jw_kstr(w, "community", s->community);
+        tm_jw_kstr(w, "theme", s->theme);
+        tm_jw_kstr(w, "category", tm_category_name(s->theme_cat));
+        tm_jw_kstr(w, "polarity", tm_polarity_name(s->polarity));
+        tm_jw_kstr(w, "eep", tm_eep_name(s->eep));
+        tm_jw_kbool(w, "negated", s->negated);
+        tm_jw_kint(w, "count", count);
+        tm_jw_kreal(w, "weight", weight);
+        tm_jw_key(w, "evidence");
+        tm_jw_open_array(w);
+        for (size_t j = i; j < n; j++) {
+            if (!done[j] && same_signal(s, &doc->signals.v[j])) {
+                done[j] = 1;
+                evidence(w, doc, &doc->signals.v[j]);
+            }
+        }
+        tm_jw_close_array(w);
+        tm_jw_close_object(w);
     }
+    tm_jw_close_array(w);
     free(done);
-    return arr;
 }
 
-json_t *tm_extract_mentions_json(const tm_doc *doc)
+/* Keys counted for one of the objects below, in order of first occurrence,
+ * with an open-addressing index over them (a document has hundreds of
+ * distinct places: a linear search cost more than the rest of the line). */
+typedef struct tally {
+    size_t n, cap; /* keys; cap >= every mention */
+    size_t mask;   /* slots - 1, slots a power of two >= 2 * cap */
+    const char **key;
+    long long *count;
+    uint32_t *slot; /* index + 1 into key/count, 0 if empty */
+} tally;
+
+static int tally_init(tally *t, size_t mentions)
 {
-    json_t *arr = json_array();
+    size_t slots = 16;
+    while (slots < 2 * mentions)
+        slots *= 2;
+    memset(t, 0, sizeof *t);
+    t->cap = mentions;
+    t->mask = slots - 1;
+    t->key = malloc(mentions * sizeof *t->key + 1);
+    t->count = malloc(mentions * sizeof *t->count + 1);
+    t->slot = malloc(slots * sizeof *t->slot);
+    return t->key && t->count && t->slot ? 0 : -1;
+}
+
+static void tally_free(tally *t)
+{
+    free(t->key);
+    free(t->count);
+    free(t->slot);
+}
+
+static void tally_add(tally *t, const char *key)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    size_t len = 0;
+    for (; key[len]; len++)
+        h = (h ^ (unsigned char)key[len]) * 16777619u;
+    size_t i = h & t->mask;
+    for (; t->slot[i]; i = (i + 1) & t->mask) {
+        size_t k = t->slot[i] - 1;
+        if (t->key[k] == key || !strcmp(t->key[k], key)) {
+            t->count[k]++;
+            return;
+        }
+    }
+    if (!tm_jw_utf8_valid(key, len)) return;
+    t->key[t->n] = key;
+    t->count[t->n] = 1;
+    t->slot[i] = (uint32_t)++t->n;
+}
+
+/* An object of how often each key occurs among the kept mentions of one
+ * group (e.g. communities). Keys jansson would refuse (NULL, not UTF-8) are
+ * left out, as json_object_set_new() left them out. */
+static void counts(tm_jw *w, const char *name, const tm_doc *doc, int negated, tm_category cat,
+                   tally *t)
+{
+    t->n = 0;
+    memset(t->slot, 0, (t->mask + 1) * sizeof *t->slot);
     for (size_t i = 0; i < doc->mentions.n; i++) {
         const tm_mention *m = &doc->mentions.v[i];
-        json_t *x = json_object();
-        json_object_set_new(x, "category", json_string(tm_category_name(m->cat)));
-        json_object_set_new(x, "id", json_string(m->canon));
-        json_object_set_new(x, "sentence", json_integer(m->sent));
-        json_object_set_new(x, "start", json_integer((json_int_t)tm_doc_raw_offset(doc, m->off)));
-        json_object_set_new(x, "end", json_integer((json_int_t)tm_doc_raw_offset(doc, m->end)));
-        json_object_set_new(x, "text", json_stringn(doc->text + m->off, m->end - m->off));
-        json_object_set_new(x, "negated", json_boolean(m->negated));
-        json_object_set_new(x, "dropped", json_boolean(m->dropped));
-        locate(x, doc, m->off);
-        json_array_append_new(arr, x);
-    }
-    return arr;
-}
-
-json_t *tm_extract_sentences_json(const tm_doc *doc)
-{
-    json_t *arr = json_array();
-    for (size_t i = 0; i < doc->sentences.n; i++) {
-        const tm_sentence *s = &doc->sentences.v[i];
-        json_t *x = json_object();
-        const tm_speaker *sp = s->speaker >= 0 ? &doc->speakers.v[s->speaker] : NULL;
-        json_object_set_new(x, "sentence", json_integer((json_int_t)i));
-        json_object_set_new(x, "section",
-                            s->section >= 0 ? json_string(doc->sections.v[s->section].title)
-                                            : json_null());
-        json_object_set_new(x, "paragraph", json_integer(s->paragraph));
-        json_object_set_new(x, "speaker", sp ? json_string(sp->initials) : json_null());
-        json_object_set_new(x, "heading", json_boolean(s->flags & TM_SENT_HEADING));
-        json_object_set_new(x, "deferred", json_boolean(s->flags & TM_SENT_DEFERRED));
-        json_object_set_new(x, "boilerplate", json_boolean(s->flags & TM_SENT_BOILER));
-        json_object_set_new(x, "start", json_integer((json_int_t)tm_doc_raw_offset(doc, s->off)));
-        json_object_set_new(x, "end", json_integer((json_int_t)tm_doc_raw_offset(doc, s->end)));
-        json_object_set_new(x, "text", tm_extract_sentence_text(doc, (uint32_t)i));
-        locate(x, doc, s->off);
-        json_array_append_new(arr, x);
-    }
-    return arr;
-}
-
-json_t *tm_extract_json(const tm_doc *doc)
-{
-    json_t *o = json_object();
-    if (!o) return NULL;
-    json_object_set_new(o, "doc", json_string(doc->path));
-    json_object_set_new(o, "sha256", json_string(doc->sha256));
-    json_object_set_new(o, "kind", json_string(tm_kind_name(doc->kind)));
-    json_object_set_new(o, "date", doc->date[0] ? json_string(doc->date) : json_null());
-    json_object_set_new(o, "period_date",
-                        doc->period_date[0] ? json_string(doc->period_date) : json_null());
-    json_object_set_new(o, "next_meeting",
-                        doc->next_meeting[0] ? json_string(doc->next_meeting) : json_null());
-    json_object_set_new(o, "title", doc->title ? json_string(doc->title) : json_null());
-    json_object_set_new(o, "location", doc->location ? json_string(doc->location) : json_null());
-    static const char *const enc[] = {"utf-8", "utf-8-bom", "windows-1252", "utf-16le", "utf-16be"};
-    json_object_set_new(o, "encoding", json_string(enc[doc->encoding]));
-    /* "text": offsets are file offsets; otherwise offsets into the extracted text */
-    json_object_set_new(o, "format", json_string(tm_format_name(doc->format)));
-    json_object_set_new(o, "words", json_integer((json_int_t)doc->words));
-
-    json_t *comm = json_object(), *themes = json_object(), *places = json_object(),
-           *orgs = json_object(), *indicators = json_object(), *negated = json_object();
-    for (size_t i = 0; i < doc->mentions.n; i++) {
-        const tm_mention *m = &doc->mentions.v[i];
-        if (m->dropped) continue;
-        if (m->negated) {
-            if (m->cat == TM_CAT_COMMUNITY || m->cat == TM_CAT_THEME) count(negated, m->id);
+        if (m->dropped || (m->negated != 0) != negated) continue;
+        if (negated ? m->cat != TM_CAT_COMMUNITY && m->cat != TM_CAT_THEME : m->cat != cat)
             continue;
-        }
-        switch (m->cat) {
-        case TM_CAT_COMMUNITY:
-            count(comm, m->id);
-            break;
-        case TM_CAT_THEME:
-            count(themes, m->id);
-            break;
-        case TM_CAT_PLACE:
-            count(places, m->canon);
-            break;
-        case TM_CAT_ORGANISATION:
-            count(orgs, m->id);
-            break;
-        case TM_CAT_INDICATOR:
-            count(indicators, m->id);
-            break;
-        default:
-            break;
-        }
+        const char *key = !negated && cat == TM_CAT_PLACE ? m->canon : m->id;
+        if (key) tally_add(t, key);
     }
-    json_object_set_new(o, "communities", comm);
-    json_object_set_new(o, "themes", themes);
-    json_object_set_new(o, "places", places);
-    json_object_set_new(o, "organisations", orgs);
-    json_object_set_new(o, "indicators", indicators);
-    json_object_set_new(o, "negated", negated);
+    tm_jw_key(w, name);
+    tm_jw_open_object(w);
+    for (size_t j = 0; j < t->n; j++)
+        tm_jw_kint(w, t->key[j], t->count[j]);
+    tm_jw_close_object(w);
+}
 
-    json_t *incidents = json_array();
+static void incidents(tm_jw *w, const tm_doc *doc)
+{
+    tm_jw_open_array(w);
     for (size_t i = 0; i < doc->incidents.n; i++) {
         const tm_incident *inc = &doc->incidents.v[i];
         const tm_sentence *s = &doc->sentences.v[inc->sent];
-        json_t *x = json_object();
-        json_object_set_new(x, "theme", json_string(inc->theme));
-        json_object_set_new(x, "text", tm_extract_sentence_text(doc, inc->sent));
-        json_object_set_new(x, "date", inc->date ? json_string(inc->date) : json_null());
-        json_object_set_new(x, "place", inc->place ? json_string(inc->place) : json_null());
-        json_object_set_new(x, "sentence", json_integer(inc->sent));
-        json_object_set_new(x, "start", json_integer((json_int_t)tm_doc_raw_offset(doc, s->off)));
-        json_object_set_new(x, "end", json_integer((json_int_t)tm_doc_raw_offset(doc, s->end)));
-        json_object_set_new(x, "negated", json_boolean(inc->negated));
-        locate(x, doc, s->off);
-        json_array_append_new(incidents, x);
+        tm_jw_open_object(w);
+        tm_jw_kstr(w, "theme", inc->theme);
+        sentence_text(w, doc, inc->sent);
+        tm_jw_kstr_or_null(w, "date", inc->date);
+        tm_jw_kstr_or_null(w, "place", inc->place);
+        tm_jw_kint(w, "sentence", inc->sent);
+        offsets(w, doc, s->off, s->end);
+        tm_jw_kbool(w, "negated", inc->negated);
+        locate(w, doc, s->off);
+        tm_jw_close_object(w);
     }
-    json_object_set_new(o, "incidents", incidents);
-    json_object_set_new(o, "signals", signals_json(doc));
-
-    json_t *speakers = json_object();
-    for (size_t i = 0; i < doc->speakers.n; i++) {
-        const tm_speaker *sp = &doc->speakers.v[i];
-        json_t *x = json_object();
-        json_object_set_new(x, "role", sp->role ? json_string(sp->role) : json_null());
-        json_object_set_new(x, "sentences", json_integer(sp->sentences));
-        json_object_set_new(x, "in_table", json_boolean(sp->in_table));
-        json_object_set_new(speakers, sp->initials, x);
-    }
-    json_object_set_new(o, "speakers", speakers);
-
-    json_t *sections = json_array(), *deferred = json_array();
-    for (size_t i = 0; i < doc->sections.n; i++) {
-        const tm_section *s = &doc->sections.v[i];
-        json_t *x = json_object();
-        json_object_set_new(x, "number", json_string(s->number));
-        json_object_set_new(x, "title", json_string(s->title));
-        json_object_set_new(x, "level", json_integer(s->level));
-        json_object_set_new(x, "deferred", json_boolean(s->deferred));
-        json_array_append_new(sections, x);
-        if (s->deferred) json_array_append_new(deferred, json_string(s->title));
-    }
-    json_object_set_new(o, "sections", sections);
-    json_object_set_new(o, "deferred_sections", deferred);
-
-    json_t *errors = json_array();
-    for (size_t i = 0; i < doc->errors.n; i++)
-        json_array_append_new(errors, json_string(doc->errors.v[i]));
-    json_object_set_new(o, "errors", errors);
-    return o;
+    tm_jw_close_array(w);
 }
 
-json_t *tm_extract_error_json(const char *path, const char *message)
+static int same_initials(const tm_speaker *a, const char *key)
 {
-    json_t *o = json_object();
-    if (!o) return NULL;
-    json_object_set_new(o, "doc", json_string(path));
-    json_t *errors = json_array();
-    json_array_append_new(errors, json_string(message));
-    json_object_set_new(o, "errors", errors);
-    return o;
+    return a->initials && !strcmp(a->initials, key);
+}
+
+/* Speakers by initials. Like a jansson object, a repeated key keeps its
+ * first place and takes the last value. */
+static void speakers(tm_jw *w, const tm_doc *doc)
+{
+    tm_jw_open_object(w);
+    for (size_t i = 0; i < doc->speakers.n; i++) {
+        const char *key = doc->speakers.v[i].initials;
+        if (!key || !tm_jw_utf8_valid(key, strlen(key))) continue;
+        size_t j = 0, last = i;
+        while (j < i && !same_initials(&doc->speakers.v[j], key))
+            j++;
+        if (j < i) continue; /* written at its first place */
+        for (j = i + 1; j < doc->speakers.n; j++)
+            if (same_initials(&doc->speakers.v[j], key)) last = j;
+        const tm_speaker *sp = &doc->speakers.v[last];
+        tm_jw_key(w, key);
+        tm_jw_open_object(w);
+        tm_jw_kstr_or_null(w, "role", sp->role);
+        tm_jw_kint(w, "sentences", sp->sentences);
+        tm_jw_kbool(w, "in_table", sp->in_table);
+        tm_jw_close_object(w);
+    }
+    tm_jw_close_object(w);
+}
+
+void tm_extract_write(tm_jw *w, const tm_doc *doc)
+{
+    tm_jw_kstr(w, "doc", doc->path);
+    tm_jw_kstr(w, "sha256", doc->sha256);
+    tm_jw_kstr(w, "kind", tm_kind_name(doc->kind));
+    tm_jw_kstr_or_null(w, "date", doc->date[0] ? doc->date : NULL);
+    tm_jw_kstr_or_null(w, "period_date", doc->period_date[0] ? doc->period_date : NULL);
+    tm_jw_kstr_or_null(w, "next_meeting", doc->next_meeting[0] ? doc->next_meeting : NULL);
+    tm_jw_kstr_or_null(w, "title", doc->title);
+    tm_jw_kstr_or_null(w, "location", doc->location);
+    static const char *const enc[] = {"utf-8", "utf-8-bom", "windows-1252", "utf-16le", "utf-16be"};
+    tm_jw_kstr(w, "encoding", enc[doc->encoding]);
+    /* "text": offsets are file offsets; otherwise offsets into the extracted text */
+    tm_jw_kstr(w, "format", tm_format_name(doc->format));
+    tm_jw_kint(w, "words", (long long)doc->words);
+
+    tally t;
+    if (tally_init(&t, doc->mentions.n) != 0) {
+        tally_free(&t);
+        w->failed = 1;
+        return;
+    }
+    counts(w, "communities", doc, 0, TM_CAT_COMMUNITY, &t);
+    counts(w, "themes", doc, 0, TM_CAT_THEME, &t);
+    counts(w, "places", doc, 0, TM_CAT_PLACE, &t);
+    counts(w, "organisations", doc, 0, TM_CAT_ORGANISATION, &t);
+    counts(w, "indicators", doc, 0, TM_CAT_INDICATOR, &t);
+    counts(w, "negated", doc, 1, TM_CAT_COMMUNITY, &t);
+    tally_free(&t);
+
+    tm_jw_key(w, "incidents");
+    incidents(w, doc);
+    tm_jw_key(w, "signals");
+    signals(w, doc);
+    tm_jw_key(w, "speakers");
+    speakers(w, doc);
+
+    tm_jw_key(w, "sections");
+    tm_jw_open_array(w);
+    for (size_t i = 0; i < doc->sections.n; i++) {
+        const tm_section *s = &doc->sections.v[i];
+        tm_jw_open_object(w);
+        tm_jw_kstr(w, "number", s->number);
+        tm_jw_kstr(w, "title", s->title);
+        tm_jw_kint(w, "level", s->level);
+        tm_jw_kbool(w, "deferred", s->deferred);
+        tm_jw_close_object(w);
+    }
+    tm_jw_close_array(w);
+    tm_jw_key(w, "deferred_sections");
+    tm_jw_open_array(w);
+    for (size_t i = 0; i < doc->sections.n; i++)
+        if (doc->sections.v[i].deferred) tm_jw_elem_str(w, doc->sections.v[i].title);
+    tm_jw_close_array(w);
+
+    tm_jw_key(w, "errors");
+    tm_jw_open_array(w);
+    for (size_t i = 0; i < doc->errors.n; i++)
+        tm_jw_elem_str(w, doc->errors.v[i]);
+    tm_jw_close_array(w);
+}
+
+void tm_extract_write_mentions(tm_jw *w, const tm_doc *doc)
+{
+    tm_jw_open_array(w);
+    for (size_t i = 0; i < doc->mentions.n; i++) {
+        const tm_mention *m = &doc->mentions.v[i];
+        tm_jw_open_object(w);
+        tm_jw_kstr(w, "category", tm_category_name(m->cat));
+        tm_jw_kstr(w, "id", m->canon);
+        tm_jw_kint(w, "sentence", m->sent);
+        offsets(w, doc, m->off, m->end);
+        tm_jw_kstrn(w, "text", doc->text + m->off, m->end - m->off);
+        tm_jw_kbool(w, "negated", m->negated);
+        tm_jw_kbool(w, "dropped", m->dropped);
+        locate(w, doc, m->off);
+        tm_jw_close_object(w);
+    }
+    tm_jw_close_array(w);
+}
+
+void tm_extract_write_sentences(tm_jw *w, const tm_doc *doc)
+{
+    tm_jw_open_array(w);
+    for (size_t i = 0; i < doc->sentences.n; i++) {
+        const tm_sentence *s = &doc->sentences.v[i];
+        const tm_speaker *sp = s->speaker >= 0 ? &doc->speakers.v[s->speaker] : NULL;
+        tm_jw_open_object(w);
+        tm_jw_kint(w, "sentence", (long long)i);
+        if (s->section >= 0)
+            tm_jw_kstr(w, "section", doc->sections.v[s->section].title);
+        else
+            tm_jw_knull(w, "section");
+        /* a converted document's block paragraph (locate) stands in its place */
+        const tm_block *b = tm_doc_block_of(doc, s->off);
+        tm_jw_kint(w, "paragraph", b ? (long long)b->para : s->paragraph);
+        if (sp)
+            tm_jw_kstr(w, "speaker", sp->initials);
+        else
+            tm_jw_knull(w, "speaker");
+        tm_jw_kbool(w, "heading", s->flags & TM_SENT_HEADING);
+        tm_jw_kbool(w, "deferred", s->flags & TM_SENT_DEFERRED);
+        tm_jw_kbool(w, "boilerplate", s->flags & TM_SENT_BOILER);
+        offsets(w, doc, s->off, s->end);
+        sentence_text(w, doc, (uint32_t)i);
+        if (b && b->page) tm_jw_kint(w, "page", b->page);
+        tm_jw_close_object(w);
+    }
+    tm_jw_close_array(w);
+}
+
+void tm_extract_write_error(tm_jw *w, const char *path, const char *message)
+{
+    tm_jw_open_object(w);
+    tm_jw_kstr(w, "doc", path);
+    tm_jw_key(w, "errors");
+    tm_jw_open_array(w);
+    tm_jw_elem_str(w, message);
+    tm_jw_close_array(w);
+    tm_jw_close_object(w);
 }

@@ -26,14 +26,16 @@
 
 #include "tm/common.h"
 #include "tm/doc.h"
+#include "tm/jsonw.h"
 
 #define TM_DOCJSON_VERSION 1
 
-/* The "full" object of a processed doc. A new reference, or NULL when out
- * of memory. `size` is the file's size in bytes; the lexicon strings may be
- * NULL. */
-json_t *tm_docjson_full(const tm_doc *doc, int64_t size, const char *lexicon_version,
-                        const char *lexicon_hash);
+/* Writes `key` and the "full" object of a processed doc into an open object.
+ * `size` is the file's size in bytes; the lexicon strings may be NULL.
+ * @return TM_OK; TM_ENOMEM (then nothing was written if the source could
+ *         not be kept, else `w` has failed). */
+int tm_docjson_write_full(tm_jw *w, const char *key, const tm_doc *doc, int64_t size,
+                          const char *lexicon_version, const char *lexicon_hash, tm_err *err);
 
 /* What tm_docjson_load() reads besides the doc; strings borrowed from the
  * JSON object (valid while it lives). */

@@ -9,29 +9,30 @@
  * converted format ("format" is not "text": Word, OpenDocument, PDF, HTML,
  * e-mail) offsets are into the extracted text, and evidence, incidents,
  * mentions and sentences also carry "paragraph" (and "page" for PDF).
+ *
+ * The JSON is streamed into a tm_jw (jsonw.h); `w->failed` tells of an
+ * allocation failure. The bytes are those json_dumps(JSON_COMPACT) printed
+ * for the jansson objects this module built before (jsonw.h).
  */
 #ifndef TM_EXTRACT_H
 #define TM_EXTRACT_H
 
-#include <jansson.h>
-
 #include "tm/doc.h"
+#include "tm/jsonw.h"
 
-/* A new reference (caller decrefs), or NULL on allocation failure. */
-json_t *tm_extract_json(const tm_doc *doc);
+/* The members of the contract object, doc to errors, into an object the
+ * caller opened (it may add members, e.g. "mentions", before closing it). */
+void tm_extract_write(tm_jw *w, const tm_doc *doc);
 
 /* Every mention, cues and dropped ones included, for review
- * (`extract --mentions`). A new reference. */
-json_t *tm_extract_mentions_json(const tm_doc *doc);
+ * (`extract --mentions`): one array value. */
+void tm_extract_write_mentions(tm_jw *w, const tm_doc *doc);
 
 /* Every sentence with its section, paragraph, speaker and offsets
- * (`extract --sentences`). A new reference. */
-json_t *tm_extract_sentences_json(const tm_doc *doc);
+ * (`extract --sentences`): one array value. */
+void tm_extract_write_sentences(tm_jw *w, const tm_doc *doc);
 
-/* The object for a file that could not be read at all: doc and errors only. */
-json_t *tm_extract_error_json(const char *path, const char *message);
-
-/* The sentence's bytes in the file as a JSON string (see above). */
-json_t *tm_extract_sentence_text(const tm_doc *doc, uint32_t sent);
+/* The whole object for a file that could not be read at all: doc and errors. */
+void tm_extract_write_error(tm_jw *w, const char *path, const char *message);
 
 #endif
