@@ -504,9 +504,11 @@ static void add_gazetteer(tm_lexicon *lex, tm_stemmer *st, tm_sha256 *h)
     for (int i = 0; i < n; i++) {
         GeonamesCity *city = geonames_get_city(i);
         if (!city) continue;
+        /* the name only for British towns: reading it costs as much as the
+         * country code, and nine in ten are elsewhere */
         const char *cc = geonames_city_get_country_code(city);
-        const char *name = geonames_city_get_name(city);
-        if (cc && name && !strcmp(cc, "GB")) {
+        const char *name = cc && !strcmp(cc, "GB") ? geonames_city_get_name(city) : NULL;
+        if (name) {
             size_t fl = tm_stem_fold(fold, sizeof fold, name, strlen(name));
             if (!strtab_find(&listed, fold, fl, NULL)) {
                 tm_sha256_update(h, name, strlen(name) + 1); /* the gazetteer is lexicon too */
