@@ -5,6 +5,7 @@
  * count and weight) it is computed in a first pass.
  */
 #include "tm/extract.h"
+#include "tm/common.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -88,15 +89,24 @@ static void signals(tm_jw *w, const tm_doc *doc)
      * group is scanned twice; `done` marks signals already written. */
     size_t n = doc->signals.n;
     unsigned char *done = n ? calloc(n, 1) : NULL;
+    /* a hash of each signal's group key, so that the scans below compare
+     * one integer per signal and strings only when the hashes agree */
+    uint64_t *key = n ? malloc(n * sizeof *key) : NULL;
     tm_jw_open_array(w);
-    if (n && !done) w->failed = 1;
-    for (size_t i = 0; done && i < n; i++) {
+    if (n && (!done || !key)) w->failed = 1;
+    for (size_t i = 0; key && i < n; i++) {
+        const tm_signal *g = &doc->signals.v[i];
+        uint64_t h = tm_hash(g->community, strlen(g->community), 0);
+        h = tm_hash(g->theme, strlen(g->theme), h);
+        key[i] = h ^ ((uint64_t)g->polarity << 1 | (uint64_t)g->eep << 3 | (uint64_t)g->negated);
+    }
+    for (size_t i = 0; done && key && i < n; i++) {
         if (done[i]) continue;
         const tm_signal *s = &doc->signals.v[i];
         long long count = 0;
         double weight = 0;
         for (size_t j = i; j < n; j++) {
-            if (!done[j] && same_signal(s, &doc->signals.v[j])) {
+            if (!done[j] && key[j] == key[i] && same_signal(s, &doc->signals.v[j])) {
                 count++;
                 weight += doc->signals.v[j].weight;
             }
@@ -113,7 +123,7 @@ static void signals(tm_jw *w, const tm_doc *doc)
         tm_jw_key(w, "evidence");
         tm_jw_open_array(w);
         for (size_t j = i; j < n; j++) {
-            if (!done[j] && same_signal(s, &doc->signals.v[j])) {
+            if (!done[j] && key[j] == key[i] && same_signal(s, &doc->signals.v[j])) {
                 done[j] = 1;
                 evidence(w, doc, &doc->signals.v[j]);
             }
@@ -123,6 +133,7 @@ static void signals(tm_jw *w, const tm_doc *doc)
     }
     tm_jw_close_array(w);
     free(done);
+    free(key);
 }
 
 /* Keys counted for one of the objects below, in order of first occurrence,
