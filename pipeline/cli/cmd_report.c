@@ -111,6 +111,19 @@ cleanup:
     return rc;
 }
 
+typedef struct redact_ctx {
+    tm_redactor *r;
+    json_t *docs;
+    tm_err *err;
+} redact_ctx;
+
+/* Redacts one part of a streamed report as tm_redact_report does the tree. */
+static int redact_part(json_t *part, void *payload)
+{
+    redact_ctx *x = payload;
+    return tm_redact_report(part, x->r, x->docs, x->err);
+}
+
 int tm_cmd_report(int argc, char **argv)
 {
     static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
@@ -267,12 +280,27 @@ int tm_cmd_report(int argc, char **argv)
         rc = TM_EXIT_ERROR;
         goto cleanup;
     }
-    if (tm_store_open(&st, db, &err) != TM_OK || tm_report_build(&report, st, &ro, &err) != TM_OK ||
-        (redact && tm_redact_report_from_store(report, st, lex, &err) != TM_OK) ||
-        tm_cli_write_report(report, fmt, out, redact, NULL, &err) != TM_OK) {
-        tm_cli_error("%s", err.msg);
-        rc = TM_EXIT_ERROR;
+    if (tm_store_open(&st, db, &err) != TM_OK) goto fail;
+    if (fmt == TM_OUT_JSON) {
+        /* written one period at a time: memory does not grow with the report */
+        redact_ctx rx = {NULL, NULL, &err};
+        if ((redact && (tm_redactor_new(&rx.r, lex, &err) != TM_OK ||
+                        tm_redact_docs_load(&rx.docs, st, &err) != TM_OK)) ||
+            tm_report_stream(st, &ro, out, redact ? redact_part : NULL, &rx, &err) != TM_OK)
+            rc = TM_EXIT_ERROR;
+        tm_redactor_free(rx.r);
+        json_decref(rx.docs);
+        if (rc != TM_EXIT_OK) goto fail;
+        goto cleanup;
     }
+    if (tm_report_build(&report, st, &ro, &err) != TM_OK ||
+        (redact && tm_redact_report_from_store(report, st, lex, &err) != TM_OK) ||
+        tm_cli_write_report(report, fmt, out, redact, NULL, &err) != TM_OK)
+        goto fail;
+    goto cleanup;
+fail:
+    tm_cli_error("%s", err.msg);
+    rc = TM_EXIT_ERROR;
 cleanup:
     json_decref(report);
     tm_store_close(st);
