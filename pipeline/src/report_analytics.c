@@ -254,7 +254,10 @@ static json_t *trend_entry(ana *a, const series *x, long i)
     bad |= put(o, "baseline_count", json_integer(b));
     bad |= put(o, "baseline_words", json_integer(wb));
     bad |= put(o, "p_value", p < 0 ? json_null() : json_real(round(p * 1e8) / 1e8));
-    bad |= put(o, "rising", json_boolean(tm_trend_rising(&a->trend, cnt, h->words, b, wb)));
+    /* tm_trend_rising() with the p-value computed once: the tail sum is
+     * O(baseline count) and the report asks for it per series and period */
+    bad |=
+        put(o, "rising", json_boolean(cnt >= a->trend.min_count && p >= 0.0 && p < a->trend.alpha));
     if (bad) {
         json_decref(o);
         return NULL;
@@ -1125,7 +1128,20 @@ static int levels_period(ana *a, long i, json_t *per)
     {
         int pl = prev >= 0 ? (int)json_integer_value(json_object_get(s->prev_comm, ck)) : 0;
         int cl = 0;
-        json_t *co = level_object(a, x->v + g0, g1 - g0, ck, i, pl, &cl);
+        /* the period's groups are sorted by community: hand over only this
+         * community's run (the same groups in the same order as a filter
+         * over all of them, so the same sums) */
+        size_t lo = g0, hi = g1;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (strcmp(x->v[mid].community, ck) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (hi = lo; hi < g1 && !strcmp(x->v[hi].community, ck); hi++)
+            ;
+        json_t *co = level_object(a, x->v + lo, hi - lo, ck, i, pl, &cl);
         if (!co || json_object_set_new(comms, ck, co) ||
             json_object_set_new(next_comm, ck, json_integer(cl))) {
             rc = oom(c, "levels");
