@@ -124,6 +124,40 @@ static int redact_part(json_t *part, void *payload)
     return tm_redact_report(part, x->r, x->docs, x->err);
 }
 
+typedef struct csv_ctx {
+    redact_ctx *redact; /* NULL: not redacted */
+    tm_csv_stream *csv;
+    tm_err *err;
+} csv_ctx;
+
+/* One finished period: redacted if asked, its rows written, then dropped. */
+static int csv_period(json_t *period, void *payload)
+{
+    csv_ctx *x = payload;
+    int rc = x->redact ? redact_part(period, x->redact) : TM_OK;
+    if (rc == TM_OK) rc = tm_csv_stream_period(x->csv, period, x->err);
+    json_object_clear(period);
+    return rc;
+}
+
+/* --format csv from the database, one period at a time. */
+static int stream_csv(tm_store *st, const tm_report_opts *ro, const char *dir, redact_ctx *rx,
+                      tm_err *err)
+{
+    csv_ctx x = {rx, NULL, err};
+    json_t *rep = NULL;
+    int rc = tm_csv_stream_open(&x.csv, dir, err);
+    if (rc == TM_OK) rc = tm_report_build_each(&rep, st, ro, NULL, csv_period, &x, err);
+    json_t *undated = json_object_get(rep, "undated");
+    if (rc == TM_OK && json_is_object(undated)) rc = csv_period(undated, &x);
+    json_decref(rep);
+    if (rc != TM_OK) {
+        tm_csv_stream_abort(x.csv);
+        return rc;
+    }
+    return tm_csv_stream_commit(x.csv, NULL, NULL, err);
+}
+
 int tm_cmd_report(int argc, char **argv)
 {
     static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
@@ -281,12 +315,14 @@ int tm_cmd_report(int argc, char **argv)
         goto cleanup;
     }
     if (tm_store_open(&st, db, &err) != TM_OK) goto fail;
-    if (fmt == TM_OUT_JSON) {
+    if (fmt == TM_OUT_JSON || fmt == TM_OUT_CSV) {
         /* written one period at a time: memory does not grow with the report */
         redact_ctx rx = {NULL, NULL, &err};
         if ((redact && (tm_redactor_new(&rx.r, lex, &err) != TM_OK ||
                         tm_redact_docs_load(&rx.docs, st, &err) != TM_OK)) ||
-            tm_report_stream(st, &ro, out, redact ? redact_part : NULL, &rx, &err) != TM_OK)
+            (fmt == TM_OUT_JSON
+                 ? tm_report_stream(st, &ro, out, redact ? redact_part : NULL, &rx, &err)
+                 : stream_csv(st, &ro, out, redact ? &rx : NULL, &err)) != TM_OK)
             rc = TM_EXIT_ERROR;
         tm_redactor_free(rx.r);
         json_decref(rx.docs);
