@@ -208,6 +208,21 @@ static int on_pair(const tm_agg_pair *row, void *payload)
     return b->pool.oom ? oom(b, "community_theme") : TM_OK;
 }
 
+/* Hands the stored community x theme rows to `fn`, in order. */
+static int each_pair(void *payload, tm_agg_pair_fn fn, void *fn_payload)
+{
+    build *b = payload;
+    for (size_t i = 0; i < b->npairs; i++) {
+        const pair_row *r = &b->pairs[i];
+        const char *community = b->pool.p + r->off;
+        tm_agg_pair row = {json_string_value(json_object_get(r->per, "period")), community,
+                           community + strlen(community) + 1, r->count};
+        int rc = fn(&row, fn_payload);
+        if (rc != TM_OK) return rc;
+    }
+    return TM_OK;
+}
+
 static const char *key_of(const json_t *per)
 {
     return json_string_value(json_object_get(per, "period"));
@@ -463,7 +478,8 @@ int tm_report_build_each(json_t **out, tm_store *st, const tm_report_opts *opts,
                          .fill = fill_period,
                          .each = each,
                          .payload = payload,
-                         .fill_payload = &b};
+                         .fill_payload = &b,
+                         .pairs = each_pair};
     if ((rc = tm_report__analytics(&ac, st, rep)) != TM_OK) goto cleanup;
     *out = rep;
     rep = NULL;

@@ -288,10 +288,27 @@ static int build_trends(ana *a, tm_store *st)
     t->themes = (series_set){.np = a->np, .index = json_object(), .an = a};
     int rc = TM_OK;
     if (!t->pairs.index || !t->themes.index) return oom(c, "trends");
-    if ((rc = tm_agg_community_theme(st, &a->hist, on_pair_series, &t->pairs, c->err)) != TM_OK ||
-        (rc = tm_agg_counts(st, &a->hist, TM_CAT_THEME, on_count_series, &t->themes, c->err)) !=
-            TM_OK)
+    if (!c->range->from && c->pairs) {
+        /* no lower bound: the history is the report's range, whose pairs
+         * and theme counts are read already (two passes over the signals
+         * and theme mentions saved) */
+        if ((rc = c->pairs(c->fill_payload, on_pair_series, &t->pairs)) != TM_OK) return rc;
+        const char *pk, *k;
+        json_t *per, *v;
+        json_object_foreach(c->by_period, pk, per)
+        {
+            json_object_foreach(json_object_get(per, "themes"), k, v)
+            {
+                tm_agg_count row = {pk, k, json_integer_value(v)};
+                if ((rc = on_count_series(&row, &t->themes)) != TM_OK) return rc;
+            }
+        }
+    } else if ((rc = tm_agg_community_theme(st, &a->hist, on_pair_series, &t->pairs, c->err)) !=
+                   TM_OK ||
+               (rc = tm_agg_counts(st, &a->hist, TM_CAT_THEME, on_count_series, &t->themes,
+                                   c->err)) != TM_OK) {
         return rc;
+    }
     /* sorting moves the series: the index is not used after this */
     json_decref(t->pairs.index);
     json_decref(t->themes.index);
@@ -869,33 +886,89 @@ static int build_events(tm_report__ctx *c, tm_store *st)
 
 typedef struct group {
     long pidx;
-    char *community, *theme, *polarity, *eep;
+    const char *community, *theme, *polarity, *eep; /* interned in lvl_ctx.strings */
     int64_t count;
     double raw; /* sum of weight x eep x polarity x tone */
 } group;
 
+/* Groups are found by (period, community, theme, polarity, eep) with the
+ * four names interned: a few hundred distinct names, hundreds of thousands
+ * of groups, so a group holds pointers into `strings`, not copies. */
 typedef struct lvl_ctx {
     ana *a;
     group *v;
     size_t n, cap;
-    json_t *index;
+    size_t *slots; /* open addressing: group index + 1; 0 = empty */
+    size_t nslots;
+    json_t *strings;     /* name -> the same name: the interned copies */
+    const char *last[4]; /* the previous row's names: rows repeat them */
+    const char *last_period;
+    long last_pidx;
     int64_t (*eep)[3]; /* per period: evidenced, experienced, potential */
 } lvl_ctx;
+
+static const char *intern(lvl_ctx *x, int field, const char *s)
+{
+    if (x->last[field] && !strcmp(x->last[field], s)) return x->last[field];
+    json_t *v = json_object_get(x->strings, s);
+    if (!v && (json_object_set_new(x->strings, s, json_string(s)) ||
+               !(v = json_object_get(x->strings, s))))
+        return NULL;
+    return x->last[field] = json_string_value(v);
+}
+
+static uint64_t group_hash(long pidx, const char *const *f)
+{
+    uint64_t h = (uint64_t)pidx * 0x9e3779b97f4a7c15u;
+    for (int i = 0; i < 4; i++)
+        h = (h ^ (uint64_t)(uintptr_t)f[i]) * 0x100000001b3u;
+    return h ^ (h >> 29);
+}
+
+static int lvl_grow(lvl_ctx *x)
+{
+    size_t ncap = x->nslots ? x->nslots * 2 : 1024;
+    size_t *ns = tm_calloc(ncap, sizeof *ns);
+    if (!ns) return TM_ENOMEM;
+    for (size_t i = 0; i < x->n; i++) {
+        const group *g = &x->v[i];
+        const char *f[4] = {g->community, g->theme, g->polarity, g->eep};
+        size_t j = (size_t)group_hash(g->pidx, f) & (ncap - 1);
+        while (ns[j])
+            j = (j + 1) & (ncap - 1);
+        ns[j] = i + 1;
+    }
+    tm_free(x->slots);
+    x->slots = ns;
+    x->nslots = ncap;
+    return TM_OK;
+}
 
 static int on_weighted(const tm_agg_weighted *row, void *payload)
 {
     lvl_ctx *x = payload;
-    long pidx = pidx_of(x->a, row->period);
+    if (!x->last_period || strcmp(x->last_period, row->period)) {
+        x->last_pidx = pidx_of(x->a, row->period);
+        x->last_period = x->last_pidx >= 0 ? x->a->p[x->last_pidx].key : NULL;
+    }
+    long pidx = x->last_pidx;
     if (pidx < 0) return TM_OK;
     int e = !strcmp(row->eep, "evidenced") ? 0 : !strcmp(row->eep, "experienced") ? 1 : 2;
     x->eep[pidx][e]++;
-    char key[600];
-    snprintf(key, sizeof key, "%ld\x1f%s\x1f%s\x1f%s\x1f%s", pidx, row->community, row->theme,
-             row->polarity, row->eep);
-    json_t *v = json_object_get(x->index, key);
-    size_t i;
-    if (v) {
-        i = (size_t)json_integer_value(v);
+    const char *f[4] = {intern(x, 0, row->community), intern(x, 1, row->theme),
+                        intern(x, 2, row->polarity), intern(x, 3, row->eep)};
+    if (!f[0] || !f[1] || !f[2] || !f[3]) return oom(x->a->c, "levels");
+    if ((x->n + 1) * 10 > x->nslots * 7 && lvl_grow(x) != TM_OK) return oom(x->a->c, "levels");
+    size_t j = (size_t)group_hash(pidx, f) & (x->nslots - 1), i;
+    for (;; j = (j + 1) & (x->nslots - 1)) {
+        if (!x->slots[j]) break;
+        const group *g = &x->v[x->slots[j] - 1];
+        if (g->pidx == pidx && g->community == f[0] && g->theme == f[1] && g->polarity == f[2] &&
+            g->eep == f[3])
+            break;
+    }
+    if (x->slots[j]) {
+        i = x->slots[j] - 1;
     } else {
         if (x->n == x->cap) {
             size_t nc = x->cap ? x->cap * 2 : 256;
@@ -907,15 +980,12 @@ static int on_weighted(const tm_agg_weighted *row, void *payload)
         group *g = &x->v[x->n];
         memset(g, 0, sizeof *g);
         g->pidx = pidx;
-        g->community = tm_strndup(row->community, strlen(row->community));
-        g->theme = tm_strndup(row->theme, strlen(row->theme));
-        g->polarity = tm_strndup(row->polarity, strlen(row->polarity));
-        g->eep = tm_strndup(row->eep, strlen(row->eep));
-        x->n++;
-        if (!g->community || !g->theme || !g->polarity || !g->eep ||
-            json_object_set_new(x->index, key, json_integer((json_int_t)(x->n - 1))))
-            return oom(x->a->c, "levels");
-        i = x->n - 1;
+        g->community = f[0];
+        g->theme = f[1];
+        g->polarity = f[2];
+        g->eep = f[3];
+        i = x->n++;
+        x->slots[j] = x->n;
     }
     group *g = &x->v[i];
     g->count++;
@@ -1056,16 +1126,11 @@ typedef struct lvl_state {
 static void lvl_free(lvl_state *s)
 {
     if (!s) return;
-    for (size_t i = 0; i < s->x.n; i++) {
-        tm_free(s->x.v[i].community);
-        tm_free(s->x.v[i].theme);
-        tm_free(s->x.v[i].polarity);
-        tm_free(s->x.v[i].eep);
-    }
     tm_free(s->x.v);
+    tm_free(s->x.slots);
     tm_free(s->x.eep);
     tm_free(s->area_level);
-    json_decref(s->x.index);
+    json_decref(s->x.strings);
     json_decref(s->prev_comm);
     tm_free(s);
 }
@@ -1075,16 +1140,16 @@ static int build_levels(ana *a, tm_store *st)
     tm_report__ctx *c = a->c;
     lvl_state *s = a->lv = tm_calloc(1, sizeof *s);
     if (!s) return oom(c, "levels");
-    s->x = (lvl_ctx){.a = a, .index = json_object()};
+    s->x = (lvl_ctx){.a = a, .strings = json_object()};
     s->x.eep = tm_calloc(a->np ? a->np : 1, sizeof *s->x.eep);
     s->area_level = tm_calloc(a->np ? a->np : 1, sizeof *s->area_level);
     s->prev_comm = json_object();
-    if (!s->x.index || !s->x.eep || !s->area_level || !s->prev_comm) return oom(c, "levels");
+    if (!s->x.strings || !s->x.eep || !s->area_level || !s->prev_comm) return oom(c, "levels");
     int rc = tm_agg_weighted_signals(st, &a->hist, a->reassuring, on_weighted, &s->x, c->err);
     if (rc != TM_OK) return rc;
     /* the index is not needed once every signal is in its group */
-    json_decref(s->x.index);
-    s->x.index = NULL;
+    tm_free(s->x.slots);
+    s->x.slots = NULL;
     if (s->x.n) qsort(s->x.v, s->x.n, sizeof *s->x.v, group_cmp);
     return TM_OK;
 }

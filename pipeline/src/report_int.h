@@ -25,6 +25,9 @@ typedef struct tm_report__ctx {
     int (*each)(json_t *period, void *payload);
     void *payload;
     void *fill_payload;
+    /* report.c's community x theme rows of the report's range, in order
+     * (the trends reuse them when the range has no lower bound). */
+    int (*pairs)(void *fill_payload, tm_agg_pair_fn fn, void *payload);
 } tm_report__ctx;
 
 /* Adds the analytics members to every period object and the top-level
