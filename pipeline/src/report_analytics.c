@@ -552,6 +552,13 @@ static double jaccard(const uint64_t *a, size_t na, const uint64_t *b, size_t nb
     return (double)both / (double)(na + nb - both);
 }
 
+/* The largest Jaccard index two sets of these sizes can have. */
+static double jaccard_bound(size_t na, size_t nb)
+{
+    if (!na && !nb) return 1.0;
+    return na < nb ? (double)na / (double)nb : (double)nb / (double)na;
+}
+
 static int same_opt(const char *a, const char *b)
 {
     return !a || !b || !strcmp(a, b);
@@ -610,10 +617,15 @@ static int on_incident(const tm_agg_incident *row, void *payload)
         if (!same_opt(k->place, row->place)) continue;
         /* two different stated days are two incidents, whatever the words */
         if (k->date && date && strcmp(k->date, date)) continue;
+        int same_day = k->date && date && !strcmp(k->date, date);
+        /* the sizes bound the overlap: skip the merge walk when even a
+         * full overlap could not be chosen (exact: j <= the bound) */
+        double ub1 = jaccard_bound(k->nfirst, nset), ub2 = jaccard_bound(k->nlast, nset);
+        double ub = ub1 > ub2 ? ub1 : ub2;
+        if ((!same_day && ub < TM_REPORT_INCIDENT_JACCARD) || (best >= 0 && ub <= best_j)) continue;
         double j1 = jaccard(k->first_set, k->nfirst, set, nset);
         double j2 = jaccard(k->last_set, k->nlast, set, nset);
         double j = j1 > j2 ? j1 : j2;
-        int same_day = k->date && date && !strcmp(k->date, date);
         if ((j >= TM_REPORT_INCIDENT_JACCARD || same_day) && (best < 0 || j > best_j)) {
             best = (long)b->active[i];
             best_j = j;
