@@ -111,6 +111,121 @@ cleanup:
     return rc;
 }
 
+typedef struct redact_ctx {
+    tm_redactor *r;
+    json_t *docs;
+    tm_err *err;
+} redact_ctx;
+
+/* Redacts one part of a streamed report as tm_redact_report does the tree. */
+static int redact_part(json_t *part, void *payload)
+{
+    redact_ctx *x = payload;
+    return tm_redact_report(part, x->r, x->docs, x->err);
+}
+
+typedef struct csv_ctx {
+    redact_ctx *redact; /* NULL: not redacted */
+    tm_csv_stream *csv;
+    tm_err *err;
+} csv_ctx;
+
+/* One finished period: redacted if asked, its rows written, then dropped. */
+static int csv_period(json_t *period, void *payload)
+{
+    csv_ctx *x = payload;
+    int rc = x->redact ? redact_part(period, x->redact) : TM_OK;
+    if (rc == TM_OK) rc = tm_csv_stream_period(x->csv, period, x->err);
+    json_object_clear(period);
+    return rc;
+}
+
+typedef struct html_ctx {
+    redact_ctx *redact; /* NULL: not redacted */
+    json_t *previous;   /* the dated period before the one being made */
+} html_ctx;
+
+/* What the page reads of a dated period that is not the latest: the
+ * theme charts, the heat map, the area level over time and the evidence.
+ * Everything else (trends, community levels, incidents, events, tone...)
+ * is shown for the latest period only (render_html.c, latest_with). */
+static void html_slim(json_t *per)
+{
+    static const char *const keep[] = {"period", "start",  "end",         "documents",
+                                       "words",  "themes", "top_signals", "community_theme",
+                                       "levels", NULL};
+    json_t *kept = json_object();
+    if (!kept) return; /* out of memory: the period stays whole */
+    for (size_t i = 0; keep[i]; i++) {
+        json_t *v = json_object_get(per, keep[i]);
+        if (v) json_object_set(kept, keep[i], v);
+    }
+    json_object_clear(per);
+    json_object_update(per, kept);
+    json_decref(kept);
+    json_t *area = json_object_get(json_object_get(per, "levels"), "area");
+    json_object_del(json_object_get(per, "levels"), "communities");
+    json_object_del(area, "reasons");
+    json_object_del(area, "other_reasons");
+}
+
+static int html_period(json_t *period, void *payload)
+{
+    html_ctx *x = payload;
+    int rc = x->redact ? redact_part(period, x->redact) : TM_OK;
+    if (x->previous) html_slim(x->previous);
+    x->previous = period;
+    return rc;
+}
+
+/* --format html from the database: the page needs every period, but of
+ * all but the latest only what it draws over time, so each period is cut
+ * down to that as soon as the next one is made. */
+static int html_from_store(tm_store *st, const tm_report_opts *ro, const char *path, redact_ctx *rx,
+                           tm_err *err)
+{
+    html_ctx x = {rx, NULL};
+    json_t *rep = NULL;
+    int rc = tm_report_build_each(&rep, st, ro, NULL, html_period, &x, err);
+    if (rc == TM_OK && rx) {
+        /* the members besides the periods (undated among them), as
+         * tm_redact_report would reach them in the whole tree */
+        json_t *rest = json_object();
+        const char *k;
+        json_t *v;
+        json_object_foreach(rep, k, v)
+        {
+            if (strcmp(k, "periods") && json_object_set(rest, k, v)) rc = TM_ENOMEM;
+        }
+        if (!rest || rc != TM_OK)
+            rc = tm_err_set(err, TM_ENOMEM, "report: out of memory");
+        else
+            rc = redact_part(rest, rx);
+        json_decref(rest);
+    }
+    if (rc == TM_OK) rc = tm_render_html(rep, path, rx != NULL, err);
+    json_decref(rep);
+    return rc;
+}
+
+/* --format csv from the database, one period at a time. */
+static int stream_csv(tm_store *st, const tm_report_opts *ro, const char *dir, redact_ctx *rx,
+                      tm_err *err)
+{
+    csv_ctx x = {rx, NULL, err};
+    json_t *rep = NULL;
+    int rc = tm_csv_stream_open(&x.csv, dir, err);
+    if (rc == TM_OK) rc = tm_report_build_each(&rep, st, ro, NULL, csv_period, &x, err);
+    json_t *undated = json_object_get(rep, "undated");
+    if (rc == TM_OK && json_is_object(undated)) rc = csv_period(undated, &x);
+    json_decref(rep);
+    if (rc != TM_OK) {
+        tm_csv_stream_abort(x.csv);
+        return rc;
+    }
+    return tm_csv_stream_commit(x.csv, NULL, NULL, err);
+}
+
 int tm_cmd_report(int argc, char **argv)
 {
     static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
@@ -267,12 +382,31 @@ int tm_cmd_report(int argc, char **argv)
         rc = TM_EXIT_ERROR;
         goto cleanup;
     }
-    if (tm_store_open(&st, db, &err) != TM_OK || tm_report_build(&report, st, &ro, &err) != TM_OK ||
-        (redact && tm_redact_report_from_store(report, st, lex, &err) != TM_OK) ||
-        tm_cli_write_report(report, fmt, out, redact, NULL, &err) != TM_OK) {
-        tm_cli_error("%s", err.msg);
-        rc = TM_EXIT_ERROR;
+    if (tm_store_open(&st, db, &err) != TM_OK) goto fail;
+    if (fmt == TM_OUT_JSON || fmt == TM_OUT_CSV || fmt == TM_OUT_HTML) {
+        /* written one period at a time: memory does not grow with the report */
+        redact_ctx rx = {NULL, NULL, &err};
+        if ((redact && (tm_redactor_new(&rx.r, lex, &err) != TM_OK ||
+                        tm_redact_docs_load(&rx.docs, st, &err) != TM_OK)) ||
+            (fmt == TM_OUT_JSON
+                 ? tm_report_stream(st, &ro, out, redact ? redact_part : NULL, &rx, &err)
+             : fmt == TM_OUT_CSV
+                 ? stream_csv(st, &ro, out, redact ? &rx : NULL, &err)
+                 : html_from_store(st, &ro, out, redact ? &rx : NULL, &err)) != TM_OK)
+            rc = TM_EXIT_ERROR;
+        tm_redactor_free(rx.r);
+        json_decref(rx.docs);
+        if (rc != TM_EXIT_OK) goto fail;
+        goto cleanup;
     }
+    if (tm_report_build(&report, st, &ro, &err) != TM_OK ||
+        (redact && tm_redact_report_from_store(report, st, lex, &err) != TM_OK) ||
+        tm_cli_write_report(report, fmt, out, redact, NULL, &err) != TM_OK)
+        goto fail;
+    goto cleanup;
+fail:
+    tm_cli_error("%s", err.msg);
+    rc = TM_EXIT_ERROR;
 cleanup:
     json_decref(report);
     tm_store_close(st);

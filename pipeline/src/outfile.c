@@ -130,6 +130,96 @@ fail:
     return rc;
 }
 
+struct tm_outfile {
+    FILE *f;
+    char *path, *tmp; /* tmp NULL: standard output */
+    int failed;       /* errno of the first failed write, or 0 */
+};
+
+int tm_outfile_open(tm_outfile **out, const char *path, tm_err *err)
+{
+    *out = NULL;
+    tm_outfile *o = tm_calloc(1, sizeof *o);
+    size_t plen = strlen(path);
+    if (!o || !(o->path = tm_strndup(path, plen))) {
+        tm_free(o);
+        return tm_err_set(err, TM_ENOMEM, "%s: out of memory", path);
+    }
+    if (strcmp(path, "-") == 0) {
+        o->f = stdout;
+        *out = o;
+        return TM_OK;
+    }
+    int fd = -1;
+    if ((o->tmp = tm_malloc(plen + 16)) != NULL) {
+        snprintf(o->tmp, plen + 16, "%s.tmp.XXXXXX", path);
+        fd = mkstemp(o->tmp); /* mode 0600 */
+    }
+    if (fd < 0) {
+        int rc = tm_err_set(
+            err, o->tmp ? TM_EIO : TM_ENOMEM,
+            "%s: cannot create a file there: %s (check the folder exists and is writable)", path,
+            strerror(errno));
+        tm_free(o->tmp);
+        tm_free(o->path);
+        tm_free(o);
+        return rc;
+    }
+    struct stat old;
+    if (stat(path, &old) == 0 && S_ISREG(old.st_mode))
+        (void)fchmod(fd, old.st_mode & 07777); /* a replaced output keeps its mode */
+    if (!(o->f = fdopen(fd, "wb"))) {
+        close(fd);
+        tm_outfile_abort(o);
+        return tm_err_set(err, TM_EIO, "%s: cannot write: %s", path, strerror(errno));
+    }
+    *out = o;
+    return TM_OK;
+}
+
+void tm_outfile_write(tm_outfile *f, const char *data, size_t n)
+{
+    if (!f->failed && n && fwrite(data, 1, n, f->f) != n) f->failed = errno ? errno : EIO;
+}
+
+void tm_outfile_abort(tm_outfile *f)
+{
+    if (!f) return;
+    if (f->tmp) {
+        if (f->f) fclose(f->f);
+        unlink(f->tmp);
+    }
+    tm_free(f->tmp);
+    tm_free(f->path);
+    tm_free(f);
+}
+
+int tm_outfile_commit(tm_outfile *f, tm_err *err)
+{
+    int rc = TM_OK;
+    if (fflush(f->f) != 0 && !f->failed) f->failed = errno;
+    if (!f->tmp) {
+        if (f->failed)
+            rc =
+                tm_err_set(err, TM_EIO, "cannot write to standard output: %s", strerror(f->failed));
+        tm_outfile_abort(f);
+        return rc;
+    }
+    if (!f->failed && fsync(fileno(f->f)) != 0) f->failed = errno;
+    if (fclose(f->f) != 0 && !f->failed) f->failed = errno;
+    f->f = NULL;
+    if (f->failed)
+        rc = tm_err_set(err, TM_EIO, "%s: cannot write: %s", f->path, strerror(f->failed));
+    else if (rename(f->tmp, f->path) != 0)
+        rc = tm_err_set(err, TM_EIO, "%s: cannot replace the file: %s", f->path, strerror(errno));
+    if (rc == TM_OK) {
+        tm_free(f->tmp);
+        f->tmp = NULL;
+    }
+    tm_outfile_abort(f);
+    return rc;
+}
+
 int tm_make_dirs(const char *dir, tm_err *err)
 {
     size_t n = strlen(dir);

@@ -364,3 +364,100 @@ int tm_render_csv(const json_t *report, const char *dir,
     tm_free(periods);
     return rc;
 }
+
+/* ------------------------------------------------------- one period at a time */
+
+enum { NTABLES = sizeof tables / sizeof *tables };
+
+struct tm_csv_stream {
+    char *dir;
+    tm_outfile *out[NTABLES];
+    int any[NTABLES]; /* some period had the table's member */
+    tm_buf b;
+};
+
+void tm_csv_stream_abort(tm_csv_stream *s)
+{
+    if (!s) return;
+    for (size_t t = 0; t < NTABLES; t++)
+        tm_outfile_abort(s->out[t]);
+    tm_buf_dispose(&s->b);
+    tm_free(s->dir);
+    tm_free(s);
+}
+
+static int table_path(char *path, size_t cap, const char *dir, const table *tb, tm_err *err)
+{
+    if ((size_t)snprintf(path, cap, "%s/%s.csv", dir, tb->file) >= cap)
+        return tm_err_set(err, TM_EINVAL, "%s: folder name too long", dir);
+    return TM_OK;
+}
+
+int tm_csv_stream_open(tm_csv_stream **out, const char *dir, tm_err *err)
+{
+    *out = NULL;
+    int rc = tm_make_dirs(dir, err);
+    if (rc != TM_OK) return rc;
+    tm_csv_stream *s = tm_calloc(1, sizeof *s);
+    if (!s || !(s->dir = tm_strndup(dir, strlen(dir)))) {
+        tm_free(s);
+        return tm_err_set(err, TM_ENOMEM, "csv: out of memory");
+    }
+    tm_buf_init(&s->b);
+    for (size_t t = 0; t < NTABLES; t++) {
+        char path[4096];
+        if ((rc = table_path(path, sizeof path, dir, &tables[t], err)) != TM_OK ||
+            (rc = tm_outfile_open(&s->out[t], path, err)) != TM_OK) {
+            tm_csv_stream_abort(s);
+            return rc;
+        }
+        const char *cols[20] = {"period"};
+        size_t nc = 1;
+        for (size_t i = 0; tables[t].cols[i] && nc < 19; i++)
+            cols[nc++] = tables[t].cols[i];
+        cols[nc] = NULL;
+        tm_buf_dispose(&s->b);
+        header(&s->b, cols);
+        tm_outfile_write(s->out[t], s->b.p, s->b.n);
+    }
+    *out = s;
+    return TM_OK;
+}
+
+int tm_csv_stream_period(tm_csv_stream *s, const json_t *period, tm_err *err)
+{
+    for (size_t t = 0; t < NTABLES; t++) {
+        const table *tb = &tables[t];
+        if (tb->member && json_object_get(period, tb->member)) s->any[t] = 1;
+        s->b.n = 0; /* the buffer is reused: one period's rows at a time */
+        period_rows(&s->b, tb, period);
+        if (s->b.oom)
+            return tm_err_set(err, TM_ENOMEM, "csv: out of memory rendering %s.csv", tb->file);
+        tm_outfile_write(s->out[t], s->b.p, s->b.n);
+    }
+    return TM_OK;
+}
+
+int tm_csv_stream_commit(tm_csv_stream *s, void (*written)(const char *path, void *payload),
+                         void *payload, tm_err *err)
+{
+    int rc = TM_OK;
+    for (size_t t = 0; t < NTABLES; t++) {
+        tm_outfile *o = s->out[t];
+        s->out[t] = NULL;
+        /* as tm_render_csv: an optional table no period has is not written */
+        if (rc != TM_OK || (tables[t].optional && !s->any[t])) {
+            tm_outfile_abort(o);
+            continue;
+        }
+        char path[4096];
+        if ((rc = table_path(path, sizeof path, s->dir, &tables[t], err)) != TM_OK) {
+            tm_outfile_abort(o);
+            continue;
+        }
+        rc = tm_outfile_commit(o, err);
+        if (rc == TM_OK && written) written(path, payload);
+    }
+    tm_csv_stream_abort(s);
+    return rc;
+}

@@ -81,6 +81,14 @@ static int put_count(json_t *obj, const char *key, int64_t n)
 
 /* ------------------------------------------------------------- build */
 
+/* One community x theme row, kept compact until its period is finished:
+ * as JSON, every period's rows at once were a fifth of the report's memory. */
+typedef struct pair_row {
+    json_t *per; /* its period object (borrowed) */
+    size_t off;  /* "community\0theme\0" in build.pool */
+    int64_t count;
+} pair_row;
+
 typedef struct build {
     const tm_report_opts *opts;
     tm_agg_range range;
@@ -90,6 +98,9 @@ typedef struct build {
     int64_t documents, words, undated_documents;
     int lex_first; /* the next lexicon row is the first */
     json_t *lexicon;
+    pair_row *pairs; /* in period order, then community, theme */
+    size_t npairs, pairs_cap, next_pair;
+    tm_buf pool;
     tm_err *err;
 } build;
 
@@ -183,18 +194,64 @@ static int on_pair(const tm_agg_pair *row, void *payload)
 {
     build *b = payload;
     json_t *p = json_object_get(b->by_period, row->period);
-    json_t *arr = p ? json_object_get(p, "community_theme") : NULL;
-    if (!arr)
-        return tm_err_set(b->err, TM_EDB, "report: signals in unknown period %s", row->period);
-    int64_t words = json_integer_value(json_object_get(p, "words"));
-    json_t *o = json_object();
-    if (!o || put(o, "community", jstr(row->community)) || put(o, "theme", jstr(row->theme)) ||
-        put(o, "count", json_integer(row->count)) ||
-        put(o, "rate_per_10k_words", rate(row->count, words))) {
-        json_decref(o);
-        return oom(b, "community_theme");
+    if (!p) return tm_err_set(b->err, TM_EDB, "report: signals in unknown period %s", row->period);
+    if (b->npairs == b->pairs_cap) {
+        size_t nc = b->pairs_cap ? b->pairs_cap * 2 : 1024;
+        pair_row *nv = tm_realloc(b->pairs, nc * sizeof *nv);
+        if (!nv) return oom(b, "community_theme");
+        b->pairs = nv;
+        b->pairs_cap = nc;
     }
-    return json_array_append_new(arr, o) ? oom(b, "community_theme") : TM_OK;
+    b->pairs[b->npairs++] = (pair_row){p, b->pool.n, row->count};
+    tm_buf_append(&b->pool, row->community, strlen(row->community) + 1);
+    tm_buf_append(&b->pool, row->theme, strlen(row->theme) + 1);
+    return b->pool.oom ? oom(b, "community_theme") : TM_OK;
+}
+
+/* Hands the stored community x theme rows to `fn`, in order. */
+static int each_pair(void *payload, tm_agg_pair_fn fn, void *fn_payload)
+{
+    build *b = payload;
+    for (size_t i = 0; i < b->npairs; i++) {
+        const pair_row *r = &b->pairs[i];
+        const char *community = b->pool.p + r->off;
+        tm_agg_pair row = {json_string_value(json_object_get(r->per, "period")), community,
+                           community + strlen(community) + 1, r->count};
+        int rc = fn(&row, fn_payload);
+        if (rc != TM_OK) return rc;
+    }
+    return TM_OK;
+}
+
+static const char *key_of(const json_t *per)
+{
+    return json_string_value(json_object_get(per, "period"));
+}
+
+/* community_theme of one period, from its compact rows. Periods are
+ * finished in key order, the order the rows came in. */
+static int fill_period(json_t *per, void *payload)
+{
+    build *b = payload;
+    json_t *arr = json_object_get(per, "community_theme");
+    int64_t words = json_integer_value(json_object_get(per, "words"));
+    const char *key = key_of(per);
+    while (b->next_pair < b->npairs && b->pairs[b->next_pair].per != per &&
+           strcmp(key_of(b->pairs[b->next_pair].per), key) < 0)
+        b->next_pair++;
+    for (; b->next_pair < b->npairs && b->pairs[b->next_pair].per == per; b->next_pair++) {
+        const pair_row *r = &b->pairs[b->next_pair];
+        const char *community = b->pool.p + r->off;
+        const char *theme = community + strlen(community) + 1;
+        json_t *o = json_object();
+        if (!o || put(o, "community", jstr(community)) || put(o, "theme", jstr(theme)) ||
+            put(o, "count", json_integer(r->count)) ||
+            put(o, "rate_per_10k_words", rate(r->count, words)) || json_array_append_new(arr, o)) {
+            json_decref(o);
+            return oom(b, "community_theme");
+        }
+    }
+    return TM_OK;
 }
 
 static int on_signal(const tm_agg_signal *row, void *payload)
@@ -325,10 +382,13 @@ static int build_lexicon(build *b, tm_store *st)
     return tm_agg_lexicons(st, &b->range, on_lexicon, b, b->err);
 }
 
-int tm_report_build(json_t **out, tm_store *st, const tm_report_opts *opts, tm_err *err)
+int tm_report_build_each(json_t **out, tm_store *st, const tm_report_opts *opts,
+                         int (*begin)(json_t *rep, void *payload),
+                         int (*each)(json_t *period, void *payload), void *payload, tm_err *err)
 {
     *out = NULL;
     build b = {0};
+    tm_buf_init(&b.pool);
     json_t *rep = NULL;
     int rc, in_txn = 0;
     b.opts = opts;
@@ -408,7 +468,18 @@ int tm_report_build(json_t **out, tm_store *st, const tm_report_opts *opts, tm_e
         rc = oom(&b, "the report");
         goto cleanup;
     }
-    tm_report__ctx ac = {opts, &b.range, b.by_period, b.periods, b.undated, err};
+    tm_report__ctx ac = {.opts = opts,
+                         .range = &b.range,
+                         .by_period = b.by_period,
+                         .periods = b.periods,
+                         .undated = b.undated,
+                         .err = err,
+                         .begin = begin,
+                         .fill = fill_period,
+                         .each = each,
+                         .payload = payload,
+                         .fill_payload = &b,
+                         .pairs = each_pair};
     if ((rc = tm_report__analytics(&ac, st, rep)) != TM_OK) goto cleanup;
     *out = rep;
     rep = NULL;
@@ -421,10 +492,155 @@ cleanup:
     json_decref(b.periods);
     json_decref(b.undated);
     json_decref(b.by_period);
+    tm_free(b.pairs);
+    tm_buf_dispose(&b.pool);
     return rc;
 }
 
+int tm_report_build(json_t **out, tm_store *st, const tm_report_opts *opts, tm_err *err)
+{
+    return tm_report_build_each(out, st, opts, NULL, NULL, NULL, err);
+}
+
 /* ------------------------------------------------------------- write */
+
+/* The flags of every report dump: the streamed report must be the same
+ * bytes as the tree dumped whole. */
+#define DUMP_FLAGS (JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(12))
+
+/* Stands for the periods array's items in the dumps of the top-level
+ * members: the text before it is the head of the file, the text after it
+ * the tail. A JSON string never holds a raw newline, so the marker with its
+ * indentation can only be the one array item at depth 2. */
+#define MARK "\"tm-report-periods\""
+#define MARK_BEFORE "\n  \"periods\": [\n    "
+#define MARK_AFTER "\n  ]"
+
+typedef struct stream {
+    tm_outfile *out;
+    int (*filter)(json_t *part, void *payload);
+    void *filter_payload;
+    char *head; /* written before the first period */
+    size_t nperiods;
+    tm_err *err;
+} stream;
+
+/* The top-level members sorting before (side < 0) or after "periods", with
+ * the marker for the periods: dumped, then cut at the marker. */
+static char *dump_side(stream *s, json_t *rep, int side, size_t *cut)
+{
+    json_t *o = json_object(), *arr = json_array();
+    char *text = NULL;
+    if (!o || !arr || json_array_append_new(arr, json_string("tm-report-periods")) ||
+        json_object_set(o, "periods", arr))
+        goto done;
+    const char *k;
+    json_t *v;
+    json_object_foreach(rep, k, v)
+    {
+        int c = strcmp(k, "periods");
+        if (c && (c < 0) == (side < 0) && json_object_set(o, k, v)) goto done;
+    }
+    if (s->filter && s->filter(o, s->filter_payload) != TM_OK) goto done;
+    text = json_dumps(o, DUMP_FLAGS);
+    const char *m = text ? strstr(text, MARK_BEFORE MARK MARK_AFTER) : NULL;
+    if (!m) {
+        tm_free(text);
+        text = NULL;
+        goto done;
+    }
+    *cut = (size_t)(m - text) + strlen(MARK_BEFORE);
+done:
+    json_decref(arr);
+    json_decref(o);
+    return text;
+}
+
+static int stream_begin(json_t *rep, void *payload)
+{
+    stream *s = payload;
+    size_t cut;
+    char *text = dump_side(s, rep, -1, &cut);
+    if (!text)
+        return s->err && s->err->code
+                   ? s->err->code
+                   : tm_err_set(s->err, TM_ENOMEM, "report: out of memory writing the report");
+    text[cut] = '\0'; /* "{ ... "periods": [\n    " */
+    s->head = text;
+    return TM_OK;
+}
+
+/* Writes a dump with every line indented by four more spaces: a period at
+ * depth 2 of the report. */
+static int indented(const char *buf, size_t size, void *payload)
+{
+    tm_outfile *out = payload;
+    for (size_t i = 0; i < size;) {
+        const char *nl = memchr(buf + i, '\n', size - i);
+        size_t n = nl ? (size_t)(nl - (buf + i)) + 1 : size - i;
+        tm_outfile_write(out, buf + i, n);
+        if (nl) tm_outfile_write(out, "    ", 4);
+        i += n;
+    }
+    return 0;
+}
+
+static int stream_each(json_t *per, void *payload)
+{
+    stream *s = payload;
+    if (s->filter) {
+        int rc = s->filter(per, s->filter_payload);
+        if (rc != TM_OK) return rc;
+    }
+    if (s->nperiods++ == 0)
+        tm_outfile_write(s->out, s->head, strlen(s->head));
+    else
+        tm_outfile_write(s->out, ",\n    ", 6);
+    if (json_dump_callback(per, indented, s->out, DUMP_FLAGS) != 0)
+        return tm_err_set(s->err, TM_ENOMEM, "report: out of memory writing the report");
+    /* written: its members are not needed again */
+    json_object_clear(per);
+    return TM_OK;
+}
+
+int tm_report_stream(tm_store *st, const tm_report_opts *opts, const char *path,
+                     int (*filter)(json_t *part, void *payload), void *filter_payload, tm_err *err)
+{
+    if (!path) return tm_err_set(err, TM_EINVAL, "report: no path");
+    stream s = {NULL, filter, filter_payload, NULL, 0, err};
+    json_t *rep = NULL;
+    char *tail = NULL;
+    int rc = tm_outfile_open(&s.out, path, err);
+    if (rc != TM_OK) return rc;
+    if ((rc = tm_report_build_each(&rep, st, opts, stream_begin, stream_each, &s, err)) != TM_OK)
+        goto fail;
+    size_t cut;
+    if (!(tail = dump_side(&s, rep, 1, &cut))) {
+        rc = err && err->code ? err->code
+                              : tm_err_set(err, TM_ENOMEM, "report: out of memory writing it");
+        goto fail;
+    }
+    const char *after = tail + cut + strlen(MARK); /* "\n  ],\n  "rubric"..." */
+    if (s.nperiods) {
+        tm_outfile_write(s.out, after, strlen(after));
+    } else {
+        /* no period: the tree dump says "periods": [] */
+        size_t hl = strlen(s.head) - 5; /* without "\n    " */
+        tm_outfile_write(s.out, s.head, hl);
+        tm_outfile_write(s.out, "]", 1);
+        after += strlen(MARK_AFTER);
+        tm_outfile_write(s.out, after, strlen(after));
+    }
+    tm_outfile_write(s.out, "\n", 1);
+    rc = tm_outfile_commit(s.out, err);
+    s.out = NULL;
+fail:
+    tm_outfile_abort(s.out);
+    tm_free(tail);
+    tm_free(s.head);
+    json_decref(rep);
+    return rc;
+}
 
 int tm_report_write(const json_t *report, const char *path, tm_err *err)
 {

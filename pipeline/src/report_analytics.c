@@ -81,6 +81,9 @@ typedef struct ana {
     const char **reassuring; /* NULL-terminated tone identifiers */
     int64_t *new_incidents;  /* per period */
     json_t **new_by_theme;   /* per period: theme -> new incidents */
+    struct trends_state *tr; /* build_trends: the series */
+    struct inc_state *inc;   /* build_incidents: clusters and hits */
+    struct lvl_state *lv;    /* build_levels: signal groups and the previous levels */
 } ana;
 
 static int on_hperiod(const tm_agg_period *row, void *payload)
@@ -251,7 +254,10 @@ static json_t *trend_entry(ana *a, const series *x, long i)
     bad |= put(o, "baseline_count", json_integer(b));
     bad |= put(o, "baseline_words", json_integer(wb));
     bad |= put(o, "p_value", p < 0 ? json_null() : json_real(round(p * 1e8) / 1e8));
-    bad |= put(o, "rising", json_boolean(tm_trend_rising(&a->trend, cnt, h->words, b, wb)));
+    /* tm_trend_rising() with the p-value computed once: the tail sum is
+     * O(baseline count) and the report asks for it per series and period */
+    bad |=
+        put(o, "rising", json_boolean(cnt >= a->trend.min_count && p >= 0.0 && p < a->trend.alpha));
     if (bad) {
         json_decref(o);
         return NULL;
@@ -259,60 +265,85 @@ static json_t *trend_entry(ana *a, const series *x, long i)
     return o;
 }
 
-/* Fills trends.{community_theme,themes} of every reported period. */
+typedef struct trends_state {
+    series_set pairs, themes;
+} trends_state;
+
+static void trends_free(trends_state *t)
+{
+    if (!t) return;
+    series_free(&t->pairs);
+    series_free(&t->themes);
+    tm_free(t);
+}
+
+/* Reads the series of every history period (compact: one count per period
+ * and series); the JSON is made one period at a time by trends_period(). */
 static int build_trends(ana *a, tm_store *st)
 {
     tm_report__ctx *c = a->c;
-    series_set pairs = {.np = a->np, .index = json_object(), .an = a, .pairs = 1};
-    series_set themes = {.np = a->np, .index = json_object(), .an = a};
+    trends_state *t = a->tr = tm_calloc(1, sizeof *t);
+    if (!t) return oom(c, "trends");
+    t->pairs = (series_set){.np = a->np, .index = json_object(), .an = a, .pairs = 1};
+    t->themes = (series_set){.np = a->np, .index = json_object(), .an = a};
     int rc = TM_OK;
-    if (!pairs.index || !themes.index) {
-        rc = oom(c, "trends");
-        goto cleanup;
-    }
-    if ((rc = tm_agg_community_theme(st, &a->hist, on_pair_series, &pairs, c->err)) != TM_OK ||
-        (rc = tm_agg_counts(st, &a->hist, TM_CAT_THEME, on_count_series, &themes, c->err)) != TM_OK)
-        goto cleanup;
-    /* sorting moves the series: the index is not used after this */
-    if (pairs.n) qsort(pairs.v, pairs.n, sizeof *pairs.v, series_cmp);
-    if (themes.n) qsort(themes.v, themes.n, sizeof *themes.v, series_cmp);
-    const char *key;
-    json_t *per;
-    json_object_foreach(c->by_period, key, per)
-    {
-        long i = pidx_of(a, key);
-        json_t *tr = json_object(), *ct = json_array(), *th = json_array();
-        if (!tr || !ct || !th || put(tr, "community_theme", ct) || put(tr, "themes", th) ||
-            put(per, "trends", tr)) {
-            rc = oom(c, "trends");
-            goto cleanup;
-        }
-        if (i < 0) continue;
-        long prev = prev_of(a, i);
-        series_set *sets[2] = {&pairs, &themes};
-        json_t *arrs[2] = {ct, th};
-        for (int s = 0; s < 2; s++) {
-            for (size_t k = 0; k < sets[s]->n; k++) {
-                const series *x = &sets[s]->v[k];
-                if (!x->counts[i] && (prev < 0 || !x->counts[prev])) continue;
-                /* community x theme pairs below the test's minimum count now and
-                 * before cannot be rising: left out, or a long report would list
-                 * thousands of single mentions */
-                if (s == 0 && x->counts[i] < a->trend.min_count &&
-                    (prev < 0 || x->counts[prev] < a->trend.min_count))
-                    continue;
-                json_t *e = trend_entry(a, x, i);
-                if (!e || json_array_append_new(arrs[s], e)) {
-                    rc = oom(c, "trends");
-                    goto cleanup;
-                }
+    if (!t->pairs.index || !t->themes.index) return oom(c, "trends");
+    if (!c->range->from && c->pairs) {
+        /* no lower bound: the history is the report's range, whose pairs
+         * and theme counts are read already (two passes over the signals
+         * and theme mentions saved) */
+        if ((rc = c->pairs(c->fill_payload, on_pair_series, &t->pairs)) != TM_OK) return rc;
+        const char *pk, *k;
+        json_t *per, *v;
+        json_object_foreach(c->by_period, pk, per)
+        {
+            json_object_foreach(json_object_get(per, "themes"), k, v)
+            {
+                tm_agg_count row = {pk, k, json_integer_value(v)};
+                if ((rc = on_count_series(&row, &t->themes)) != TM_OK) return rc;
             }
         }
+    } else if ((rc = tm_agg_community_theme(st, &a->hist, on_pair_series, &t->pairs, c->err)) !=
+                   TM_OK ||
+               (rc = tm_agg_counts(st, &a->hist, TM_CAT_THEME, on_count_series, &t->themes,
+                                   c->err)) != TM_OK) {
+        return rc;
     }
-cleanup:
-    series_free(&pairs);
-    series_free(&themes);
-    return rc;
+    /* sorting moves the series: the index is not used after this */
+    json_decref(t->pairs.index);
+    json_decref(t->themes.index);
+    t->pairs.index = t->themes.index = NULL;
+    if (t->pairs.n) qsort(t->pairs.v, t->pairs.n, sizeof *t->pairs.v, series_cmp);
+    if (t->themes.n) qsort(t->themes.v, t->themes.n, sizeof *t->themes.v, series_cmp);
+    return TM_OK;
+}
+
+/* Fills trends.{community_theme,themes} of history period i, reported as `per`. */
+static int trends_period(ana *a, long i, json_t *per)
+{
+    tm_report__ctx *c = a->c;
+    json_t *tr = json_object(), *ct = json_array(), *th = json_array();
+    if (!tr || !ct || !th || put(tr, "community_theme", ct) || put(tr, "themes", th) ||
+        put(per, "trends", tr))
+        return oom(c, "trends");
+    long prev = prev_of(a, i);
+    series_set *sets[2] = {&a->tr->pairs, &a->tr->themes};
+    json_t *arrs[2] = {ct, th};
+    for (int s = 0; s < 2; s++) {
+        for (size_t k = 0; k < sets[s]->n; k++) {
+            const series *x = &sets[s]->v[k];
+            if (!x->counts[i] && (prev < 0 || !x->counts[prev])) continue;
+            /* community x theme pairs below the test's minimum count now and
+             * before cannot be rising: left out, or a long report would list
+             * thousands of single mentions */
+            if (s == 0 && x->counts[i] < a->trend.min_count &&
+                (prev < 0 || x->counts[prev] < a->trend.min_count))
+                continue;
+            json_t *e = trend_entry(a, x, i);
+            if (!e || json_array_append_new(arrs[s], e)) return oom(c, "trends");
+        }
+    }
+    return TM_OK;
 }
 
 /* ----------------------------------------------------------------- rates */
@@ -408,6 +439,8 @@ typedef struct cluster {
     uint64_t *first_set, *last_set;
     size_t nfirst, nlast;
     char id[96];
+    long mark;         /* the last period whose hits counted it (distinct per period) */
+    int64_t in_period; /* its hits in that period */
 } cluster;
 
 typedef struct hit {
@@ -519,6 +552,13 @@ static double jaccard(const uint64_t *a, size_t na, const uint64_t *b, size_t nb
     return (double)both / (double)(na + nb - both);
 }
 
+/* The largest Jaccard index two sets of these sizes can have. */
+static double jaccard_bound(size_t na, size_t nb)
+{
+    if (!na && !nb) return 1.0;
+    return na < nb ? (double)na / (double)nb : (double)nb / (double)na;
+}
+
 static int same_opt(const char *a, const char *b)
 {
     return !a || !b || !strcmp(a, b);
@@ -554,8 +594,17 @@ static int on_incident(const tm_agg_incident *row, void *payload)
     }
     /* forget clusters not seen within the window (rows come in date order) */
     size_t keep = 0;
-    for (size_t i = 0; i < b->nactive; i++)
-        if (day - x->v[b->active[i]].last_day <= x->window) b->active[keep++] = b->active[i];
+    for (size_t i = 0; i < b->nactive; i++) {
+        cluster *k = &x->v[b->active[i]];
+        if (day - k->last_day <= x->window) {
+            b->active[keep++] = b->active[i];
+        } else {
+            /* out of the window for good: its words are never compared again */
+            if (k->last_set != k->first_set) tm_free(k->last_set);
+            tm_free(k->first_set);
+            k->first_set = k->last_set = NULL;
+        }
+    }
     b->nactive = keep;
     uint64_t *set = NULL;
     size_t nset = 0;
@@ -568,10 +617,15 @@ static int on_incident(const tm_agg_incident *row, void *payload)
         if (!same_opt(k->place, row->place)) continue;
         /* two different stated days are two incidents, whatever the words */
         if (k->date && date && strcmp(k->date, date)) continue;
+        int same_day = k->date && date && !strcmp(k->date, date);
+        /* the sizes bound the overlap: skip the merge walk when even a
+         * full overlap could not be chosen (exact: j <= the bound) */
+        double ub1 = jaccard_bound(k->nfirst, nset), ub2 = jaccard_bound(k->nlast, nset);
+        double ub = ub1 > ub2 ? ub1 : ub2;
+        if ((!same_day && ub < TM_REPORT_INCIDENT_JACCARD) || (best >= 0 && ub <= best_j)) continue;
         double j1 = jaccard(k->first_set, k->nfirst, set, nset);
         double j2 = jaccard(k->last_set, k->nlast, set, nset);
         double j = j1 > j2 ? j1 : j2;
-        int same_day = k->date && date && !strcmp(k->date, date);
         if ((j >= TM_REPORT_INCIDENT_JACCARD || same_day) && (best < 0 || j > best_j)) {
             best = (long)b->active[i];
             best_j = j;
@@ -609,6 +663,7 @@ static int on_incident(const tm_agg_incident *row, void *payload)
         k->first_set = k->last_set = set;
         k->nfirst = k->nlast = nset;
         k->last_doc = -1;
+        k->mark = -1;
         char idkey[64];
         snprintf(idkey, sizeof idkey, "%s-%s", k->first_seen, row->theme);
         json_int_t seq = json_integer_value(json_object_get(x->ids, idkey)) + 1;
@@ -650,123 +705,140 @@ static int on_incident(const tm_agg_incident *row, void *payload)
  * most TM_REPORT_MAX_INCIDENTS; `incidents_total` says how many there were. */
 #define TM_REPORT_MAX_INCIDENTS 50
 
-static int incident_cmp(const void *pa, const void *pb)
-{
-    json_t *a = *(json_t *const *)pa, *b = *(json_t *const *)pb;
-    int na = json_is_true(json_object_get(a, "new")), nb = json_is_true(json_object_get(b, "new"));
-    if (na != nb) return nb - na;
-    json_int_t ma = json_integer_value(json_object_get(a, "period_mentions")),
-               mb = json_integer_value(json_object_get(b, "period_mentions"));
-    if (ma != mb) return ma > mb ? -1 : 1;
-    ma = json_integer_value(json_object_get(a, "mentions"));
-    mb = json_integer_value(json_object_get(b, "mentions"));
-    if (ma != mb) return ma > mb ? -1 : 1;
-    return strcmp(json_string_value(json_object_get(a, "id")),
-                  json_string_value(json_object_get(b, "id")));
-}
+/* The clusters and hits of the history, kept from build_incidents() to the
+ * period loop; hits of period i are hits[hit0[i] .. hit1[i]). */
+typedef struct inc_state {
+    inc_ctx x;
+    size_t *hit0, *hit1;
+    long pidx; /* the period incident_cmp ranks for */
+} inc_state;
 
-static void cap_incidents(tm_report__ctx *c)
+static void inc_free(inc_state *s)
 {
-    const char *key;
-    json_t *per;
-    json_object_foreach(c->by_period, key, per)
-    {
-        json_t *arr = json_object_get(per, "incidents");
-        size_t n = json_array_size(arr);
-        json_object_set_new(per, "incidents_total", json_integer((json_int_t)n));
-        if (n <= TM_REPORT_MAX_INCIDENTS) continue;
-        json_t **v = tm_malloc(n * sizeof *v);
-        if (!v) continue;
-        for (size_t i = 0; i < n; i++)
-            v[i] = json_incref(json_array_get(arr, i));
-        qsort(v, n, sizeof *v, incident_cmp);
-        json_array_clear(arr);
-        for (size_t i = 0; i < n; i++) {
-            if (i < TM_REPORT_MAX_INCIDENTS) json_array_append(arr, v[i]);
-            json_decref(v[i]);
-        }
-        tm_free(v);
+    if (!s) return;
+    inc_ctx *x = &s->x;
+    for (size_t i = 0; i < x->n; i++)
+        cluster_free(&x->v[i]);
+    tm_free(x->v);
+    for (size_t i = 0; i < x->nbuckets; i++) {
+        tm_free(x->buckets[i].theme);
+        tm_free(x->buckets[i].active);
     }
+    tm_free(x->buckets);
+    tm_free(x->hits);
+    json_decref(x->ids);
+    tm_stemmer_free(x->stem);
+    tm_free(s->hit0);
+    tm_free(s->hit1);
+    tm_free(s);
 }
 
+/* Reads and clusters every incident of the history and counts the new ones
+ * per period (the levels need them); the JSON is made per period by
+ * incidents_period(). */
 static int build_incidents(ana *a, tm_store *st)
 {
     tm_report__ctx *c = a->c;
-    inc_ctx x = {.a = a, .lex = c->opts->lexicon, .ids = json_object()};
-    x.window = c->opts->incident_window_days > 0 ? c->opts->incident_window_days
-                                                 : TM_REPORT_INCIDENT_WINDOW;
-    int rc = TM_OK;
-    if (!x.ids) return oom(c, "incidents");
+    inc_state *s = a->inc = tm_calloc(1, sizeof *s);
+    if (!s) return oom(c, "incidents");
+    inc_ctx *x = &s->x;
+    *x = (inc_ctx){.a = a, .lex = c->opts->lexicon, .ids = json_object()};
+    x->window = c->opts->incident_window_days > 0 ? c->opts->incident_window_days
+                                                  : TM_REPORT_INCIDENT_WINDOW;
+    s->hit0 = tm_calloc(a->np ? a->np : 1, sizeof *s->hit0);
+    s->hit1 = tm_calloc(a->np ? a->np : 1, sizeof *s->hit1);
+    if (!x->ids || !s->hit0 || !s->hit1) return oom(c, "incidents");
     tm_err ignored = {0};
-    if (tm_stemmer_new(&x.stem, NULL, &ignored) != TM_OK) x.stem = NULL; /* words unstemmed */
-    if ((rc = tm_agg_incidents(st, &a->hist, on_incident, &x, c->err)) != TM_OK) goto cleanup;
-    const char *pkey;
-    json_t *per;
-    json_object_foreach(c->by_period, pkey, per)
-    {
-        if (put(per, "incidents", json_array())) {
-            rc = oom(c, "incidents");
-            goto cleanup;
-        }
-    }
-    /* hits are in date order, so each period's are contiguous; one entry
-     * per cluster per period, with the mentions it had in the period */
-    for (size_t h = 0; h < x.nhits;) {
-        long pidx = x.hits[h].pidx;
+    if (tm_stemmer_new(&x->stem, NULL, &ignored) != TM_OK) x->stem = NULL; /* words unstemmed */
+    int rc = tm_agg_incidents(st, &a->hist, on_incident, x, c->err);
+    if (rc != TM_OK) return rc;
+    /* hits are in date order, so each period's are contiguous; a cluster is
+     * new in the period of its first hit */
+    for (size_t h = 0; h < x->nhits;) {
+        long pidx = x->hits[h].pidx;
         size_t end = h;
-        while (end < x.nhits && x.hits[end].pidx == pidx)
+        while (end < x->nhits && x->hits[end].pidx == pidx)
             end++;
-        json_t *per_obj = pidx >= 0 ? json_object_get(c->by_period, a->p[pidx].key) : NULL;
-        json_t *arr = per_obj ? json_object_get(per_obj, "incidents") : NULL;
+        if (pidx >= 0) {
+            s->hit0[pidx] = h;
+            s->hit1[pidx] = end;
+        }
         for (size_t i = h; i < end; i++) {
-            size_t k = x.hits[i].cluster;
-            int seen = 0;
-            int64_t in_period = 0;
-            for (size_t j = h; j < end; j++) {
-                if (x.hits[j].cluster != k) continue;
-                if (j < i) seen = 1;
-                in_period++;
-            }
-            if (seen) continue;
-            const cluster *cl = &x.v[k];
-            if (cl->first_pidx == pidx && pidx >= 0) {
-                a->new_incidents[pidx]++;
-                json_t *nt = a->new_by_theme[pidx];
-                json_object_set_new(
+            cluster *cl = &x->v[x->hits[i].cluster];
+            if (cl->first_pidx != pidx || pidx < 0 || cl->mark == pidx) continue;
+            cl->mark = pidx;
+            a->new_incidents[pidx]++;
+            json_t *nt = a->new_by_theme[pidx];
+            if (json_object_set_new(
                     nt, cl->theme,
-                    json_integer(json_integer_value(json_object_get(nt, cl->theme)) + 1));
-            }
-            if (!arr) continue;
-            json_t *o = json_object();
-            if (!o || put(o, "id", json_string(cl->id)) ||
-                put(o, "theme", json_string(cl->theme)) || put(o, "place", jstr(cl->place)) ||
-                put(o, "date", jstr(cl->date)) ||
-                put(o, "first_seen", json_string(cl->first_seen)) ||
-                put(o, "last_seen", json_string(cl->last_seen)) ||
-                put(o, "documents", json_integer(cl->documents)) ||
-                put(o, "mentions", json_integer(cl->mentions)) ||
-                put(o, "period_mentions", json_integer(in_period)) ||
-                put(o, "new", json_boolean(cl->first_pidx == pidx)) ||
-                json_array_append_new(arr, o)) {
-                rc = oom(c, "incidents");
-                goto cleanup;
-            }
+                    json_integer(json_integer_value(json_object_get(nt, cl->theme)) + 1)))
+                return oom(c, "incidents");
         }
         h = end;
     }
-    cap_incidents(c);
-cleanup:
-    for (size_t i = 0; i < x.n; i++)
-        cluster_free(&x.v[i]);
-    tm_free(x.v);
-    for (size_t i = 0; i < x.nbuckets; i++) {
-        tm_free(x.buckets[i].theme);
-        tm_free(x.buckets[i].active);
+    for (size_t i = 0; i < x->n; i++)
+        x->v[i].mark = -1;
+    return TM_OK;
+}
+
+static const inc_state *cmp_state; /* qsort has no payload: the ranking's state */
+
+static int incident_cmp(const void *pa, const void *pb)
+{
+    const cluster *a = &cmp_state->x.v[*(const size_t *)pa];
+    const cluster *b = &cmp_state->x.v[*(const size_t *)pb];
+    long p = cmp_state->pidx;
+    int na = a->first_pidx == p, nb = b->first_pidx == p;
+    if (na != nb) return nb - na;
+    if (a->in_period != b->in_period) return a->in_period > b->in_period ? -1 : 1;
+    if (a->mentions != b->mentions) return a->mentions > b->mentions ? -1 : 1;
+    return strcmp(a->id, b->id);
+}
+
+/* incidents and incidents_total of history period pidx: one entry per
+ * cluster with the mentions it had in the period, in order of first hit;
+ * past TM_REPORT_MAX_INCIDENTS, the top ones by incident_cmp. */
+static int incidents_period(ana *a, long pidx, json_t *per)
+{
+    tm_report__ctx *c = a->c;
+    inc_state *s = a->inc;
+    inc_ctx *x = &s->x;
+    json_t *arr = json_array();
+    if (!arr || put(per, "incidents", arr)) return oom(c, "incidents");
+    size_t h0 = s->hit0[pidx], h1 = s->hit1[pidx], n = 0;
+    size_t *v = h1 > h0 ? tm_malloc((h1 - h0) * sizeof *v) : NULL;
+    if (h1 > h0 && !v) return oom(c, "incidents");
+    for (size_t h = h0; h < h1; h++) {
+        cluster *cl = &x->v[x->hits[h].cluster];
+        if (cl->mark != pidx) {
+            cl->mark = pidx;
+            cl->in_period = 0;
+            v[n++] = x->hits[h].cluster;
+        }
+        cl->in_period++;
     }
-    tm_free(x.buckets);
-    tm_free(x.hits);
-    json_decref(x.ids);
-    tm_stemmer_free(x.stem);
+    int rc = TM_OK;
+    if (put(per, "incidents_total", json_integer((json_int_t)n))) rc = oom(c, "incidents");
+    if (rc == TM_OK && n > TM_REPORT_MAX_INCIDENTS) {
+        s->pidx = pidx;
+        cmp_state = s;
+        qsort(v, n, sizeof *v, incident_cmp);
+        n = TM_REPORT_MAX_INCIDENTS;
+    }
+    for (size_t i = 0; rc == TM_OK && i < n; i++) {
+        const cluster *cl = &x->v[v[i]];
+        json_t *o = json_object();
+        if (!o || put(o, "id", json_string(cl->id)) || put(o, "theme", json_string(cl->theme)) ||
+            put(o, "place", jstr(cl->place)) || put(o, "date", jstr(cl->date)) ||
+            put(o, "first_seen", json_string(cl->first_seen)) ||
+            put(o, "last_seen", json_string(cl->last_seen)) ||
+            put(o, "documents", json_integer(cl->documents)) ||
+            put(o, "mentions", json_integer(cl->mentions)) ||
+            put(o, "period_mentions", json_integer(cl->in_period)) ||
+            put(o, "new", json_boolean(cl->first_pidx == pidx)) || json_array_append_new(arr, o))
+            rc = oom(c, "incidents");
+    }
+    tm_free(v);
     return rc;
 }
 
@@ -826,33 +898,89 @@ static int build_events(tm_report__ctx *c, tm_store *st)
 
 typedef struct group {
     long pidx;
-    char *community, *theme, *polarity, *eep;
+    const char *community, *theme, *polarity, *eep; /* interned in lvl_ctx.strings */
     int64_t count;
     double raw; /* sum of weight x eep x polarity x tone */
 } group;
 
+/* Groups are found by (period, community, theme, polarity, eep) with the
+ * four names interned: a few hundred distinct names, hundreds of thousands
+ * of groups, so a group holds pointers into `strings`, not copies. */
 typedef struct lvl_ctx {
     ana *a;
     group *v;
     size_t n, cap;
-    json_t *index;
+    size_t *slots; /* open addressing: group index + 1; 0 = empty */
+    size_t nslots;
+    json_t *strings;     /* name -> the same name: the interned copies */
+    const char *last[4]; /* the previous row's names: rows repeat them */
+    const char *last_period;
+    long last_pidx;
     int64_t (*eep)[3]; /* per period: evidenced, experienced, potential */
 } lvl_ctx;
+
+static const char *intern(lvl_ctx *x, int field, const char *s)
+{
+    if (x->last[field] && !strcmp(x->last[field], s)) return x->last[field];
+    json_t *v = json_object_get(x->strings, s);
+    if (!v && (json_object_set_new(x->strings, s, json_string(s)) ||
+               !(v = json_object_get(x->strings, s))))
+        return NULL;
+    return x->last[field] = json_string_value(v);
+}
+
+static uint64_t group_hash(long pidx, const char *const *f)
+{
+    uint64_t h = (uint64_t)pidx * 0x9e3779b97f4a7c15u;
+    for (int i = 0; i < 4; i++)
+        h = (h ^ (uint64_t)(uintptr_t)f[i]) * 0x100000001b3u;
+    return h ^ (h >> 29);
+}
+
+static int lvl_grow(lvl_ctx *x)
+{
+    size_t ncap = x->nslots ? x->nslots * 2 : 1024;
+    size_t *ns = tm_calloc(ncap, sizeof *ns);
+    if (!ns) return TM_ENOMEM;
+    for (size_t i = 0; i < x->n; i++) {
+        const group *g = &x->v[i];
+        const char *f[4] = {g->community, g->theme, g->polarity, g->eep};
+        size_t j = (size_t)group_hash(g->pidx, f) & (ncap - 1);
+        while (ns[j])
+            j = (j + 1) & (ncap - 1);
+        ns[j] = i + 1;
+    }
+    tm_free(x->slots);
+    x->slots = ns;
+    x->nslots = ncap;
+    return TM_OK;
+}
 
 static int on_weighted(const tm_agg_weighted *row, void *payload)
 {
     lvl_ctx *x = payload;
-    long pidx = pidx_of(x->a, row->period);
+    if (!x->last_period || strcmp(x->last_period, row->period)) {
+        x->last_pidx = pidx_of(x->a, row->period);
+        x->last_period = x->last_pidx >= 0 ? x->a->p[x->last_pidx].key : NULL;
+    }
+    long pidx = x->last_pidx;
     if (pidx < 0) return TM_OK;
     int e = !strcmp(row->eep, "evidenced") ? 0 : !strcmp(row->eep, "experienced") ? 1 : 2;
     x->eep[pidx][e]++;
-    char key[600];
-    snprintf(key, sizeof key, "%ld\x1f%s\x1f%s\x1f%s\x1f%s", pidx, row->community, row->theme,
-             row->polarity, row->eep);
-    json_t *v = json_object_get(x->index, key);
-    size_t i;
-    if (v) {
-        i = (size_t)json_integer_value(v);
+    const char *f[4] = {intern(x, 0, row->community), intern(x, 1, row->theme),
+                        intern(x, 2, row->polarity), intern(x, 3, row->eep)};
+    if (!f[0] || !f[1] || !f[2] || !f[3]) return oom(x->a->c, "levels");
+    if ((x->n + 1) * 10 > x->nslots * 7 && lvl_grow(x) != TM_OK) return oom(x->a->c, "levels");
+    size_t j = (size_t)group_hash(pidx, f) & (x->nslots - 1), i;
+    for (;; j = (j + 1) & (x->nslots - 1)) {
+        if (!x->slots[j]) break;
+        const group *g = &x->v[x->slots[j] - 1];
+        if (g->pidx == pidx && g->community == f[0] && g->theme == f[1] && g->polarity == f[2] &&
+            g->eep == f[3])
+            break;
+    }
+    if (x->slots[j]) {
+        i = x->slots[j] - 1;
     } else {
         if (x->n == x->cap) {
             size_t nc = x->cap ? x->cap * 2 : 256;
@@ -864,15 +992,12 @@ static int on_weighted(const tm_agg_weighted *row, void *payload)
         group *g = &x->v[x->n];
         memset(g, 0, sizeof *g);
         g->pidx = pidx;
-        g->community = tm_strndup(row->community, strlen(row->community));
-        g->theme = tm_strndup(row->theme, strlen(row->theme));
-        g->polarity = tm_strndup(row->polarity, strlen(row->polarity));
-        g->eep = tm_strndup(row->eep, strlen(row->eep));
-        x->n++;
-        if (!g->community || !g->theme || !g->polarity || !g->eep ||
-            json_object_set_new(x->index, key, json_integer((json_int_t)(x->n - 1))))
-            return oom(x->a->c, "levels");
-        i = x->n - 1;
+        g->community = f[0];
+        g->theme = f[1];
+        g->polarity = f[2];
+        g->eep = f[3];
+        i = x->n++;
+        x->slots[j] = x->n;
     }
     group *g = &x->v[i];
     g->count++;
@@ -1001,107 +1126,127 @@ fail:
     return NULL;
 }
 
+/* The signal groups of the history sorted by period, and the levels of the
+ * period before the one being made (its direction compares with them). */
+typedef struct lvl_state {
+    lvl_ctx x;
+    int *area_level;   /* per history period */
+    json_t *prev_comm; /* community -> level in the previous period */
+    size_t g0;         /* the first group of the next period */
+} lvl_state;
+
+static void lvl_free(lvl_state *s)
+{
+    if (!s) return;
+    tm_free(s->x.v);
+    tm_free(s->x.slots);
+    tm_free(s->x.eep);
+    tm_free(s->area_level);
+    json_decref(s->x.strings);
+    json_decref(s->prev_comm);
+    tm_free(s);
+}
+
 static int build_levels(ana *a, tm_store *st)
 {
     tm_report__ctx *c = a->c;
-    lvl_ctx x = {.a = a, .index = json_object()};
-    x.eep = tm_calloc(a->np ? a->np : 1, sizeof *x.eep);
-    int *area_level = tm_calloc(a->np ? a->np : 1, sizeof *area_level);
-    json_t *prev_comm = json_object(); /* community -> level in the previous period */
+    lvl_state *s = a->lv = tm_calloc(1, sizeof *s);
+    if (!s) return oom(c, "levels");
+    s->x = (lvl_ctx){.a = a, .strings = json_object()};
+    s->x.eep = tm_calloc(a->np ? a->np : 1, sizeof *s->x.eep);
+    s->area_level = tm_calloc(a->np ? a->np : 1, sizeof *s->area_level);
+    s->prev_comm = json_object();
+    if (!s->x.strings || !s->x.eep || !s->area_level || !s->prev_comm) return oom(c, "levels");
+    int rc = tm_agg_weighted_signals(st, &a->hist, a->reassuring, on_weighted, &s->x, c->err);
+    if (rc != TM_OK) return rc;
+    /* the index is not needed once every signal is in its group */
+    tm_free(s->x.slots);
+    s->x.slots = NULL;
+    if (s->x.n) qsort(s->x.v, s->x.n, sizeof *s->x.v, group_cmp);
+    return TM_OK;
+}
+
+/* The levels of history period i (called for every period in order: each
+ * period's direction needs the one before); `per` NULL when i is not
+ * reported. */
+static int levels_period(ana *a, long i, json_t *per)
+{
+    tm_report__ctx *c = a->c;
+    lvl_state *s = a->lv;
+    lvl_ctx *x = &s->x;
+    size_t g0 = s->g0, g1 = g0;
+    while (g1 < x->n && x->v[g1].pidx == i)
+        g1++;
+    s->g0 = g1;
+    long prev = prev_of(a, i);
+    int lv = 0;
+    json_t *area =
+        level_object(a, x->v + g0, g1 - g0, NULL, i, prev >= 0 ? s->area_level[prev] : 0, &lv);
+    if (!area) return oom(c, "levels");
+    s->area_level[i] = lv;
+    /* communities with signals now or in the previous period */
+    json_t *comms = json_object(), *now = json_object(), *next_comm = json_object();
     int rc = TM_OK;
-    if (!x.index || !x.eep || !area_level || !prev_comm) {
+    if (!comms || !now || !next_comm) {
         rc = oom(c, "levels");
-        goto cleanup;
+        goto done;
     }
-    if ((rc = tm_agg_weighted_signals(st, &a->hist, a->reassuring, on_weighted, &x, c->err)) !=
-        TM_OK)
-        goto cleanup;
-    if (x.n) qsort(x.v, x.n, sizeof *x.v, group_cmp);
-    size_t g0 = 0;
-    for (long i = 0; i < (long)a->np; i++) {
-        size_t g1 = g0;
-        while (g1 < x.n && x.v[g1].pidx == i)
-            g1++;
-        long prev = prev_of(a, i);
-        json_t *per = json_object_get(c->by_period, a->p[i].key);
-        int lv = 0;
-        json_t *area =
-            level_object(a, x.v + g0, g1 - g0, NULL, i, prev >= 0 ? area_level[prev] : 0, &lv);
-        if (!area) {
-            rc = oom(c, "levels");
-            goto cleanup;
-        }
-        area_level[i] = lv;
-        /* communities with signals now or in the previous period */
-        json_t *comms = json_object(), *now = json_object();
-        if (!comms || !now) {
-            json_decref(area);
-            json_decref(comms);
-            json_decref(now);
-            rc = oom(c, "levels");
-            goto cleanup;
-        }
-        for (size_t k = g0; k < g1; k++)
-            json_object_set_new(now, x.v[k].community, json_integer(0));
-        if (prev >= 0) {
-            const char *ck;
-            json_t *cv;
-            json_object_foreach(prev_comm, ck, cv)
-            {
-                if (!json_object_get(now, ck)) json_object_set_new(now, ck, json_integer(0));
-            }
-        }
-        const char *ck;
-        json_t *cv;
-        json_t *next_comm = json_object();
-        json_object_foreach(now, ck, cv)
+    for (size_t k = g0; k < g1; k++)
+        json_object_set_new(now, x->v[k].community, json_integer(0));
+    const char *ck;
+    json_t *cv;
+    if (prev >= 0) {
+        json_object_foreach(s->prev_comm, ck, cv)
         {
-            int pl = prev >= 0 ? (int)json_integer_value(json_object_get(prev_comm, ck)) : 0;
-            int cl = 0;
-            json_t *co = level_object(a, x.v + g0, g1 - g0, ck, i, pl, &cl);
-            if (!co || json_object_set_new(comms, ck, co) ||
-                json_object_set_new(next_comm, ck, json_integer(cl))) {
-                rc = oom(c, "levels");
-                break;
-            }
+            if (!json_object_get(now, ck)) json_object_set_new(now, ck, json_integer(0));
         }
-        json_decref(now);
-        json_decref(prev_comm);
-        prev_comm = next_comm;
-        if (rc != TM_OK || !prev_comm) {
-            json_decref(area);
-            json_decref(comms);
+    }
+    json_object_foreach(now, ck, cv)
+    {
+        int pl = prev >= 0 ? (int)json_integer_value(json_object_get(s->prev_comm, ck)) : 0;
+        int cl = 0;
+        /* the period's groups are sorted by community: hand over only this
+         * community's run (the same groups in the same order as a filter
+         * over all of them, so the same sums) */
+        size_t lo = g0, hi = g1;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (strcmp(x->v[mid].community, ck) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (hi = lo; hi < g1 && !strcmp(x->v[hi].community, ck); hi++)
+            ;
+        json_t *co = level_object(a, x->v + lo, hi - lo, ck, i, pl, &cl);
+        if (!co || json_object_set_new(comms, ck, co) ||
+            json_object_set_new(next_comm, ck, json_integer(cl))) {
             rc = oom(c, "levels");
-            goto cleanup;
+            goto done;
         }
-        if (per) {
-            json_t *levels = json_object(), *eep = json_object();
-            if (!levels || !eep || put(levels, "area", area) || put(levels, "communities", comms) ||
-                put(per, "levels", levels) || put(eep, "evidenced", json_integer(x.eep[i][0])) ||
-                put(eep, "experienced", json_integer(x.eep[i][1])) ||
-                put(eep, "potential", json_integer(x.eep[i][2])) || put(per, "eep", eep) ||
-                put(per, "new_incidents", json_integer(a->new_incidents[i]))) {
-                rc = oom(c, "levels");
-                goto cleanup;
-            }
-        } else {
-            json_decref(area);
-            json_decref(comms);
-        }
-        g0 = g1;
     }
-cleanup:
-    for (size_t i = 0; i < x.n; i++) {
-        tm_free(x.v[i].community);
-        tm_free(x.v[i].theme);
-        tm_free(x.v[i].polarity);
-        tm_free(x.v[i].eep);
+    json_decref(s->prev_comm);
+    s->prev_comm = next_comm;
+    next_comm = NULL;
+    if (per) {
+        json_t *levels = json_object(), *eep = json_object();
+        int bad = !levels || !eep;
+        bad = bad || put(levels, "area", area);
+        area = NULL;
+        bad = bad || put(levels, "communities", comms);
+        comms = NULL;
+        if (bad || put(per, "levels", levels) ||
+            put(eep, "evidenced", json_integer(x->eep[i][0])) ||
+            put(eep, "experienced", json_integer(x->eep[i][1])) ||
+            put(eep, "potential", json_integer(x->eep[i][2])) || put(per, "eep", eep) ||
+            put(per, "new_incidents", json_integer(a->new_incidents[i])))
+            rc = oom(c, "levels");
     }
-    tm_free(x.v);
-    tm_free(x.eep);
-    tm_free(area_level);
-    json_decref(x.index);
-    json_decref(prev_comm);
+done:
+    json_decref(area);
+    json_decref(comms);
+    json_decref(now);
+    json_decref(next_comm);
     return rc;
 }
 
@@ -1234,7 +1379,26 @@ int tm_report__analytics(tm_report__ctx *c, tm_store *st, json_t *rep)
         (rc = tm_report__emerging(c, st, &a.hist, &a.trend)) != TM_OK ||
         (rc = build_meta(&a, rep)) != TM_OK)
         goto cleanup;
+    if (c->begin && (rc = c->begin(rep, c->payload)) != TM_OK) goto cleanup;
+    /* The big members (trends, levels, incidents, community_theme) are made
+     * one period at a time, in time order, and each finished period goes to
+     * the sink, which may write and release it: the report never holds them
+     * for every period at once. Levels need every history period in order
+     * (a direction compares with the period before), reported or not. */
+    for (size_t i = 0; i < a.np; i++) {
+        json_t *per = json_object_get(c->by_period, a.p[i].key);
+        if ((rc = levels_period(&a, (long)i, per)) != TM_OK) goto cleanup;
+        if (!per) continue;
+        if ((rc = trends_period(&a, (long)i, per)) != TM_OK ||
+            (rc = incidents_period(&a, (long)i, per)) != TM_OK ||
+            (c->fill && (rc = c->fill(per, c->fill_payload)) != TM_OK))
+            goto cleanup;
+        if (per != c->undated && c->each && (rc = c->each(per, c->payload)) != TM_OK) goto cleanup;
+    }
 cleanup:
+    trends_free(a.tr);
+    inc_free(a.inc);
+    lvl_free(a.lv);
     if (a.new_by_theme)
         for (size_t i = 0; i < a.np; i++)
             json_decref(a.new_by_theme[i]);

@@ -14,6 +14,20 @@ typedef struct tm_report__ctx {
     json_t *periods;           /* the "periods" array (borrowed) */
     json_t *undated;           /* the undated period object or NULL (borrowed) */
     tm_err *err;
+    /* The period loop (tm_report__analytics): `begin` gets the report once
+     * every top-level member is final, before the first period is finished;
+     * `fill` adds report.c's per-period members to each reported period;
+     * `each` gets every dated reported period, complete, in time order (it
+     * may write it and clear it). The undated period is finished last and
+     * stays in the report. Any may be NULL. */
+    int (*begin)(json_t *rep, void *payload);
+    int (*fill)(json_t *period, void *payload);
+    int (*each)(json_t *period, void *payload);
+    void *payload;
+    void *fill_payload;
+    /* report.c's community x theme rows of the report's range, in order
+     * (the trends reuse them when the range has no lower bound). */
+    int (*pairs)(void *fill_payload, tm_agg_pair_fn fn, void *payload);
 } tm_report__ctx;
 
 /* Adds the analytics members to every period object and the top-level

@@ -403,6 +403,21 @@ static int one_period(ctx *c, json_t *out, const json_t *p)
     return TM_OK;
 }
 
+typedef struct sum_each {
+    ctx *c;
+    json_t *periods; /* the area's periods array */
+} sum_each;
+
+/* One finished report period: summarised, then dropped from the report,
+ * so that the whole report is never in memory. */
+static int on_report_period(json_t *p, void *payload)
+{
+    sum_each *x = payload;
+    int rc = one_period(x->c, x->periods, p);
+    json_object_clear(p);
+    return rc;
+}
+
 int tm_summary_build(json_t **out, tm_store *st, const tm_lexicon *lex, const tm_summary_opts *o,
                      tm_err *err)
 {
@@ -417,11 +432,9 @@ int tm_summary_build(json_t **out, tm_store *st, const tm_lexicon *lex, const tm
     ro.lexicon_version = lex ? tm_lexicon_version(lex) : NULL;
     ro.lexicon_hash = lex ? tm_lexicon_hash(lex) : NULL;
     int rc;
-    if ((rc = tm_report_build(&report, st, &ro, err)) != TM_OK ||
-        (rc = tm_redactor_new(&c.red, lex, err)) != TM_OK ||
+    if ((rc = tm_redactor_new(&c.red, lex, err)) != TM_OK ||
         (rc = tm_redact_docs_load(&c.docs, st, err)) != TM_OK)
         goto cleanup;
-    const json_t *lexv = json_object_get(json_object_get(report, "lexicon"), "version");
     json_t *tool = NULL, *area = NULL, *periods = NULL, *areas = NULL, *supp = NULL;
     /* each object is attached as soon as it exists, so `sum` owns them all */
     if (!(sum = json_object()) || put(sum, "tool", tool = json_object()) ||
@@ -433,18 +446,21 @@ int tm_summary_build(json_t **out, tm_store *st, const tm_lexicon *lex, const tm
         put(supp, "threshold", json_integer(5)) ||
         put(supp, "note", json_string("counts from 1 to 4 are shown as \"<5\"; 0 is 0")) ||
         put(sum, "schema_version", json_string(TM_SUMMARY_SCHEMA_VERSION)) ||
-        put(sum, "lexicon_version", lexv ? json_incref((json_t *)lexv) : json_null()) ||
+        put(sum, "lexicon_version", json_null()) ||
         put(sum, "period_kind", json_string(tm_period_name(o->period))) ||
         put(sum, "from", o->from ? json_string(o->from) : json_null()) ||
         put(sum, "to", o->to ? json_string(o->to) : json_null())) {
         rc = oom(&c);
         goto cleanup;
     }
-    size_t i;
-    const json_t *p;
-    json_array_foreach(json_object_get(report, "periods"), i, p)
-    {
-        if ((rc = one_period(&c, periods, p)) != TM_OK) goto cleanup;
+    /* the report's periods, one at a time, as it makes them */
+    sum_each x = {&c, periods};
+    if ((rc = tm_report_build_each(&report, st, &ro, NULL, on_report_period, &x, err)) != TM_OK)
+        goto cleanup;
+    json_t *lexv = json_object_get(json_object_get(report, "lexicon"), "version");
+    if (lexv && put(sum, "lexicon_version", json_incref(lexv))) {
+        rc = oom(&c);
+        goto cleanup;
     }
     *out = sum;
     sum = NULL;

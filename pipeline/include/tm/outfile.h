@@ -44,6 +44,17 @@ void tm_buf_printf(tm_buf *b, const char *fmt, ...) TM_PRINTF(2, 3);
  * @return TM_OK, TM_EIO (message names the path and the system error). */
 int tm_write_file(const char *path, const char *data, size_t n, tm_err *err);
 
+/* The same atomic replacement for an output written piece by piece (a
+ * report too big to hold): tm_outfile_open, any number of tm_outfile_write
+ * (a failure is remembered and reported by commit), then tm_outfile_commit
+ * (fsync, rename; frees) or tm_outfile_abort (removes the temporary file;
+ * frees). "-" writes to standard output. */
+typedef struct tm_outfile tm_outfile;
+int tm_outfile_open(tm_outfile **out, const char *path, tm_err *err);
+void tm_outfile_write(tm_outfile *f, const char *data, size_t n);
+int tm_outfile_commit(tm_outfile *f, tm_err *err);
+void tm_outfile_abort(tm_outfile *f);
+
 /* Creates `dir` and its parents (mode 0755) unless they exist.
  * @return TM_OK or TM_EIO naming the directory. */
 int tm_make_dirs(const char *dir, tm_err *err);

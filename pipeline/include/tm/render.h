@@ -40,6 +40,19 @@ int tm_out_format_from_name(tm_out_format *out, const char *name, tm_err *err);
 int tm_render_csv(const json_t *report, const char *dir,
                   void (*written)(const char *path, void *payload), void *payload, tm_err *err);
 
+/* tm_render_csv one period at a time, for a report too big to hold:
+ * open (creates `dir` and every table's file, with its header), then each
+ * period in report order (the undated one last), then commit (each file
+ * replaced atomically, `written` called in table order as tm_render_csv
+ * does; frees) or abort (nothing replaced; frees). The files are
+ * byte-identical to tm_render_csv's of the same periods. */
+typedef struct tm_csv_stream tm_csv_stream;
+int tm_csv_stream_open(tm_csv_stream **out, const char *dir, tm_err *err);
+int tm_csv_stream_period(tm_csv_stream *s, const json_t *period, tm_err *err);
+int tm_csv_stream_commit(tm_csv_stream *s, void (*written)(const char *path, void *payload),
+                         void *payload, tm_err *err);
+void tm_csv_stream_abort(tm_csv_stream *s);
+
 /* Appends one CSV field to `line` with RFC 4180 quoting (exposed for tests). */
 void tm_csv_field(tm_buf *line, const char *s, size_t n);
 

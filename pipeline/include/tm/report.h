@@ -66,6 +66,26 @@ typedef struct tm_report_opts {
  * @return TM_OK, TM_EINVAL (bad period or date in opts), TM_EDB, TM_ENOMEM. */
 int tm_report_build(json_t **out, tm_store *st, const tm_report_opts *opts, tm_err *err);
 
+/* tm_report_build, handing out the report while it is made: `begin` (may
+ * be NULL) gets the report once its top-level members are final and before
+ * any period is; then `each` (may be NULL) gets every dated period,
+ * complete, in time order, and may write it and empty it (json_object_clear)
+ * so that the whole report is never in memory. The undated period stays in
+ * the returned report. Callbacks return TM_OK or an error code (and set err)
+ * that stops the build. */
+int tm_report_build_each(json_t **out, tm_store *st, const tm_report_opts *opts,
+                         int (*begin)(json_t *rep, void *payload),
+                         int (*each)(json_t *period, void *payload), void *payload, tm_err *err);
+
+/* Builds the report and writes it as tm_report_write() would write the
+ * tree of tm_report_build(), byte for byte, one period at a time: memory
+ * holds one period's members, not the report. `filter` (may be NULL; e.g.
+ * redaction) is applied to each part before it is written: the top-level
+ * members and each period, as tm_redact_report() walks them in the tree.
+ * @return as tm_report_build and tm_report_write. */
+int tm_report_stream(tm_store *st, const tm_report_opts *opts, const char *path,
+                     int (*filter)(json_t *part, void *payload), void *filter_payload, tm_err *err);
+
 /* Writes the report as indented JSON with sorted keys and a final newline.
  * `path` "-" is standard output; any other path is replaced atomically (a
  * temporary file in the same directory, then rename), so readers never see
