@@ -163,6 +163,9 @@ enum {
     S_INSERT_INCIDENT,
     S_INSERT_ERROR,
     S_INSERT_SOURCE,
+    S_FIND_DOC,
+    S_DOC_SENTENCES,
+    S_UPDATE_DOC,
     S__COUNT
 };
 
@@ -198,13 +201,34 @@ static const char *const stmt_sql[S__COUNT] = {
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     [S_INSERT_ERROR] = "INSERT INTO errors(doc_id, idx, message) VALUES (?1, ?2, ?3)",
     [S_INSERT_SOURCE] = "INSERT INTO document_sources(doc_id, kind, data) VALUES (?1, ?2, ?3)",
+    [S_FIND_DOC] = "SELECT d.id, t.text FROM documents d JOIN document_texts t ON t.doc_id = d.id"
+                   " WHERE d.path = ?1",
+    [S_DOC_SENTENCES] =
+        "SELECT start, end, text_start, text_end, section_idx, section, speaker_idx,"
+        " speaker, role, flags FROM sentences WHERE doc_id = ?1 ORDER BY idx",
+    /* the parameters of S_INSERT_DOC, and the id */
+    [S_UPDATE_DOC] =
+        "UPDATE documents SET path = ?1, sha256 = ?2, size = ?3, mtime = ?4, kind = ?5, date = ?6,"
+        " period_date = ?7, period_week = ?8, period_month = ?9, period_quarter = ?10,"
+        " period_fyear = ?11, next_meeting = ?12, title = ?13, location = ?14, encoding = ?15,"
+        " words = ?16, sentences = ?17, lexicon_version = ?18, lexicon_hash = ?19,"
+        " ingested_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?20",
 };
+
+/* Tables with a doc_id column other than documents, sentences and
+ * document_texts: what a document re-stored with the same text and
+ * sentences replaces (see store_in_place). */
+#define TM_STORE_MAX_CHILDREN 16
 
 struct tm_store {
     sqlite3 *db;
     char *path;                   /* for messages */
     int batch;                    /* inside tm_store_begin() */
     sqlite3_stmt *stmt[S__COUNT]; /* prepared once at open */
+    /* DELETE FROM <child> WHERE doc_id = ?1, for each TM_STORE_MAX_CHILDREN
+     * table; read from the schema, so a table added later is not missed */
+    sqlite3_stmt *child_delete[TM_STORE_MAX_CHILDREN];
+    int nchildren;
 };
 
 /* What to do about a failing SQLite call, for the message. */
@@ -243,13 +267,14 @@ static int exec_sql(tm_store *st, const char *sql, const char *what, tm_err *err
     return rc == SQLITE_OK ? TM_OK : db_fail(st, rc, what, err);
 }
 
-/* Steps a statement that returns no rows, then resets it for reuse. */
+/* Steps a statement that returns no rows, then resets it for reuse. The
+ * bindings are not cleared: every caller binds every parameter before each
+ * step (clearing was a tenth of the cost of a small insert). */
 static int step_done(tm_store *st, sqlite3_stmt *s, const char *what, tm_err *err)
 {
     int rc = sqlite3_step(s);
     int ret = rc == SQLITE_DONE ? TM_OK : db_fail(st, rc, what, err);
     sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
     return ret;
 }
 
@@ -386,6 +411,57 @@ static int migrate_when_ready(tm_store *st, tm_err *err)
     return rc != TM_OK ? rc : migrate(st, err);
 }
 
+/* Prepares the deletes of store_in_place: one per table that has a
+ * doc_id column, except the ones it keeps (sentences, document_texts) and
+ * the full-text index's own tables. */
+static int prepare_child_deletes(tm_store *st, tm_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(
+        st->db,
+        "SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND m.name NOT IN"
+        " ('documents', 'sentences', 'document_texts') AND m.name NOT LIKE 'sqlite_%'"
+        " AND m.sql NOT LIKE 'CREATE VIRTUAL%' AND EXISTS (SELECT 1 FROM"
+        " pragma_table_info(m.name) c WHERE c.name = 'doc_id') ORDER BY m.name",
+        -1, &q, NULL);
+    if (rc != SQLITE_OK) return db_fail(st, rc, "cannot read the schema", err);
+    int ret = TM_OK;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(q, 0);
+        char sql[160];
+        if (!t || strlen(t) > 64 || st->nchildren == TM_STORE_MAX_CHILDREN) {
+            ret = tm_err_set(err, TM_EDB, "%s: unexpected table %s in the schema", st->path,
+                             t ? t : "?");
+            break;
+        }
+        snprintf(sql, sizeof sql, "DELETE FROM \"%s\" WHERE doc_id = ?1", t);
+        rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+                                &st->child_delete[st->nchildren], NULL);
+        if (rc != SQLITE_OK) {
+            ret = db_fail(st, rc, "cannot prepare a statement", err);
+            break;
+        }
+        st->nchildren++;
+    }
+    if (ret == TM_OK && rc != SQLITE_DONE) ret = db_fail(st, rc, "cannot read the schema", err);
+    sqlite3_finalize(q);
+    return ret;
+}
+
+/* SQLite keeps allocation statistics (sqlite3_memory_used) under a global
+ * mutex taken on every malloc and free, about 5% of a bulk insert; tension
+ * never reads them. This must precede SQLite's initialisation, which the
+ * first open does; later calls return SQLITE_MISUSE and change nothing. The
+ * first tm_store_open runs before any worker thread starts. */
+static void quiet_allocator(void)
+{
+    static int done;
+    if (!done) {
+        done = 1;
+        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    }
+}
+
 int tm_store_open(tm_store **out, const char *path, tm_err *err)
 {
     *out = NULL;
@@ -399,8 +475,12 @@ int tm_store_open(tm_store **out, const char *path, tm_err *err)
         goto cleanup;
     }
     if ((rc = create_private(path, err)) != TM_OK) goto cleanup;
-    int src = sqlite3_open_v2(path, &st->db,
-                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, NULL);
+    quiet_allocator();
+    /* NOMUTEX: a tm_store is never shared between threads (store.h), so the
+     * connection needs no mutex of its own around every bind and step. */
+    int src = sqlite3_open_v2(
+        path, &st->db,
+        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
     if (src != SQLITE_OK) {
         rc = st->db ? db_fail(st, src, "cannot open the database", err)
                     : tm_err_set(err, TM_ENOMEM, "%s: out of memory opening the database", path);
@@ -432,6 +512,7 @@ int tm_store_open(tm_store **out, const char *path, tm_err *err)
             goto cleanup;
         }
     }
+    if ((rc = prepare_child_deletes(st, err)) != TM_OK) goto cleanup;
     *out = st;
     return TM_OK;
 cleanup:
@@ -446,6 +527,8 @@ void tm_store_close(tm_store *st)
         if (st->batch) sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
         for (int i = 0; i < S__COUNT; i++)
             sqlite3_finalize(st->stmt[i]);
+        for (int i = 0; i < st->nchildren; i++)
+            sqlite3_finalize(st->child_delete[i]);
         /* keeps the planner's statistics fresh; cheap when nothing changed */
         sqlite3_exec(st->db, "PRAGMA optimize", NULL, NULL, NULL);
         sqlite3_close_v2(st->db);
@@ -575,14 +658,15 @@ static const tm_speaker *speaker_of(const tm_doc *doc, int speaker)
     return speaker >= 0 ? &doc->speakers.v[speaker] : NULL;
 }
 
-static int insert_document(tm_store *st, const tm_doc *doc, const tm_store_meta *meta, int64_t *id,
-                           tm_err *err)
+/* Binds the document's columns, parameters 1 to 19 of S_INSERT_DOC and
+ * S_UPDATE_DOC. `keys` holds the period keys until the statement is
+ * stepped (they are bound SQLITE_STATIC). */
+static void bind_document(sqlite3_stmt *s, const tm_doc *doc, const tm_store_meta *meta,
+                          char keys[TM_PERIOD__COUNT][16])
 {
-    char keys[TM_PERIOD__COUNT][16];
     for (int p = 0; p < TM_PERIOD__COUNT; p++)
         if (!*doc->period_date || tm_period_key(keys[p], doc->period_date, (tm_period)p) != TM_OK)
             keys[p][0] = '\0';
-    sqlite3_stmt *s = st->stmt[S_INSERT_DOC];
     bind_str(s, 1, doc->path);
     bind_str(s, 2, doc->sha256);
     bind_i64(s, 3, meta ? meta->size : (int64_t)doc->raw_len);
@@ -600,6 +684,14 @@ static int insert_document(tm_store *st, const tm_doc *doc, const tm_store_meta 
     bind_i64(s, 17, (int64_t)doc->sentences.n);
     bind_opt(s, 18, meta ? meta->lexicon_version : NULL);
     bind_opt(s, 19, meta ? meta->lexicon_hash : NULL);
+}
+
+static int insert_document(tm_store *st, const tm_doc *doc, const tm_store_meta *meta, int64_t *id,
+                           tm_err *err)
+{
+    sqlite3_stmt *s = st->stmt[S_INSERT_DOC];
+    char keys[TM_PERIOD__COUNT][16];
+    bind_document(s, doc, meta, keys);
     int rc = step_done(st, s, "cannot insert the document", err);
     if (rc != TM_OK) return rc;
     *id = sqlite3_last_insert_rowid(st->db);
@@ -847,13 +939,116 @@ static void unit_rollback(tm_store *st, tm_err *err)
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/* 1 if column `i` of `q` is the optional string `v` (NULL or "" is NULL). */
+static int same_opt(sqlite3_stmt *q, int i, const char *v)
+{
+    const char *c = (const char *)sqlite3_column_text(q, i);
+    if (!v || !*v) return c == NULL;
+    return c && !strcmp(c, v);
+}
+
+/* 1 if the stored sentences of document `id` are exactly the rows that
+ * insert_sentences would write for `doc` (given the same text), 0 if not,
+ * a negative TM_E* code on error. */
+static int same_sentences(tm_store *st, const tm_doc *doc, int64_t id, tm_err *err)
+{
+    sqlite3_stmt *q = st->stmt[S_DOC_SENTENCES];
+    bind_i64(q, 1, id);
+    size_t i = 0;
+    int rc, same = 1;
+    while (same && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (i == doc->sentences.n) {
+            same = 0;
+            break;
+        }
+        const tm_sentence *c = &doc->sentences.v[i++];
+        const tm_speaker *k = speaker_of(doc, c->speaker);
+        same = sqlite3_column_int64(q, 0) == raw(doc, c->off) &&
+               sqlite3_column_int64(q, 1) == raw(doc, c->end) &&
+               sqlite3_column_int64(q, 2) == c->off && sqlite3_column_int64(q, 3) == c->end &&
+               sqlite3_column_int64(q, 4) == c->section &&
+               same_opt(q, 5, section_title(doc, c->section)) &&
+               sqlite3_column_int64(q, 6) == c->speaker && same_opt(q, 7, k ? k->initials : NULL) &&
+               same_opt(q, 8, k ? k->role : NULL) && sqlite3_column_int64(q, 9) == c->flags;
+    }
+    if (same && rc != SQLITE_DONE) {
+        same = db_fail(st, rc, "cannot read the stored sentences", err);
+    } else if (same && i != doc->sentences.n) {
+        same = 0;
+    }
+    sqlite3_reset(q);
+    return same;
+}
+
+/* Looks for a stored document of the same path: *id is its id (0 if none),
+ * *keep 1 when it has the same text and sentences as `doc`. */
+static int find_stored(tm_store *st, const tm_doc *doc, int64_t *id, int *keep, tm_err *err)
+{
+    sqlite3_stmt *q = st->stmt[S_FIND_DOC];
+    bind_str(q, 1, doc->path);
+    int rc = sqlite3_step(q), ret = TM_OK;
+    *id = 0;
+    *keep = 0;
+    if (rc == SQLITE_ROW) {
+        *id = sqlite3_column_int64(q, 0);
+        const void *t = sqlite3_column_blob(q, 1);
+        size_t n = (size_t)sqlite3_column_bytes(q, 1);
+        *keep = n == doc->text_len && (n == 0 || (t && doc->text && !memcmp(t, doc->text, n)));
+    } else if (rc != SQLITE_DONE) {
+        ret = db_fail(st, rc, "cannot look the document up", err);
+    }
+    sqlite3_reset(q);
+    if (ret == TM_OK && *keep) {
+        int same = same_sentences(st, doc, *id, err);
+        if (same < 0) return same;
+        *keep = same;
+    }
+    return ret;
+}
+
+/* Re-stores a document whose text and sentences are stored already (a
+ * re-tag, or an unchanged file tagged with another lexicon): its documents
+ * row is updated in place and everything else derived from it replaced, but
+ * its sentences, their full-text index entries and its text stay. Deleting
+ * and indexing the same sentences again was most of the cost of a re-tag. */
+static int update_document(tm_store *st, const tm_doc *doc, const tm_store_meta *meta, int64_t id,
+                           tm_err *err)
+{
+    sqlite3_stmt *s = st->stmt[S_UPDATE_DOC];
+    char keys[TM_PERIOD__COUNT][16];
+    bind_document(s, doc, meta, keys);
+    bind_i64(s, 20, id);
+    int rc = step_done(st, s, "cannot update the document", err);
+    for (int i = 0; rc == TM_OK && i < st->nchildren; i++) {
+        bind_i64(st->child_delete[i], 1, id);
+        rc = step_done(st, st->child_delete[i], "cannot delete the earlier rows of the document",
+                       err);
+    }
+    return rc;
+}
+
 int tm_store_doc(tm_store *st, const tm_doc *doc, const tm_store_meta *meta, tm_err *err)
 {
     int rc = check_doc(doc, err);
     if (rc != TM_OK) return rc;
     if ((rc = unit_begin(st, err)) != TM_OK) return rc;
     int64_t id = 0;
-    if ((rc = delete_path(st, doc->path, err)) != TM_OK ||
+    int keep = 0;
+    if ((rc = find_stored(st, doc, &id, &keep, err)) != TM_OK) goto fail;
+    if (keep) {
+        if ((rc = update_document(st, doc, meta, id, err)) != TM_OK ||
+            (rc = insert_sections(st, doc, id, err)) != TM_OK ||
+            (rc = insert_speakers(st, doc, id, err)) != TM_OK ||
+            (rc = insert_mentions(st, doc, id, err)) != TM_OK ||
+            (rc = insert_signals(st, doc, id, err)) != TM_OK ||
+            (rc = insert_incidents(st, doc, id, err)) != TM_OK ||
+            (rc = insert_errors(st, doc, id, err)) != TM_OK ||
+            (rc = insert_source(st, doc, id, err)) != TM_OK || (rc = unit_commit(st, err)) != TM_OK)
+            goto fail;
+        return TM_OK;
+    }
+    /* a new document needs no delete */
+    if ((id && (rc = delete_path(st, doc->path, err)) != TM_OK) ||
         (rc = insert_document(st, doc, meta, &id, err)) != TM_OK ||
         (rc = insert_sections(st, doc, id, err)) != TM_OK ||
         (rc = insert_speakers(st, doc, id, err)) != TM_OK ||
@@ -862,11 +1057,12 @@ int tm_store_doc(tm_store *st, const tm_doc *doc, const tm_store_meta *meta, tm_
         (rc = insert_signals(st, doc, id, err)) != TM_OK ||
         (rc = insert_incidents(st, doc, id, err)) != TM_OK ||
         (rc = insert_errors(st, doc, id, err)) != TM_OK ||
-        (rc = insert_source(st, doc, id, err)) != TM_OK || (rc = unit_commit(st, err)) != TM_OK) {
-        unit_rollback(st, err);
-        return rc;
-    }
+        (rc = insert_source(st, doc, id, err)) != TM_OK || (rc = unit_commit(st, err)) != TM_OK)
+        goto fail;
     return TM_OK;
+fail:
+    unit_rollback(st, err);
+    return rc;
 }
 
 int tm_store_remove(tm_store *st, const char *path, tm_err *err)

@@ -559,6 +559,69 @@ static void test_restore_replaces(void)
     tm_store_close(st);
 }
 
+/* Re-storing a document with the same text and sentences (a re-tag) keeps
+ * its id, sentences and full-text entries and replaces the rest; a
+ * difference in any sentence column (here a speaker's role) replaces the
+ * sentences too. Either way the result is what a first store gives. */
+static void test_restore_same_text(void)
+{
+    tm_store *st = NULL;
+    tm_err err = {0};
+    TM_CHECK_INT(tm_store_open(&st, ":memory:", &err), TM_OK);
+    if (!st) return;
+    tm_doc d;
+    tm_store_meta m1 = {"1", "hash-one", 100}, m2 = {"2", "hash-two", 100};
+    make_minutes(&d, "m.txt", sha_a);
+    long long nment = (long long)d.mentions.n;
+    TM_CHECK_INT(tm_store_doc(st, &d, &m1, &err), TM_OK);
+    tm_doc_dispose(&d);
+    /* a later document, so that sentences stored again get other ids */
+    make_minutes(&d, "keep.txt", sha_b);
+    TM_CHECK_INT(tm_store_doc(st, &d, &m1, &err), TM_OK);
+    tm_doc_dispose(&d);
+    const char *p = "m.txt";
+    static const char q_first[] =
+        "SELECT min(s.id) FROM sentences s JOIN documents d ON d.id = s.doc_id WHERE d.path = ?1";
+    static const char q_viral[] =
+        "SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH 'viral'";
+    long long doc_id = q_int(st, "SELECT id FROM documents WHERE path = ?1", p);
+    long long first_sent = q_int(st, q_first, p);
+
+    /* another lexicon found one mention fewer: stored in place */
+    make_minutes(&d, "m.txt", sha_a);
+    d.mentions.n--;
+    TM_CHECK_INT(tm_store_doc(st, &d, &m2, &err), TM_OK);
+    tm_doc_dispose(&d);
+    TM_CHECK_INT(q_int(st, "SELECT count(*) FROM documents", NULL), 2);
+    TM_CHECK_INT(q_int(st, "SELECT id FROM documents WHERE path = ?1", p), doc_id);
+    TM_CHECK_INT(q_int(st, q_first, p), first_sent);
+    TM_CHECK_INT(q_int(st, "SELECT count(*) FROM sentences", NULL), 10);
+    TM_CHECK_INT(q_int(st, "SELECT count(*) FROM mentions", NULL), 2 * nment - 1);
+    TM_CHECK_INT(q_int(st, "SELECT count(*) FROM sections", NULL), 4);
+    TM_CHECK_INT(q_int(st, "SELECT count(*) FROM speakers", NULL), 4);
+    TM_CHECK_INT(q_int(st, "SELECT count(*) FROM signals", NULL), 4);
+    TM_CHECK_INT(q_int(st, "SELECT count(*) FROM document_texts", NULL), 2);
+    TM_CHECK_STR(q_str(st, "SELECT lexicon_hash FROM documents WHERE path = ?1", p), "hash-two");
+    TM_CHECK_INT(q_int(st, q_viral, NULL), 2);
+
+    /* a sentence column differs: the sentences are stored again */
+    make_minutes(&d, "m.txt", sha_a);
+    d.speakers.v[0].role = "Vice Chair";
+    TM_CHECK_INT(tm_store_doc(st, &d, &m2, &err), TM_OK);
+    tm_doc_dispose(&d);
+    TM_CHECK_INT(q_int(st, "SELECT count(*) FROM sentences", NULL), 10);
+    TM_CHECK_INT(q_int(st, "SELECT count(*) FROM sentences WHERE role = 'Vice Chair'", NULL), 1);
+    TM_CHECK(q_int(st, q_first, p) > first_sent);
+    TM_CHECK_INT(q_int(st, "SELECT count(*) FROM mentions", NULL), 2 * nment);
+    TM_CHECK_INT(q_int(st, q_viral, NULL), 2);
+    TM_CHECK_INT(sqlite3_exec(tm_store_db(st),
+                              "INSERT INTO sentences_fts(sentences_fts)"
+                              " VALUES ('integrity-check')",
+                              NULL, NULL, NULL),
+                 SQLITE_OK);
+    tm_store_close(st);
+}
+
 /* Disk full half-way through a document: none of it is stored, and the
  * earlier version of the same path survives. */
 static void test_full_disk_stores_nothing(void)
@@ -790,6 +853,7 @@ static const tm_test_case cases[] = {
     {"offsets_go_through_raw_map", test_offsets_go_through_raw_map},
     {"is_current", test_is_current},
     {"restore_replaces", test_restore_replaces},
+    {"restore_same_text", test_restore_same_text},
     {"full_disk_stores_nothing", test_full_disk_stores_nothing},
     {"contract_violation_stores_nothing", test_contract_violation_stores_nothing},
     {"batch", test_batch},
