@@ -462,6 +462,29 @@ static void quiet_allocator(void)
     }
 }
 
+static void finalize_statements(tm_store *st)
+{
+    for (int i = 0; i < S__COUNT; i++) {
+        sqlite3_finalize(st->stmt[i]);
+        st->stmt[i] = NULL;
+    }
+    for (int i = 0; i < st->nchildren; i++) {
+        sqlite3_finalize(st->child_delete[i]);
+        st->child_delete[i] = NULL;
+    }
+    st->nchildren = 0;
+}
+
+static int prepare_statements(tm_store *st, tm_err *err)
+{
+    for (int i = 0; i < S__COUNT; i++) {
+        int src = sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                                     &st->stmt[i], NULL);
+        if (src != SQLITE_OK) return db_fail(st, src, "cannot prepare a statement", err);
+    }
+    return prepare_child_deletes(st, err);
+}
+
 int tm_store_open(tm_store **out, const char *path, tm_err *err)
 {
     *out = NULL;
@@ -492,27 +515,29 @@ int tm_store_open(tm_store **out, const char *path, tm_err *err)
      * database fails here, the first time SQLite reads it. */
     /* Two processes opening a new database at once: SQLite answers BUSY at
      * once, without the busy handler, where waiting could deadlock (switching
-     * to WAL, creating the tables). Both succeed if the loser retries. */
+     * to WAL, creating the tables). Both succeed if the loser retries. And a
+     * statement can fail to prepare ("no such table") against the empty
+     * schema this connection read before the other process created the
+     * tables: SQLite re-reads the schema only if it gets a read lock at that
+     * very moment. A retry prepares against the schema as it now is. */
     for (int attempt = 0;; attempt++) {
         tm_err_clear(err);
+        int migrated = 0;
         rc = exec_sql(st, "PRAGMA journal_mode = WAL", "cannot switch to WAL", err);
         if (rc == TM_OK) rc = migrate_when_ready(st, err);
+        if (rc == TM_OK) {
+            migrated = 1;
+            rc = prepare_statements(st, err);
+        }
         int busy = (sqlite3_errcode(st->db) & 0xff) == SQLITE_BUSY ||
                    (sqlite3_errcode(st->db) & 0xff) == SQLITE_LOCKED;
-        if (rc == TM_OK || !busy || attempt == 100) break;
+        int stale = migrated && rc != TM_OK && attempt < 10;
+        if (rc == TM_OK || !(busy || stale) || attempt == 100) break;
+        finalize_statements(st);
         if (!sqlite3_get_autocommit(st->db)) sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
         sqlite3_sleep(50 + 10 * attempt);
     }
     if (rc != TM_OK) goto cleanup;
-    for (int i = 0; i < S__COUNT; i++) {
-        src = sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
-                                 NULL);
-        if (src != SQLITE_OK) {
-            rc = db_fail(st, src, "cannot prepare a statement", err);
-            goto cleanup;
-        }
-    }
-    if ((rc = prepare_child_deletes(st, err)) != TM_OK) goto cleanup;
     *out = st;
     return TM_OK;
 cleanup:
@@ -525,10 +550,7 @@ void tm_store_close(tm_store *st)
     if (!st) return;
     if (st->db) {
         if (st->batch) sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-        for (int i = 0; i < S__COUNT; i++)
-            sqlite3_finalize(st->stmt[i]);
-        for (int i = 0; i < st->nchildren; i++)
-            sqlite3_finalize(st->child_delete[i]);
+        finalize_statements(st);
         /* keeps the planner's statistics fresh; cheap when nothing changed */
         sqlite3_exec(st->db, "PRAGMA optimize", NULL, NULL, NULL);
         sqlite3_close_v2(st->db);
