@@ -1057,24 +1057,15 @@ int tm_store_doc(tm_store *st, const tm_doc *doc, const tm_store_meta *meta, tm_
     int64_t id = 0;
     int keep = 0;
     if ((rc = find_stored(st, doc, &id, &keep, err)) != TM_OK) goto fail;
-    if (keep) {
-        if ((rc = update_document(st, doc, meta, id, err)) != TM_OK ||
-            (rc = insert_sections(st, doc, id, err)) != TM_OK ||
-            (rc = insert_speakers(st, doc, id, err)) != TM_OK ||
-            (rc = insert_mentions(st, doc, id, err)) != TM_OK ||
-            (rc = insert_signals(st, doc, id, err)) != TM_OK ||
-            (rc = insert_incidents(st, doc, id, err)) != TM_OK ||
-            (rc = insert_errors(st, doc, id, err)) != TM_OK ||
-            (rc = insert_source(st, doc, id, err)) != TM_OK || (rc = unit_commit(st, err)) != TM_OK)
-            goto fail;
-        return TM_OK;
-    }
-    /* a new document needs no delete */
-    if ((id && (rc = delete_path(st, doc->path, err)) != TM_OK) ||
-        (rc = insert_document(st, doc, meta, &id, err)) != TM_OK ||
-        (rc = insert_sections(st, doc, id, err)) != TM_OK ||
+    /* kept: the row is updated and its sentences stay; otherwise the old
+     * rows go (a new document has none) and everything is inserted */
+    if (keep)
+        rc = update_document(st, doc, meta, id, err);
+    else if ((!id || (rc = delete_path(st, doc->path, err)) == TM_OK))
+        rc = insert_document(st, doc, meta, &id, err);
+    if (rc != TM_OK || (rc = insert_sections(st, doc, id, err)) != TM_OK ||
         (rc = insert_speakers(st, doc, id, err)) != TM_OK ||
-        (rc = insert_sentences(st, doc, id, err)) != TM_OK ||
+        (!keep && (rc = insert_sentences(st, doc, id, err)) != TM_OK) ||
         (rc = insert_mentions(st, doc, id, err)) != TM_OK ||
         (rc = insert_signals(st, doc, id, err)) != TM_OK ||
         (rc = insert_incidents(st, doc, id, err)) != TM_OK ||
