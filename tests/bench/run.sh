@@ -85,7 +85,11 @@ printf '%-12s %9s %9s %9s %9s %10s %9s\n' step seconds cpu_s MB/s docs/s peakRSS
 for n in rg extract_j1 extract_j2 ingest_j2 reingest report retag; do
     awk -v n="$n" -v s="${secs[$n]}" -v c="${cpu[$n]}" -v r="${rss[$n]}" -v b="$bytes" -v d="$docs" -v rg="${secs[rg]}" \
         'BEGIN { t = s > 0 ? s : 0.005;
-                 printf "%-12s %9.2f %9.2f %9.1f %9.0f %10.1f %9.2f\n", n, s, c, b / 1e6 / t, d / t, r / 1024, (rg > 0 ? rg : 0.005) / t }'
+                 # the report reads the database, not the corpus: no rate, no ratio
+                 if (n == "report")
+                     printf "%-12s %9.2f %9.2f %9s %9s %10.1f %9s\n", n, s, c, "-", "-", r / 1024, "-";
+                 else
+                     printf "%-12s %9.2f %9.2f %9.1f %9.0f %10.1f %9.2f\n", n, s, c, b / 1e6 / t, d / t, r / 1024, (rg > 0 ? rg : 0.005) / t }'
 done
 echo
 echo "targets:"
