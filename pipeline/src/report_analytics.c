@@ -430,15 +430,20 @@ static int build_tone(ana *a, tm_store *st)
 
 /* ------------------------------------------------------------- incidents */
 
+/* One per incident of the whole history, so kept small: the theme and
+ * place point into interned copies, the date is inline and the id is
+ * formatted when written (cluster_id). With a copy of each string and the
+ * id inline the clusters were 31 MB of a 1 GB database's report. */
 typedef struct cluster {
-    char *theme, *place, *date; /* date: the incident date the text states, or NULL */
+    const char *theme, *place; /* interned (inc_ctx); place NULL if none */
+    char date[11];             /* the incident date the text states, or "" */
     char first_seen[11], last_seen[11];
+    int32_t seq; /* the id's number among incidents of its first_seen and theme */
     long first_day, last_day;
     long first_pidx;
     int64_t documents, mentions, last_doc;
     uint64_t *first_set, *last_set;
     size_t nfirst, nlast;
-    char id[96];
     long mark;         /* the last period whose hits counted it (distinct per period) */
     int64_t in_period; /* its hits in that period */
 } cluster;
@@ -467,8 +472,30 @@ typedef struct inc_ctx {
     hit *hits;
     size_t nhits, hits_cap;
     long window;
-    json_t *ids; /* "first_seen-theme" -> count, for ids */
+    json_t *ids;      /* "first_seen-theme" -> count, for ids, of ids_day only */
+    char ids_day[11]; /* the period date the ids are counted for */
+    json_t *places;   /* place -> the same place: the interned copies */
 } inc_ctx;
+
+/* "first_seen-theme-seq", cut where the ids were always cut (the key at 63
+ * bytes, the id at 95). */
+static void cluster_id(const cluster *k, char out[96])
+{
+    char idkey[64];
+    snprintf(idkey, sizeof idkey, "%s-%s", k->first_seen, k->theme);
+    snprintf(out, 96, "%s-%lld", idkey, (long long)k->seq);
+}
+
+/* The interned copy of a place name (bytes as stored: no UTF-8 check, the
+ * writer fixes them). NULL when out of memory. */
+static const char *intern_place(inc_ctx *x, const char *place)
+{
+    json_t *v = json_object_get(x->places, place);
+    if (!v && (json_object_set_new_nocheck(x->places, place, json_string_nocheck(place)) ||
+               !(v = json_object_get(x->places, place))))
+        return NULL;
+    return json_string_value(v);
+}
 
 static int u64_cmp(const void *pa, const void *pb)
 {
@@ -566,9 +593,6 @@ static int same_opt(const char *a, const char *b)
 
 static void cluster_free(cluster *k)
 {
-    tm_free(k->theme);
-    tm_free(k->place);
-    tm_free(k->date);
     tm_free(k->first_set);
     if (k->last_set != k->first_set) tm_free(k->last_set);
 }
@@ -616,8 +640,8 @@ static int on_incident(const tm_agg_incident *row, void *payload)
         cluster *k = &x->v[b->active[i]];
         if (!same_opt(k->place, row->place)) continue;
         /* two different stated days are two incidents, whatever the words */
-        if (k->date && date && strcmp(k->date, date)) continue;
-        int same_day = k->date && date && !strcmp(k->date, date);
+        if (k->date[0] && date && strcmp(k->date, date)) continue;
+        int same_day = k->date[0] && date && !strcmp(k->date, date);
         /* the sizes bound the overlap: skip the merge walk when even a
          * full overlap could not be chosen (exact: j <= the bound) */
         double ub1 = jaccard_bound(k->nfirst, nset), ub2 = jaccard_bound(k->nlast, nset);
@@ -654,9 +678,13 @@ static int on_incident(const tm_agg_incident *row, void *payload)
         }
         cluster *k = &x->v[x->n];
         memset(k, 0, sizeof *k);
-        k->theme = tm_strndup(row->theme, strlen(row->theme));
-        k->place = row->place ? tm_strndup(row->place, strlen(row->place)) : NULL;
-        k->date = date ? tm_strndup(date, 10) : NULL;
+        k->theme = b->theme;
+        k->place = row->place ? intern_place(x, row->place) : NULL;
+        if (row->place && !k->place) {
+            tm_free(set);
+            return oom(c, "incidents");
+        }
+        if (date) memcpy(k->date, date, 11);
         snprintf(k->first_seen, sizeof k->first_seen, "%s", row->period_date);
         k->first_day = day;
         k->first_pidx = pidx;
@@ -664,15 +692,20 @@ static int on_incident(const tm_agg_incident *row, void *payload)
         k->nfirst = k->nlast = nset;
         k->last_doc = -1;
         k->mark = -1;
+        /* rows come in period-date order: the ids of earlier days are
+         * never counted again, so only this day's are kept */
+        if (strcmp(x->ids_day, k->first_seen)) {
+            json_object_clear(x->ids);
+            memcpy(x->ids_day, k->first_seen, sizeof x->ids_day);
+        }
         char idkey[64];
         snprintf(idkey, sizeof idkey, "%s-%s", k->first_seen, row->theme);
         json_int_t seq = json_integer_value(json_object_get(x->ids, idkey)) + 1;
-        if (json_object_set_new(x->ids, idkey, json_integer(seq))) return oom(c, "incidents");
-        snprintf(k->id, sizeof k->id, "%s-%lld", idkey, (long long)seq);
-        if (!k->theme || (row->place && !k->place) || (date && !k->date)) {
+        if (json_object_set_new(x->ids, idkey, json_integer(seq))) {
             cluster_free(k);
             return oom(c, "incidents");
         }
+        k->seq = (int32_t)seq;
         b->active[b->nactive++] = x->n;
         best = (long)x->n++;
     } else {
@@ -680,7 +713,7 @@ static int on_incident(const tm_agg_incident *row, void *payload)
         if (k->last_set != k->first_set) tm_free(k->last_set);
         k->last_set = set;
         k->nlast = nset;
-        if (!k->date && date) k->date = tm_strndup(date, 10);
+        if (!k->date[0] && date) memcpy(k->date, date, 11);
     }
     cluster *k = &x->v[best];
     snprintf(k->last_seen, sizeof k->last_seen, "%s", row->period_date);
@@ -727,6 +760,7 @@ static void inc_free(inc_state *s)
     tm_free(x->buckets);
     tm_free(x->hits);
     json_decref(x->ids);
+    json_decref(x->places);
     tm_stemmer_free(x->stem);
     tm_free(s->hit0);
     tm_free(s->hit1);
@@ -742,12 +776,12 @@ static int build_incidents(ana *a, tm_store *st)
     inc_state *s = a->inc = tm_calloc(1, sizeof *s);
     if (!s) return oom(c, "incidents");
     inc_ctx *x = &s->x;
-    *x = (inc_ctx){.a = a, .lex = c->opts->lexicon, .ids = json_object()};
+    *x = (inc_ctx){.a = a, .lex = c->opts->lexicon, .ids = json_object(), .places = json_object()};
     x->window = c->opts->incident_window_days > 0 ? c->opts->incident_window_days
                                                   : TM_REPORT_INCIDENT_WINDOW;
     s->hit0 = tm_calloc(a->np ? a->np : 1, sizeof *s->hit0);
     s->hit1 = tm_calloc(a->np ? a->np : 1, sizeof *s->hit1);
-    if (!x->ids || !s->hit0 || !s->hit1) return oom(c, "incidents");
+    if (!x->ids || !x->places || !s->hit0 || !s->hit1) return oom(c, "incidents");
     tm_err ignored = {0};
     if (tm_stemmer_new(&x->stem, NULL, &ignored) != TM_OK) x->stem = NULL; /* words unstemmed */
     int rc = tm_agg_incidents(st, &a->hist, on_incident, x, c->err);
@@ -792,7 +826,10 @@ static int incident_cmp(const void *pa, const void *pb)
     if (na != nb) return nb - na;
     if (a->in_period != b->in_period) return a->in_period > b->in_period ? -1 : 1;
     if (a->mentions != b->mentions) return a->mentions > b->mentions ? -1 : 1;
-    return strcmp(a->id, b->id);
+    char ia[96], ib[96];
+    cluster_id(a, ia);
+    cluster_id(b, ib);
+    return strcmp(ia, ib);
 }
 
 /* incidents and incidents_total of history period pidx: one entry per
@@ -827,9 +864,12 @@ static int incidents_period(ana *a, long pidx, json_t *per)
     }
     for (size_t i = 0; rc == TM_OK && i < n; i++) {
         const cluster *cl = &x->v[v[i]];
+        char id[96];
+        cluster_id(cl, id);
         json_t *o = json_object();
-        if (!o || put(o, "id", json_string(cl->id)) || put(o, "theme", json_string(cl->theme)) ||
-            put(o, "place", jstr(cl->place)) || put(o, "date", jstr(cl->date)) ||
+        if (!o || put(o, "id", json_string(id)) || put(o, "theme", json_string(cl->theme)) ||
+            put(o, "place", jstr(cl->place)) ||
+            put(o, "date", jstr(cl->date[0] ? cl->date : NULL)) ||
             put(o, "first_seen", json_string(cl->first_seen)) ||
             put(o, "last_seen", json_string(cl->last_seen)) ||
             put(o, "documents", json_integer(cl->documents)) ||
