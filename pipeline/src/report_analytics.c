@@ -348,27 +348,25 @@ static int trends_period(ana *a, long i, json_t *per)
 
 /* ----------------------------------------------------------------- rates */
 
-static int build_rates(tm_report__ctx *c)
+/* The rates of one reported period, made in the period loop just before
+ * the period is handed out: made for every period up front they were 6 MB
+ * of a 120-month report, held until the end. */
+static int rates_period(tm_report__ctx *c, json_t *per)
 {
     static const char *const members[][2] = {{"communities", "community_rates"},
                                              {"themes", "theme_rates"},
                                              {"places", "place_rates"},
                                              {"organisations", "organisation_rates"},
                                              {"tone", "tone_rates"}};
-    const char *pkey;
-    json_t *per;
-    json_object_foreach(c->by_period, pkey, per)
-    {
-        int64_t words = json_integer_value(json_object_get(per, "words"));
-        for (size_t m = 0; m < sizeof members / sizeof *members; m++) {
-            json_t *src = json_object_get(per, members[m][0]), *dst = json_object();
-            if (!dst || put(per, members[m][1], dst)) return oom(c, "rates");
-            const char *k;
-            json_t *v;
-            json_object_foreach(src, k, v)
-            {
-                if (put(dst, k, rate_of(json_integer_value(v), words))) return oom(c, "rates");
-            }
+    int64_t words = json_integer_value(json_object_get(per, "words"));
+    for (size_t m = 0; m < sizeof members / sizeof *members; m++) {
+        json_t *src = json_object_get(per, members[m][0]), *dst = json_object();
+        if (!dst || put(per, members[m][1], dst)) return oom(c, "rates");
+        const char *k;
+        json_t *v;
+        json_object_foreach(src, k, v)
+        {
+            if (put(dst, k, rate_of(json_integer_value(v), words))) return oom(c, "rates");
         }
     }
     return TM_OK;
@@ -1413,9 +1411,9 @@ int tm_report__analytics(tm_report__ctx *c, tm_store *st, json_t *rep)
             rc = oom(c, "the report");
             goto cleanup;
         }
-    if ((rc = build_tone(&a, st)) != TM_OK || (rc = build_rates(c)) != TM_OK ||
-        (rc = build_trends(&a, st)) != TM_OK || (rc = build_incidents(&a, st)) != TM_OK ||
-        (rc = build_levels(&a, st)) != TM_OK || (rc = build_events(c, st)) != TM_OK ||
+    if ((rc = build_tone(&a, st)) != TM_OK || (rc = build_trends(&a, st)) != TM_OK ||
+        (rc = build_incidents(&a, st)) != TM_OK || (rc = build_levels(&a, st)) != TM_OK ||
+        (rc = build_events(c, st)) != TM_OK ||
         (rc = tm_report__emerging(c, st, &a.hist, &a.trend)) != TM_OK ||
         (rc = build_meta(&a, rep)) != TM_OK)
         goto cleanup;
@@ -1429,7 +1427,8 @@ int tm_report__analytics(tm_report__ctx *c, tm_store *st, json_t *rep)
         json_t *per = json_object_get(c->by_period, a.p[i].key);
         if ((rc = levels_period(&a, (long)i, per)) != TM_OK) goto cleanup;
         if (!per) continue;
-        if ((rc = trends_period(&a, (long)i, per)) != TM_OK ||
+        if ((rc = rates_period(c, per)) != TM_OK ||
+            (rc = trends_period(&a, (long)i, per)) != TM_OK ||
             (rc = incidents_period(&a, (long)i, per)) != TM_OK ||
             (c->fill && (rc = c->fill(per, c->fill_payload)) != TM_OK))
             goto cleanup;
