@@ -104,6 +104,8 @@ typedef struct build {
     pair_row *pairs; /* in period order, then community, theme */
     size_t npairs, pairs_cap, next_pair;
     tm_buf pool;
+    tm_store *st;
+    int64_t evidence; /* sentences per group; 0: none */
     tm_err *err;
 } build;
 
@@ -231,11 +233,15 @@ static const char *key_of(const json_t *per)
     return json_string_value(json_object_get(per, "period"));
 }
 
-/* community_theme of one period, from its compact rows. Periods are
- * finished in key order, the order the rows came in. */
+static int fill_evidence(build *b, json_t *per);
+
+/* community_theme and evidence of one period, from its compact rows. Periods
+ * are finished in key order, the order the rows came in. */
 static int fill_period(json_t *per, void *payload)
 {
     build *b = payload;
+    int rc = fill_evidence(b, per);
+    if (rc != TM_OK) return rc;
     json_t *arr = json_object_get(per, "community_theme");
     int64_t words = json_integer_value(json_object_get(per, "words"));
     const char *key = key_of(per);
@@ -316,17 +322,13 @@ static void collect_groups(json_t *period, tm_agg_signal *groups, json_t **targe
     }
 }
 
-/* Fills the evidence of every listed signal group with one query. */
-static int fill_evidence(build *b, tm_store *st, int64_t limit)
+/* Fills the evidence of one period's listed signal groups. Done as the
+ * period is finished, not for every period up front: the evidence of all
+ * periods (sentence texts) stayed in memory until the period was written. */
+static int fill_evidence(build *b, json_t *per)
 {
-    size_t total = 0, n = 0, i;
-    json_t *p;
-    json_array_foreach(b->periods, i, p)
-    {
-        total += json_array_size(json_object_get(p, "top_signals"));
-    }
-    if (b->undated) total += json_array_size(json_object_get(b->undated, "top_signals"));
-    if (!total) return TM_OK;
+    size_t total = json_array_size(json_object_get(per, "top_signals")), n = 0;
+    if (!total || b->evidence <= 0) return TM_OK;
     tm_agg_signal *groups = tm_calloc(total, sizeof *groups);
     json_t **targets = tm_calloc(total, sizeof *targets);
     int rc;
@@ -334,13 +336,9 @@ static int fill_evidence(build *b, tm_store *st, int64_t limit)
         rc = oom(b, "evidence");
         goto cleanup;
     }
-    json_array_foreach(b->periods, i, p)
-    {
-        collect_groups(p, groups, targets, &n);
-    }
-    if (b->undated) collect_groups(b->undated, groups, targets, &n);
+    collect_groups(per, groups, targets, &n);
     evidence_ctx c = {targets};
-    rc = tm_agg_evidence(st, &b->range, groups, n, limit, on_evidence, &c, b->err);
+    rc = tm_agg_evidence(b->st, &b->range, groups, n, b->evidence, on_evidence, &c, b->err);
     if (rc == TM_ENOMEM) rc = oom(b, "evidence");
 cleanup:
     tm_free(groups);
@@ -463,7 +461,8 @@ int tm_report_build_each(json_t **out, tm_store *st, const tm_report_opts *opts,
     }
     if ((rc = tm_agg_signals(st, &b.range, top, on_pair, on_signal, &b, err)) != TM_OK)
         goto cleanup;
-    if (evidence > 0 && (rc = fill_evidence(&b, st, evidence)) != TM_OK) goto cleanup;
+    b.st = st;
+    b.evidence = evidence > 0 ? evidence : 0;
     if ((rc = build_lexicon(&b, st)) != TM_OK) goto cleanup;
 
     json_t *tool = json_object(), *from = json_object();
