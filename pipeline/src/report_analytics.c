@@ -934,12 +934,34 @@ static int build_events(tm_report__ctx *c, tm_store *st)
 
 /* ---------------------------------------------------------------- levels */
 
+/* One per signal group of the whole history (hundreds of thousands on ten
+ * dense years), so kept small: theme, polarity and eep share one interned
+ * "theme\0polarity\0eep" (a few hundred such triples); read them with
+ * g_theme(), g_pol() and g_eep(). Four name pointers and a long made 56
+ * bytes a group, 29 MB of a 1 GB database's report. */
 typedef struct group {
-    long pidx;
-    const char *community, *theme, *polarity, *eep; /* interned in lvl_ctx.strings */
+    const char *community; /* interned in lvl_ctx.strings */
+    const char *tpe;       /* interned in lvl_ctx.triples */
     int64_t count;
     double raw; /* sum of weight x eep x polarity x tone */
+    int32_t pidx;
 } group;
+
+static const char *g_theme(const group *g)
+{
+    return g->tpe;
+}
+
+static const char *g_pol(const group *g)
+{
+    return g->tpe + strlen(g->tpe) + 1;
+}
+
+static const char *g_eep(const group *g)
+{
+    const char *p = g_pol(g);
+    return p + strlen(p) + 1;
+}
 
 /* Groups are found by (period, community, theme, polarity, eep) with the
  * four names interned: a few hundred distinct names, hundreds of thousands
@@ -950,8 +972,10 @@ typedef struct lvl_ctx {
     size_t n, cap;
     size_t *slots; /* open addressing: group index + 1; 0 = empty */
     size_t nslots;
-    json_t *strings;     /* name -> the same name: the interned copies */
-    const char *last[4]; /* the previous row's names: rows repeat them */
+    json_t *strings;                       /* name -> the same name: the interned copies */
+    json_t *triples;                       /* "theme\0polarity\0eep" -> the same: interned copies */
+    const char *last[4];                   /* the previous row's names: rows repeat them */
+    const char *last_tpe, *last_tpe_of[3]; /* the previous triple and its names */
     const char *last_period;
     long last_pidx;
     int64_t (*eep)[3]; /* per period: evidenced, experienced, potential */
@@ -967,11 +991,37 @@ static const char *intern(lvl_ctx *x, int field, const char *s)
     return x->last[field] = json_string_value(v);
 }
 
-static uint64_t group_hash(long pidx, const char *const *f)
+/* The interned "theme\0polarity\0eep" of a row (the names interned by
+ * intern() already, so the previous row's triple is found by pointers). */
+static const char *intern_tpe(lvl_ctx *x, const char *theme, const char *pol, const char *eep)
+{
+    if (x->last_tpe && x->last_tpe_of[0] == theme && x->last_tpe_of[1] == pol &&
+        x->last_tpe_of[2] == eep)
+        return x->last_tpe;
+    size_t lt = strlen(theme), lp = strlen(pol), le = strlen(eep), n = lt + lp + le + 2;
+    char *key = tm_malloc(n + 1);
+    if (!key) return NULL;
+    memcpy(key, theme, lt + 1);
+    memcpy(key + lt + 1, pol, lp + 1);
+    memcpy(key + lt + lp + 2, eep, le + 1);
+    json_t *v = json_object_getn(x->triples, key, n);
+    if (!v && (json_object_setn_new_nocheck(x->triples, key, n, json_stringn_nocheck(key, n)) ||
+               !(v = json_object_getn(x->triples, key, n)))) {
+        tm_free(key);
+        return NULL;
+    }
+    tm_free(key);
+    x->last_tpe_of[0] = theme;
+    x->last_tpe_of[1] = pol;
+    x->last_tpe_of[2] = eep;
+    return x->last_tpe = json_string_value(v);
+}
+
+static uint64_t group_hash(long pidx, const char *community, const char *tpe)
 {
     uint64_t h = (uint64_t)pidx * 0x9e3779b97f4a7c15u;
-    for (int i = 0; i < 4; i++)
-        h = (h ^ (uint64_t)(uintptr_t)f[i]) * 0x100000001b3u;
+    h = (h ^ (uint64_t)(uintptr_t)community) * 0x100000001b3u;
+    h = (h ^ (uint64_t)(uintptr_t)tpe) * 0x100000001b3u;
     return h ^ (h >> 29);
 }
 
@@ -982,8 +1032,7 @@ static int lvl_grow(lvl_ctx *x)
     if (!ns) return TM_ENOMEM;
     for (size_t i = 0; i < x->n; i++) {
         const group *g = &x->v[i];
-        const char *f[4] = {g->community, g->theme, g->polarity, g->eep};
-        size_t j = (size_t)group_hash(g->pidx, f) & (ncap - 1);
+        size_t j = (size_t)group_hash(g->pidx, g->community, g->tpe) & (ncap - 1);
         while (ns[j])
             j = (j + 1) & (ncap - 1);
         ns[j] = i + 1;
@@ -1008,14 +1057,14 @@ static int on_weighted(const tm_agg_weighted *row, void *payload)
     const char *f[4] = {intern(x, 0, row->community), intern(x, 1, row->theme),
                         intern(x, 2, row->polarity), intern(x, 3, row->eep)};
     if (!f[0] || !f[1] || !f[2] || !f[3]) return oom(x->a->c, "levels");
+    const char *tpe = intern_tpe(x, f[1], f[2], f[3]);
+    if (!tpe) return oom(x->a->c, "levels");
     if ((x->n + 1) * 10 > x->nslots * 7 && lvl_grow(x) != TM_OK) return oom(x->a->c, "levels");
-    size_t j = (size_t)group_hash(pidx, f) & (x->nslots - 1), i;
+    size_t j = (size_t)group_hash(pidx, f[0], tpe) & (x->nslots - 1), i;
     for (;; j = (j + 1) & (x->nslots - 1)) {
         if (!x->slots[j]) break;
         const group *g = &x->v[x->slots[j] - 1];
-        if (g->pidx == pidx && g->community == f[0] && g->theme == f[1] && g->polarity == f[2] &&
-            g->eep == f[3])
-            break;
+        if (g->pidx == pidx && g->community == f[0] && g->tpe == tpe) break;
     }
     if (x->slots[j]) {
         i = x->slots[j] - 1;
@@ -1029,11 +1078,9 @@ static int on_weighted(const tm_agg_weighted *row, void *payload)
         }
         group *g = &x->v[x->n];
         memset(g, 0, sizeof *g);
-        g->pidx = pidx;
+        g->pidx = (int32_t)pidx;
         g->community = f[0];
-        g->theme = f[1];
-        g->polarity = f[2];
-        g->eep = f[3];
+        g->tpe = tpe;
         i = x->n++;
         x->slots[j] = x->n;
     }
@@ -1051,9 +1098,9 @@ static int group_cmp(const void *pa, const void *pb)
     if (a->pidx != b->pidx) return a->pidx < b->pidx ? -1 : 1;
     int c;
     if ((c = strcmp(a->community, b->community))) return c;
-    if ((c = strcmp(a->theme, b->theme))) return c;
-    if ((c = strcmp(a->polarity, b->polarity))) return c;
-    return strcmp(a->eep, b->eep);
+    if ((c = strcmp(g_theme(a), g_theme(b)))) return c;
+    if ((c = strcmp(g_pol(a), g_pol(b)))) return c;
+    return strcmp(g_eep(a), g_eep(b));
 }
 
 /* Reasons sort: largest contribution first (by size), then the group keys. */
@@ -1070,9 +1117,9 @@ static int reason_cmp(const void *pa, const void *pb)
     const group *ga = a->g, *gb = b->g;
     int c;
     if ((c = strcmp(ga->community, gb->community))) return c;
-    if ((c = strcmp(ga->theme, gb->theme))) return c;
-    if ((c = strcmp(ga->polarity, gb->polarity))) return c;
-    return strcmp(ga->eep, gb->eep);
+    if ((c = strcmp(g_theme(ga), g_theme(gb)))) return c;
+    if ((c = strcmp(g_pol(ga), g_pol(gb)))) return c;
+    return strcmp(g_eep(ga), g_eep(gb));
 }
 
 static const char *direction(int level, int prev)
@@ -1120,9 +1167,9 @@ static json_t *level_object(ana *a, const group *gs, size_t ng, const char *comm
         json_t *r = json_object();
         if (!r || put(r, "kind", json_string("signal")) ||
             put(r, "community", json_string(rs[i].g->community)) ||
-            put(r, "theme", json_string(rs[i].g->theme)) ||
-            put(r, "eep", json_string(rs[i].g->eep)) ||
-            put(r, "polarity", json_string(rs[i].g->polarity)) ||
+            put(r, "theme", json_string(g_theme(rs[i].g))) ||
+            put(r, "eep", json_string(g_eep(rs[i].g))) ||
+            put(r, "polarity", json_string(g_pol(rs[i].g))) ||
             put(r, "count", json_integer(rs[i].g->count)) ||
             put(r, "contribution", json_real(rs[i].contribution)) || json_array_append_new(arr, r))
             goto fail;
@@ -1181,6 +1228,7 @@ static void lvl_free(lvl_state *s)
     tm_free(s->x.eep);
     tm_free(s->area_level);
     json_decref(s->x.strings);
+    json_decref(s->x.triples);
     json_decref(s->prev_comm);
     tm_free(s);
 }
@@ -1190,11 +1238,12 @@ static int build_levels(ana *a, tm_store *st)
     tm_report__ctx *c = a->c;
     lvl_state *s = a->lv = tm_calloc(1, sizeof *s);
     if (!s) return oom(c, "levels");
-    s->x = (lvl_ctx){.a = a, .strings = json_object()};
+    s->x = (lvl_ctx){.a = a, .strings = json_object(), .triples = json_object()};
     s->x.eep = tm_calloc(a->np ? a->np : 1, sizeof *s->x.eep);
     s->area_level = tm_calloc(a->np ? a->np : 1, sizeof *s->area_level);
     s->prev_comm = json_object();
-    if (!s->x.strings || !s->x.eep || !s->area_level || !s->prev_comm) return oom(c, "levels");
+    if (!s->x.strings || !s->x.triples || !s->x.eep || !s->area_level || !s->prev_comm)
+        return oom(c, "levels");
     int rc = tm_agg_weighted_signals(st, &a->hist, a->reassuring, on_weighted, &s->x, c->err);
     if (rc != TM_OK) return rc;
     /* the index is not needed once every signal is in its group */
