@@ -584,30 +584,34 @@ int tm_agg_counts(tm_store *st, const tm_agg_range *r, tm_category cat, tm_agg_c
     return ret;
 }
 
-/* Emits the (period, community, theme) sums of the signal groups in t5. */
+/* Emits the (period, community, theme) sums of the signal groups in t5.
+ * Sorted by key, a pair's groups are adjacent and the runs come in the
+ * pair's own key order: a pair's key is a prefix of its groups' keys, and
+ * where two pairs differ the group keys differ at the same byte, or one
+ * pair ends (its group key has the NUL separator, below any other byte).
+ * Summing the runs needs no second table (one held 290k pairs on the bench
+ * corpus, 25 MB of slots next to the groups' 38 MB). */
 static int emit_pairs(tally *t5, tm_agg_pair_fn fn, void *payload, tm_err *err)
 {
-    tally t3 = {0};
     tally_entry **v = NULL;
     int ret = TM_OK;
-    for (size_t i = 0; ret == TM_OK && i < t5->cap; i++) {
-        const tally_entry *e = &t5->slots[i];
-        if (!e->key) continue;
-        const char *f[3];
-        split_key(e, f, 3);
-        if (tally_add(&t3, f, 3, 0, e->count) != TM_OK)
-            ret = tm_err_set(err, TM_ENOMEM, "aggregate: out of memory counting signals");
-    }
-    if (ret == TM_OK && t3.n && !(v = tally_sorted(&t3, by_key)))
+    if (t5->n && !(v = tally_sorted(t5, by_key)))
         ret = tm_err_set(err, TM_ENOMEM, "aggregate: out of memory sorting signals");
-    for (size_t i = 0; ret == TM_OK && i < t3.n; i++) {
-        const char *f[3];
+    for (size_t i = 0; ret == TM_OK && i < t5->n;) {
+        const char *f[3], *g[3];
         split_key(v[i], f, 3);
-        tm_agg_pair row = {f[0], f[1], f[2], v[i]->count};
+        int64_t count = v[i]->count;
+        size_t j = i + 1;
+        for (; j < t5->n; j++) {
+            split_key(v[j], g, 3);
+            if (strcmp(f[0], g[0]) || strcmp(f[1], g[1]) || strcmp(f[2], g[2])) break;
+            count += v[j]->count;
+        }
+        tm_agg_pair row = {f[0], f[1], f[2], count};
         ret = fn(&row, payload);
+        i = j;
     }
     tm_free(v);
-    tally_free(&t3);
     return ret;
 }
 

@@ -81,6 +81,9 @@ static int put_count(json_t *obj, const char *key, int64_t n)
 
 /* ------------------------------------------------------------- build */
 
+/* SQLite page cache while the report reads, in KiB (see tm_report_build_each). */
+#define REPORT_CACHE_KB 4096
+
 /* One community x theme row, kept compact until its period is finished:
  * as JSON, every period's rows at once were a fifth of the report's memory. */
 typedef struct pair_row {
@@ -101,6 +104,8 @@ typedef struct build {
     pair_row *pairs; /* in period order, then community, theme */
     size_t npairs, pairs_cap, next_pair;
     tm_buf pool;
+    tm_store *st;
+    int64_t evidence; /* sentences per group; 0: none */
     tm_err *err;
 } build;
 
@@ -228,11 +233,15 @@ static const char *key_of(const json_t *per)
     return json_string_value(json_object_get(per, "period"));
 }
 
-/* community_theme of one period, from its compact rows. Periods are
- * finished in key order, the order the rows came in. */
+static int fill_evidence(build *b, json_t *per);
+
+/* community_theme and evidence of one period, from its compact rows. Periods
+ * are finished in key order, the order the rows came in. */
 static int fill_period(json_t *per, void *payload)
 {
     build *b = payload;
+    int rc = fill_evidence(b, per);
+    if (rc != TM_OK) return rc;
     json_t *arr = json_object_get(per, "community_theme");
     int64_t words = json_integer_value(json_object_get(per, "words"));
     const char *key = key_of(per);
@@ -313,17 +322,13 @@ static void collect_groups(json_t *period, tm_agg_signal *groups, json_t **targe
     }
 }
 
-/* Fills the evidence of every listed signal group with one query. */
-static int fill_evidence(build *b, tm_store *st, int64_t limit)
+/* Fills the evidence of one period's listed signal groups. Done as the
+ * period is finished, not for every period up front: the evidence of all
+ * periods (sentence texts) stayed in memory until the period was written. */
+static int fill_evidence(build *b, json_t *per)
 {
-    size_t total = 0, n = 0, i;
-    json_t *p;
-    json_array_foreach(b->periods, i, p)
-    {
-        total += json_array_size(json_object_get(p, "top_signals"));
-    }
-    if (b->undated) total += json_array_size(json_object_get(b->undated, "top_signals"));
-    if (!total) return TM_OK;
+    size_t total = json_array_size(json_object_get(per, "top_signals")), n = 0;
+    if (!total || b->evidence <= 0) return TM_OK;
     tm_agg_signal *groups = tm_calloc(total, sizeof *groups);
     json_t **targets = tm_calloc(total, sizeof *targets);
     int rc;
@@ -331,13 +336,9 @@ static int fill_evidence(build *b, tm_store *st, int64_t limit)
         rc = oom(b, "evidence");
         goto cleanup;
     }
-    json_array_foreach(b->periods, i, p)
-    {
-        collect_groups(p, groups, targets, &n);
-    }
-    if (b->undated) collect_groups(b->undated, groups, targets, &n);
+    collect_groups(per, groups, targets, &n);
     evidence_ctx c = {targets};
-    rc = tm_agg_evidence(st, &b->range, groups, n, limit, on_evidence, &c, b->err);
+    rc = tm_agg_evidence(b->st, &b->range, groups, n, b->evidence, on_evidence, &c, b->err);
     if (rc == TM_ENOMEM) rc = oom(b, "evidence");
 cleanup:
     tm_free(groups);
@@ -390,7 +391,8 @@ int tm_report_build_each(json_t **out, tm_store *st, const tm_report_opts *opts,
     build b = {0};
     tm_buf_init(&b.pool);
     json_t *rep = NULL;
-    int rc, in_txn = 0;
+    int rc, in_txn = 0, set_cache = 0;
+    int64_t old_cache = 0;
     b.opts = opts;
     b.err = err;
     b.range.period = opts->period;
@@ -420,6 +422,23 @@ int tm_report_build_each(json_t **out, tm_store *st, const tm_report_opts *opts,
         }
         in_txn = 1;
     }
+    /* The store's connection keeps a 32 MB page cache for ingest, where the
+     * b-tree pages being written are hit again and again. The report reads
+     * every table once per query, front to back, over a database many times
+     * that size: the cache holds pages that are not read again and was a
+     * sixth of the report's memory. A small one for the report, restored
+     * after. */
+    sqlite3_stmt *cs = NULL;
+    if (sqlite3_prepare_v2(db, "PRAGMA cache_size", -1, &cs, NULL) == SQLITE_OK &&
+        sqlite3_step(cs) == SQLITE_ROW) {
+        old_cache = sqlite3_column_int64(cs, 0);
+        if (old_cache < -REPORT_CACHE_KB || old_cache > REPORT_CACHE_KB) {
+            char sql[64];
+            snprintf(sql, sizeof sql, "PRAGMA cache_size = %d", -REPORT_CACHE_KB);
+            if (sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK) set_cache = 1;
+        }
+    }
+    sqlite3_finalize(cs);
     b.by_period = json_object();
     b.periods = json_array();
     rep = json_object();
@@ -442,7 +461,8 @@ int tm_report_build_each(json_t **out, tm_store *st, const tm_report_opts *opts,
     }
     if ((rc = tm_agg_signals(st, &b.range, top, on_pair, on_signal, &b, err)) != TM_OK)
         goto cleanup;
-    if (evidence > 0 && (rc = fill_evidence(&b, st, evidence)) != TM_OK) goto cleanup;
+    b.st = st;
+    b.evidence = evidence > 0 ? evidence : 0;
     if ((rc = build_lexicon(&b, st)) != TM_OK) goto cleanup;
 
     json_t *tool = json_object(), *from = json_object();
@@ -487,6 +507,11 @@ int tm_report_build_each(json_t **out, tm_store *st, const tm_report_opts *opts,
 cleanup:
     if (in_txn)
         sqlite3_exec(tm_store_db(st), "COMMIT", NULL, NULL, NULL); /* read-only: cannot fail */
+    if (set_cache) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", (long long)old_cache);
+        sqlite3_exec(tm_store_db(st), sql, NULL, NULL, NULL);
+    }
     json_decref(rep);
     json_decref(b.lexicon);
     json_decref(b.periods);

@@ -348,27 +348,25 @@ static int trends_period(ana *a, long i, json_t *per)
 
 /* ----------------------------------------------------------------- rates */
 
-static int build_rates(tm_report__ctx *c)
+/* The rates of one reported period, made in the period loop just before
+ * the period is handed out: made for every period up front they were 6 MB
+ * of a 120-month report, held until the end. */
+static int rates_period(tm_report__ctx *c, json_t *per)
 {
     static const char *const members[][2] = {{"communities", "community_rates"},
                                              {"themes", "theme_rates"},
                                              {"places", "place_rates"},
                                              {"organisations", "organisation_rates"},
                                              {"tone", "tone_rates"}};
-    const char *pkey;
-    json_t *per;
-    json_object_foreach(c->by_period, pkey, per)
-    {
-        int64_t words = json_integer_value(json_object_get(per, "words"));
-        for (size_t m = 0; m < sizeof members / sizeof *members; m++) {
-            json_t *src = json_object_get(per, members[m][0]), *dst = json_object();
-            if (!dst || put(per, members[m][1], dst)) return oom(c, "rates");
-            const char *k;
-            json_t *v;
-            json_object_foreach(src, k, v)
-            {
-                if (put(dst, k, rate_of(json_integer_value(v), words))) return oom(c, "rates");
-            }
+    int64_t words = json_integer_value(json_object_get(per, "words"));
+    for (size_t m = 0; m < sizeof members / sizeof *members; m++) {
+        json_t *src = json_object_get(per, members[m][0]), *dst = json_object();
+        if (!dst || put(per, members[m][1], dst)) return oom(c, "rates");
+        const char *k;
+        json_t *v;
+        json_object_foreach(src, k, v)
+        {
+            if (put(dst, k, rate_of(json_integer_value(v), words))) return oom(c, "rates");
         }
     }
     return TM_OK;
@@ -430,15 +428,20 @@ static int build_tone(ana *a, tm_store *st)
 
 /* ------------------------------------------------------------- incidents */
 
+/* One per incident of the whole history, so kept small: the theme and
+ * place point into interned copies, the date is inline and the id is
+ * formatted when written (cluster_id). With a copy of each string and the
+ * id inline the clusters were 31 MB of a 1 GB database's report. */
 typedef struct cluster {
-    char *theme, *place, *date; /* date: the incident date the text states, or NULL */
+    const char *theme, *place; /* interned (inc_ctx); place NULL if none */
+    char date[11];             /* the incident date the text states, or "" */
     char first_seen[11], last_seen[11];
+    int32_t seq; /* the id's number among incidents of its first_seen and theme */
     long first_day, last_day;
     long first_pidx;
     int64_t documents, mentions, last_doc;
     uint64_t *first_set, *last_set;
     size_t nfirst, nlast;
-    char id[96];
     long mark;         /* the last period whose hits counted it (distinct per period) */
     int64_t in_period; /* its hits in that period */
 } cluster;
@@ -467,8 +470,30 @@ typedef struct inc_ctx {
     hit *hits;
     size_t nhits, hits_cap;
     long window;
-    json_t *ids; /* "first_seen-theme" -> count, for ids */
+    json_t *ids;      /* "first_seen-theme" -> count, for ids, of ids_day only */
+    char ids_day[11]; /* the period date the ids are counted for */
+    json_t *places;   /* place -> the same place: the interned copies */
 } inc_ctx;
+
+/* "first_seen-theme-seq", cut where the ids were always cut (the key at 63
+ * bytes, the id at 95). */
+static void cluster_id(const cluster *k, char out[96])
+{
+    char idkey[64];
+    snprintf(idkey, sizeof idkey, "%s-%s", k->first_seen, k->theme);
+    snprintf(out, 96, "%s-%lld", idkey, (long long)k->seq);
+}
+
+/* The interned copy of a place name (bytes as stored: no UTF-8 check, the
+ * writer fixes them). NULL when out of memory. */
+static const char *intern_place(inc_ctx *x, const char *place)
+{
+    json_t *v = json_object_get(x->places, place);
+    if (!v && (json_object_set_new_nocheck(x->places, place, json_string_nocheck(place)) ||
+               !(v = json_object_get(x->places, place))))
+        return NULL;
+    return json_string_value(v);
+}
 
 static int u64_cmp(const void *pa, const void *pb)
 {
@@ -566,9 +591,6 @@ static int same_opt(const char *a, const char *b)
 
 static void cluster_free(cluster *k)
 {
-    tm_free(k->theme);
-    tm_free(k->place);
-    tm_free(k->date);
     tm_free(k->first_set);
     if (k->last_set != k->first_set) tm_free(k->last_set);
 }
@@ -616,8 +638,8 @@ static int on_incident(const tm_agg_incident *row, void *payload)
         cluster *k = &x->v[b->active[i]];
         if (!same_opt(k->place, row->place)) continue;
         /* two different stated days are two incidents, whatever the words */
-        if (k->date && date && strcmp(k->date, date)) continue;
-        int same_day = k->date && date && !strcmp(k->date, date);
+        if (k->date[0] && date && strcmp(k->date, date)) continue;
+        int same_day = k->date[0] && date && !strcmp(k->date, date);
         /* the sizes bound the overlap: skip the merge walk when even a
          * full overlap could not be chosen (exact: j <= the bound) */
         double ub1 = jaccard_bound(k->nfirst, nset), ub2 = jaccard_bound(k->nlast, nset);
@@ -654,9 +676,13 @@ static int on_incident(const tm_agg_incident *row, void *payload)
         }
         cluster *k = &x->v[x->n];
         memset(k, 0, sizeof *k);
-        k->theme = tm_strndup(row->theme, strlen(row->theme));
-        k->place = row->place ? tm_strndup(row->place, strlen(row->place)) : NULL;
-        k->date = date ? tm_strndup(date, 10) : NULL;
+        k->theme = b->theme;
+        k->place = row->place ? intern_place(x, row->place) : NULL;
+        if (row->place && !k->place) {
+            tm_free(set);
+            return oom(c, "incidents");
+        }
+        if (date) memcpy(k->date, date, 11);
         snprintf(k->first_seen, sizeof k->first_seen, "%s", row->period_date);
         k->first_day = day;
         k->first_pidx = pidx;
@@ -664,15 +690,20 @@ static int on_incident(const tm_agg_incident *row, void *payload)
         k->nfirst = k->nlast = nset;
         k->last_doc = -1;
         k->mark = -1;
+        /* rows come in period-date order: the ids of earlier days are
+         * never counted again, so only this day's are kept */
+        if (strcmp(x->ids_day, k->first_seen)) {
+            json_object_clear(x->ids);
+            memcpy(x->ids_day, k->first_seen, sizeof x->ids_day);
+        }
         char idkey[64];
         snprintf(idkey, sizeof idkey, "%s-%s", k->first_seen, row->theme);
         json_int_t seq = json_integer_value(json_object_get(x->ids, idkey)) + 1;
-        if (json_object_set_new(x->ids, idkey, json_integer(seq))) return oom(c, "incidents");
-        snprintf(k->id, sizeof k->id, "%s-%lld", idkey, (long long)seq);
-        if (!k->theme || (row->place && !k->place) || (date && !k->date)) {
+        if (json_object_set_new(x->ids, idkey, json_integer(seq))) {
             cluster_free(k);
             return oom(c, "incidents");
         }
+        k->seq = (int32_t)seq;
         b->active[b->nactive++] = x->n;
         best = (long)x->n++;
     } else {
@@ -680,7 +711,7 @@ static int on_incident(const tm_agg_incident *row, void *payload)
         if (k->last_set != k->first_set) tm_free(k->last_set);
         k->last_set = set;
         k->nlast = nset;
-        if (!k->date && date) k->date = tm_strndup(date, 10);
+        if (!k->date[0] && date) memcpy(k->date, date, 11);
     }
     cluster *k = &x->v[best];
     snprintf(k->last_seen, sizeof k->last_seen, "%s", row->period_date);
@@ -727,6 +758,7 @@ static void inc_free(inc_state *s)
     tm_free(x->buckets);
     tm_free(x->hits);
     json_decref(x->ids);
+    json_decref(x->places);
     tm_stemmer_free(x->stem);
     tm_free(s->hit0);
     tm_free(s->hit1);
@@ -742,12 +774,12 @@ static int build_incidents(ana *a, tm_store *st)
     inc_state *s = a->inc = tm_calloc(1, sizeof *s);
     if (!s) return oom(c, "incidents");
     inc_ctx *x = &s->x;
-    *x = (inc_ctx){.a = a, .lex = c->opts->lexicon, .ids = json_object()};
+    *x = (inc_ctx){.a = a, .lex = c->opts->lexicon, .ids = json_object(), .places = json_object()};
     x->window = c->opts->incident_window_days > 0 ? c->opts->incident_window_days
                                                   : TM_REPORT_INCIDENT_WINDOW;
     s->hit0 = tm_calloc(a->np ? a->np : 1, sizeof *s->hit0);
     s->hit1 = tm_calloc(a->np ? a->np : 1, sizeof *s->hit1);
-    if (!x->ids || !s->hit0 || !s->hit1) return oom(c, "incidents");
+    if (!x->ids || !x->places || !s->hit0 || !s->hit1) return oom(c, "incidents");
     tm_err ignored = {0};
     if (tm_stemmer_new(&x->stem, NULL, &ignored) != TM_OK) x->stem = NULL; /* words unstemmed */
     int rc = tm_agg_incidents(st, &a->hist, on_incident, x, c->err);
@@ -792,7 +824,10 @@ static int incident_cmp(const void *pa, const void *pb)
     if (na != nb) return nb - na;
     if (a->in_period != b->in_period) return a->in_period > b->in_period ? -1 : 1;
     if (a->mentions != b->mentions) return a->mentions > b->mentions ? -1 : 1;
-    return strcmp(a->id, b->id);
+    char ia[96], ib[96];
+    cluster_id(a, ia);
+    cluster_id(b, ib);
+    return strcmp(ia, ib);
 }
 
 /* incidents and incidents_total of history period pidx: one entry per
@@ -827,9 +862,12 @@ static int incidents_period(ana *a, long pidx, json_t *per)
     }
     for (size_t i = 0; rc == TM_OK && i < n; i++) {
         const cluster *cl = &x->v[v[i]];
+        char id[96];
+        cluster_id(cl, id);
         json_t *o = json_object();
-        if (!o || put(o, "id", json_string(cl->id)) || put(o, "theme", json_string(cl->theme)) ||
-            put(o, "place", jstr(cl->place)) || put(o, "date", jstr(cl->date)) ||
+        if (!o || put(o, "id", json_string(id)) || put(o, "theme", json_string(cl->theme)) ||
+            put(o, "place", jstr(cl->place)) ||
+            put(o, "date", jstr(cl->date[0] ? cl->date : NULL)) ||
             put(o, "first_seen", json_string(cl->first_seen)) ||
             put(o, "last_seen", json_string(cl->last_seen)) ||
             put(o, "documents", json_integer(cl->documents)) ||
@@ -896,12 +934,34 @@ static int build_events(tm_report__ctx *c, tm_store *st)
 
 /* ---------------------------------------------------------------- levels */
 
+/* One per signal group of the whole history (hundreds of thousands on ten
+ * dense years), so kept small: theme, polarity and eep share one interned
+ * "theme\0polarity\0eep" (a few hundred such triples); read them with
+ * g_theme(), g_pol() and g_eep(). Four name pointers and a long made 56
+ * bytes a group, 29 MB of a 1 GB database's report. */
 typedef struct group {
-    long pidx;
-    const char *community, *theme, *polarity, *eep; /* interned in lvl_ctx.strings */
+    const char *community; /* interned in lvl_ctx.strings */
+    const char *tpe;       /* interned in lvl_ctx.triples */
     int64_t count;
     double raw; /* sum of weight x eep x polarity x tone */
+    int32_t pidx;
 } group;
+
+static const char *g_theme(const group *g)
+{
+    return g->tpe;
+}
+
+static const char *g_pol(const group *g)
+{
+    return g->tpe + strlen(g->tpe) + 1;
+}
+
+static const char *g_eep(const group *g)
+{
+    const char *p = g_pol(g);
+    return p + strlen(p) + 1;
+}
 
 /* Groups are found by (period, community, theme, polarity, eep) with the
  * four names interned: a few hundred distinct names, hundreds of thousands
@@ -912,8 +972,10 @@ typedef struct lvl_ctx {
     size_t n, cap;
     size_t *slots; /* open addressing: group index + 1; 0 = empty */
     size_t nslots;
-    json_t *strings;     /* name -> the same name: the interned copies */
-    const char *last[4]; /* the previous row's names: rows repeat them */
+    json_t *strings;                       /* name -> the same name: the interned copies */
+    json_t *triples;                       /* "theme\0polarity\0eep" -> the same: interned copies */
+    const char *last[4];                   /* the previous row's names: rows repeat them */
+    const char *last_tpe, *last_tpe_of[3]; /* the previous triple and its names */
     const char *last_period;
     long last_pidx;
     int64_t (*eep)[3]; /* per period: evidenced, experienced, potential */
@@ -929,11 +991,37 @@ static const char *intern(lvl_ctx *x, int field, const char *s)
     return x->last[field] = json_string_value(v);
 }
 
-static uint64_t group_hash(long pidx, const char *const *f)
+/* The interned "theme\0polarity\0eep" of a row (the names interned by
+ * intern() already, so the previous row's triple is found by pointers). */
+static const char *intern_tpe(lvl_ctx *x, const char *theme, const char *pol, const char *eep)
+{
+    if (x->last_tpe && x->last_tpe_of[0] == theme && x->last_tpe_of[1] == pol &&
+        x->last_tpe_of[2] == eep)
+        return x->last_tpe;
+    size_t lt = strlen(theme), lp = strlen(pol), le = strlen(eep), n = lt + lp + le + 2;
+    char *key = tm_malloc(n + 1);
+    if (!key) return NULL;
+    memcpy(key, theme, lt + 1);
+    memcpy(key + lt + 1, pol, lp + 1);
+    memcpy(key + lt + lp + 2, eep, le + 1);
+    json_t *v = json_object_getn(x->triples, key, n);
+    if (!v && (json_object_setn_new_nocheck(x->triples, key, n, json_stringn_nocheck(key, n)) ||
+               !(v = json_object_getn(x->triples, key, n)))) {
+        tm_free(key);
+        return NULL;
+    }
+    tm_free(key);
+    x->last_tpe_of[0] = theme;
+    x->last_tpe_of[1] = pol;
+    x->last_tpe_of[2] = eep;
+    return x->last_tpe = json_string_value(v);
+}
+
+static uint64_t group_hash(long pidx, const char *community, const char *tpe)
 {
     uint64_t h = (uint64_t)pidx * 0x9e3779b97f4a7c15u;
-    for (int i = 0; i < 4; i++)
-        h = (h ^ (uint64_t)(uintptr_t)f[i]) * 0x100000001b3u;
+    h = (h ^ (uint64_t)(uintptr_t)community) * 0x100000001b3u;
+    h = (h ^ (uint64_t)(uintptr_t)tpe) * 0x100000001b3u;
     return h ^ (h >> 29);
 }
 
@@ -944,8 +1032,7 @@ static int lvl_grow(lvl_ctx *x)
     if (!ns) return TM_ENOMEM;
     for (size_t i = 0; i < x->n; i++) {
         const group *g = &x->v[i];
-        const char *f[4] = {g->community, g->theme, g->polarity, g->eep};
-        size_t j = (size_t)group_hash(g->pidx, f) & (ncap - 1);
+        size_t j = (size_t)group_hash(g->pidx, g->community, g->tpe) & (ncap - 1);
         while (ns[j])
             j = (j + 1) & (ncap - 1);
         ns[j] = i + 1;
@@ -970,14 +1057,14 @@ static int on_weighted(const tm_agg_weighted *row, void *payload)
     const char *f[4] = {intern(x, 0, row->community), intern(x, 1, row->theme),
                         intern(x, 2, row->polarity), intern(x, 3, row->eep)};
     if (!f[0] || !f[1] || !f[2] || !f[3]) return oom(x->a->c, "levels");
+    const char *tpe = intern_tpe(x, f[1], f[2], f[3]);
+    if (!tpe) return oom(x->a->c, "levels");
     if ((x->n + 1) * 10 > x->nslots * 7 && lvl_grow(x) != TM_OK) return oom(x->a->c, "levels");
-    size_t j = (size_t)group_hash(pidx, f) & (x->nslots - 1), i;
+    size_t j = (size_t)group_hash(pidx, f[0], tpe) & (x->nslots - 1), i;
     for (;; j = (j + 1) & (x->nslots - 1)) {
         if (!x->slots[j]) break;
         const group *g = &x->v[x->slots[j] - 1];
-        if (g->pidx == pidx && g->community == f[0] && g->theme == f[1] && g->polarity == f[2] &&
-            g->eep == f[3])
-            break;
+        if (g->pidx == pidx && g->community == f[0] && g->tpe == tpe) break;
     }
     if (x->slots[j]) {
         i = x->slots[j] - 1;
@@ -991,11 +1078,9 @@ static int on_weighted(const tm_agg_weighted *row, void *payload)
         }
         group *g = &x->v[x->n];
         memset(g, 0, sizeof *g);
-        g->pidx = pidx;
+        g->pidx = (int32_t)pidx;
         g->community = f[0];
-        g->theme = f[1];
-        g->polarity = f[2];
-        g->eep = f[3];
+        g->tpe = tpe;
         i = x->n++;
         x->slots[j] = x->n;
     }
@@ -1013,9 +1098,9 @@ static int group_cmp(const void *pa, const void *pb)
     if (a->pidx != b->pidx) return a->pidx < b->pidx ? -1 : 1;
     int c;
     if ((c = strcmp(a->community, b->community))) return c;
-    if ((c = strcmp(a->theme, b->theme))) return c;
-    if ((c = strcmp(a->polarity, b->polarity))) return c;
-    return strcmp(a->eep, b->eep);
+    if ((c = strcmp(g_theme(a), g_theme(b)))) return c;
+    if ((c = strcmp(g_pol(a), g_pol(b)))) return c;
+    return strcmp(g_eep(a), g_eep(b));
 }
 
 /* Reasons sort: largest contribution first (by size), then the group keys. */
@@ -1032,9 +1117,9 @@ static int reason_cmp(const void *pa, const void *pb)
     const group *ga = a->g, *gb = b->g;
     int c;
     if ((c = strcmp(ga->community, gb->community))) return c;
-    if ((c = strcmp(ga->theme, gb->theme))) return c;
-    if ((c = strcmp(ga->polarity, gb->polarity))) return c;
-    return strcmp(ga->eep, gb->eep);
+    if ((c = strcmp(g_theme(ga), g_theme(gb)))) return c;
+    if ((c = strcmp(g_pol(ga), g_pol(gb)))) return c;
+    return strcmp(g_eep(ga), g_eep(gb));
 }
 
 static const char *direction(int level, int prev)
@@ -1082,9 +1167,9 @@ static json_t *level_object(ana *a, const group *gs, size_t ng, const char *comm
         json_t *r = json_object();
         if (!r || put(r, "kind", json_string("signal")) ||
             put(r, "community", json_string(rs[i].g->community)) ||
-            put(r, "theme", json_string(rs[i].g->theme)) ||
-            put(r, "eep", json_string(rs[i].g->eep)) ||
-            put(r, "polarity", json_string(rs[i].g->polarity)) ||
+            put(r, "theme", json_string(g_theme(rs[i].g))) ||
+            put(r, "eep", json_string(g_eep(rs[i].g))) ||
+            put(r, "polarity", json_string(g_pol(rs[i].g))) ||
             put(r, "count", json_integer(rs[i].g->count)) ||
             put(r, "contribution", json_real(rs[i].contribution)) || json_array_append_new(arr, r))
             goto fail;
@@ -1143,6 +1228,7 @@ static void lvl_free(lvl_state *s)
     tm_free(s->x.eep);
     tm_free(s->area_level);
     json_decref(s->x.strings);
+    json_decref(s->x.triples);
     json_decref(s->prev_comm);
     tm_free(s);
 }
@@ -1152,11 +1238,12 @@ static int build_levels(ana *a, tm_store *st)
     tm_report__ctx *c = a->c;
     lvl_state *s = a->lv = tm_calloc(1, sizeof *s);
     if (!s) return oom(c, "levels");
-    s->x = (lvl_ctx){.a = a, .strings = json_object()};
+    s->x = (lvl_ctx){.a = a, .strings = json_object(), .triples = json_object()};
     s->x.eep = tm_calloc(a->np ? a->np : 1, sizeof *s->x.eep);
     s->area_level = tm_calloc(a->np ? a->np : 1, sizeof *s->area_level);
     s->prev_comm = json_object();
-    if (!s->x.strings || !s->x.eep || !s->area_level || !s->prev_comm) return oom(c, "levels");
+    if (!s->x.strings || !s->x.triples || !s->x.eep || !s->area_level || !s->prev_comm)
+        return oom(c, "levels");
     int rc = tm_agg_weighted_signals(st, &a->hist, a->reassuring, on_weighted, &s->x, c->err);
     if (rc != TM_OK) return rc;
     /* the index is not needed once every signal is in its group */
@@ -1373,9 +1460,9 @@ int tm_report__analytics(tm_report__ctx *c, tm_store *st, json_t *rep)
             rc = oom(c, "the report");
             goto cleanup;
         }
-    if ((rc = build_tone(&a, st)) != TM_OK || (rc = build_rates(c)) != TM_OK ||
-        (rc = build_trends(&a, st)) != TM_OK || (rc = build_incidents(&a, st)) != TM_OK ||
-        (rc = build_levels(&a, st)) != TM_OK || (rc = build_events(c, st)) != TM_OK ||
+    if ((rc = build_tone(&a, st)) != TM_OK || (rc = build_trends(&a, st)) != TM_OK ||
+        (rc = build_incidents(&a, st)) != TM_OK || (rc = build_levels(&a, st)) != TM_OK ||
+        (rc = build_events(c, st)) != TM_OK ||
         (rc = tm_report__emerging(c, st, &a.hist, &a.trend)) != TM_OK ||
         (rc = build_meta(&a, rep)) != TM_OK)
         goto cleanup;
@@ -1389,7 +1476,8 @@ int tm_report__analytics(tm_report__ctx *c, tm_store *st, json_t *rep)
         json_t *per = json_object_get(c->by_period, a.p[i].key);
         if ((rc = levels_period(&a, (long)i, per)) != TM_OK) goto cleanup;
         if (!per) continue;
-        if ((rc = trends_period(&a, (long)i, per)) != TM_OK ||
+        if ((rc = rates_period(c, per)) != TM_OK ||
+            (rc = trends_period(&a, (long)i, per)) != TM_OK ||
             (rc = incidents_period(&a, (long)i, per)) != TM_OK ||
             (c->fill && (rc = c->fill(per, c->fill_payload)) != TM_OK))
             goto cleanup;
