@@ -551,8 +551,12 @@ void tm_store_close(tm_store *st)
     if (st->db) {
         if (st->batch) sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
         finalize_statements(st);
-        /* keeps the planner's statistics fresh; cheap when nothing changed */
-        sqlite3_exec(st->db, "PRAGMA optimize", NULL, NULL, NULL);
+        /* keeps the planner's statistics fresh; cheap when nothing changed.
+         * The limit makes ANALYZE sample each index instead of reading it
+         * whole: the first report on a 1 GB database otherwise spent seconds
+         * and 50 MB more memory analysing at close (SQLite's advice for
+         * optimize at close). */
+        sqlite3_exec(st->db, "PRAGMA analysis_limit = 1000; PRAGMA optimize", NULL, NULL, NULL);
         sqlite3_close_v2(st->db);
     }
     tm_free(st->path);
