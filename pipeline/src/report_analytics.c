@@ -459,9 +459,21 @@ typedef struct tbucket {
     size_t nactive, cap;
 } tbucket;
 
+/* What word_set() decided for one lower-cased word: libstemmer costs more
+ * than everything else of a word, and incident sentences repeat their
+ * words. Direct-mapped; words longer than the key are not cached. */
+enum { WORD_CACHE_SLOTS = 4096, WORD_CACHE_KEY = 31 };
+typedef struct word_memo {
+    uint8_t len; /* 0: empty */
+    uint8_t stop;
+    char word[WORD_CACHE_KEY];
+    uint64_t stem_hash;
+} word_memo;
+
 typedef struct inc_ctx {
     ana *a;
     tm_stemmer *stem;
+    word_memo *memo; /* WORD_CACHE_SLOTS, or NULL: no cache */
     const tm_lexicon *lex;
     cluster *v;
     size_t n, cap;
@@ -534,12 +546,34 @@ static int word_set(inc_ctx *x, const char *text, uint64_t **out, size_t *nout)
         if (wl >= 3 && wl < sizeof low) {
             for (size_t k = 0; k < wl; k++)
                 low[k] = (char)tolower((unsigned char)text[i + k]);
-            int stop =
-                x->lex ? tm_lexicon_is_stopword(x->lex, low, wl) : tm_report__builtin_stop(low, wl);
+            word_memo *m = NULL;
+            int cached = 0;
+            if (x->memo && wl <= WORD_CACHE_KEY) {
+                m = &x->memo[tm_hash(low, wl, 0) & (WORD_CACHE_SLOTS - 1)];
+                cached = m->len == wl && !memcmp(m->word, low, wl);
+            }
+            int stop;
+            uint64_t h = 0;
+            if (cached) {
+                stop = m->stop;
+                h = m->stem_hash;
+            } else {
+                stop = x->lex ? tm_lexicon_is_stopword(x->lex, low, wl)
+                              : tm_report__builtin_stop(low, wl);
+                if (!stop) {
+                    size_t sl = wl;
+                    const char *s = x->stem ? tm_stem_word(x->stem, low, wl, &sl) : low;
+                    if (!s) s = low, sl = wl;
+                    h = tm_hash(s, sl, 11);
+                }
+                if (m) {
+                    m->len = (uint8_t)wl;
+                    m->stop = (uint8_t)stop;
+                    memcpy(m->word, low, wl);
+                    m->stem_hash = h;
+                }
+            }
             if (!stop) {
-                size_t sl = wl;
-                const char *s = x->stem ? tm_stem_word(x->stem, low, wl, &sl) : low;
-                if (!s) s = low, sl = wl;
                 if (n == cap) {
                     uint64_t *nv = tm_realloc(v, (cap *= 2) * sizeof *nv);
                     if (!nv) {
@@ -548,7 +582,7 @@ static int word_set(inc_ctx *x, const char *text, uint64_t **out, size_t *nout)
                     }
                     v = nv;
                 }
-                v[n++] = tm_hash(s, sl, 11);
+                v[n++] = h;
             }
         }
         i = j;
@@ -646,7 +680,7 @@ static int on_incident(const tm_agg_incident *row, void *payload)
         double ub = ub1 > ub2 ? ub1 : ub2;
         if ((!same_day && ub < TM_REPORT_INCIDENT_JACCARD) || (best >= 0 && ub <= best_j)) continue;
         double j1 = jaccard(k->first_set, k->nfirst, set, nset);
-        double j2 = jaccard(k->last_set, k->nlast, set, nset);
+        double j2 = k->last_set == k->first_set ? j1 : jaccard(k->last_set, k->nlast, set, nset);
         double j = j1 > j2 ? j1 : j2;
         if ((j >= TM_REPORT_INCIDENT_JACCARD || same_day) && (best < 0 || j > best_j)) {
             best = (long)b->active[i];
@@ -760,6 +794,7 @@ static void inc_free(inc_state *s)
     json_decref(x->ids);
     json_decref(x->places);
     tm_stemmer_free(x->stem);
+    tm_free(x->memo);
     tm_free(s->hit0);
     tm_free(s->hit1);
     tm_free(s);
@@ -782,6 +817,7 @@ static int build_incidents(ana *a, tm_store *st)
     if (!x->ids || !x->places || !s->hit0 || !s->hit1) return oom(c, "incidents");
     tm_err ignored = {0};
     if (tm_stemmer_new(&x->stem, NULL, &ignored) != TM_OK) x->stem = NULL; /* words unstemmed */
+    x->memo = tm_calloc(WORD_CACHE_SLOTS, sizeof *x->memo); /* NULL: no cache, same sets */
     int rc = tm_agg_incidents(st, &a->hist, on_incident, x, c->err);
     if (rc != TM_OK) return rc;
     /* hits are in date order, so each period's are contiguous; a cluster is
