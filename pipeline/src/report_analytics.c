@@ -596,10 +596,28 @@ static int word_set(inc_ctx *x, const char *text, uint64_t **out, size_t *nout)
     return TM_OK;
 }
 
-static double jaccard(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
+/* Whether a candidate whose Jaccard index is at most `ub` can never be
+ * chosen: below the threshold (unless the stated day is the same), or no
+ * better than the best so far. */
+typedef struct pick {
+    int same_day;
+    long best;
+    double best_j;
+} pick;
+
+static int cannot_win(const pick *p, double ub)
+{
+    return (!p->same_day && ub < TM_REPORT_INCIDENT_JACCARD) || (p->best >= 0 && ub <= p->best_j);
+}
+
+/* The Jaccard index of two sorted sets, or -1 as soon as the overlap still
+ * possible makes it one that cannot win (exact: the index only falls as
+ * the walk goes, and the bound is the index the largest overlap would give,
+ * so a rounded division never puts it on the wrong side). */
+static double jaccard(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, const pick *p)
 {
     if (!na && !nb) return 1.0;
-    size_t i = 0, j = 0, both = 0;
+    size_t i = 0, j = 0, both = 0, step = 0;
     while (i < na && j < nb) {
         if (a[i] == b[j])
             both++, i++, j++;
@@ -607,6 +625,10 @@ static double jaccard(const uint64_t *a, size_t na, const uint64_t *b, size_t nb
             i++;
         else
             j++;
+        if ((++step & 7) == 0) {
+            size_t more = na - i < nb - j ? na - i : nb - j, most = both + more;
+            if (cannot_win(p, (double)most / (double)(na + nb - most))) return -1.0;
+        }
     }
     return (double)both / (double)(na + nb - both);
 }
@@ -678,9 +700,11 @@ static int on_incident(const tm_agg_incident *row, void *payload)
          * full overlap could not be chosen (exact: j <= the bound) */
         double ub1 = jaccard_bound(k->nfirst, nset), ub2 = jaccard_bound(k->nlast, nset);
         double ub = ub1 > ub2 ? ub1 : ub2;
-        if ((!same_day && ub < TM_REPORT_INCIDENT_JACCARD) || (best >= 0 && ub <= best_j)) continue;
-        double j1 = jaccard(k->first_set, k->nfirst, set, nset);
-        double j2 = k->last_set == k->first_set ? j1 : jaccard(k->last_set, k->nlast, set, nset);
+        pick p = {same_day, best, best_j};
+        if (cannot_win(&p, ub)) continue;
+        double j1 = jaccard(k->first_set, k->nfirst, set, nset, &p);
+        double j2 =
+            k->last_set == k->first_set ? j1 : jaccard(k->last_set, k->nlast, set, nset, &p);
         double j = j1 > j2 ? j1 : j2;
         if ((j >= TM_REPORT_INCIDENT_JACCARD || same_day) && (best < 0 || j > best_j)) {
             best = (long)b->active[i];
