@@ -34,11 +34,8 @@ typedef struct ingest_ctx {
     tm_ingest_stats *stats;
     known *known; /* sorted by path */
     size_t nknown;
-    char *relex;    /* relex[i]: input i is unchanged but was tagged with another lexicon */
-    const char *db; /* the database path, for messages */
-    int fatal;
-    int batch_open;    /* a transaction is open */
-    size_t batch_docs; /* documents stored in it */
+    char *relex; /* relex[i]: input i is unchanged but was tagged with another lexicon */
+    tm_cli_batch batch;
 } ingest_ctx;
 
 enum { UNCHANGED = 1 }; /* a work result that is not an error */
@@ -107,26 +104,20 @@ static int ingest_work(tm_pipeline *pl, tm_doc *doc, size_t index, const char *p
     return tm_pipeline_file(pl, doc, path, err);
 }
 
-/* Documents per transaction: large enough to amortise the commit, small
- * enough that a concurrent ingest or report never waits long. */
-#define TM_INGEST_BATCH 64
-
-static int end_batch(ingest_ctx *c)
+/* Commits the open batch; 1 (stop) if that fails. */
+static int end_batch(tm_cli_batch *b)
 {
-    if (!c->batch_open) return 0;
+    if (!b->open) return 0;
     tm_err err = {0};
-    c->batch_open = 0;
-    if (tm_store_commit(c->store, &err) != TM_OK) {
-        tm_cli_error("%s (the last %zu documents were not stored; run the ingest again)", err.msg,
-                     c->batch_docs);
-        c->stats->stored -= c->batch_docs;
-        c->stats->skipped += c->batch_docs;
-        c->batch_docs = 0;
-        c->fatal = 1;
-        return 1;
-    }
-    c->batch_docs = 0;
-    return 0;
+    b->open = 0;
+    size_t lost = b->docs;
+    b->docs = 0;
+    if (tm_store_commit(b->store, &err) == TM_OK) return 0;
+    tm_cli_error("%s (the last %zu documents are rolled back; %s)", err.msg, lost, b->again);
+    b->stats->stored -= lost;
+    b->stats->skipped += lost;
+    b->fatal = 1;
+    return 1;
 }
 
 /* Opens a batch. SQLite waits up to the busy timeout (10 s) for another
@@ -134,19 +125,63 @@ static int end_batch(ingest_ctx *c)
  * documents), so a busy database is retried, for up to five minutes. */
 #define TM_BUSY_RETRIES 30
 
-static int begin_batch(ingest_ctx *c, const char *path, tm_err *err)
+static int begin_batch(tm_cli_batch *b, const char *path, tm_err *err)
 {
     for (int attempt = 0;; attempt++) {
         tm_err_clear(err);
-        int rc = tm_store_begin(c->store, err);
+        int rc = tm_store_begin(b->store, err);
         if (rc == TM_OK) return TM_OK;
-        int ec = sqlite3_errcode(tm_store_db(c->store)) & 0xff;
+        int ec = sqlite3_errcode(tm_store_db(b->store)) & 0xff;
         if ((ec != SQLITE_BUSY && ec != SQLITE_LOCKED) || attempt >= TM_BUSY_RETRIES) return rc;
         if (attempt == 0)
             fprintf(stderr,
                     "tension: %s is busy (another process is writing): waiting to store %s\n",
-                    c->db, path);
+                    b->db, path);
     }
+}
+
+tm_cli_stored tm_cli_batch_store(tm_cli_batch *b, const tm_doc *doc, const tm_store_meta *meta,
+                                 const char *path, size_t left)
+{
+    tm_err serr = {0};
+    if (!b->open) {
+        if (begin_batch(b, path, &serr) != TM_OK) {
+            tm_cli_error("%s", serr.msg);
+            b->fatal = 1;
+            return TM_CLI_STOP;
+        }
+        b->open = 1;
+    }
+    if (tm_store_doc(b->store, doc, meta, &serr) != TM_OK) {
+        if (serr.code == TM_EDB) {
+            /* a full disk or read-only database fails every later document too;
+             * the batch is rolled back, so its earlier documents are not kept
+             * either (a re-tagged one keeps its old tags, and is done again) */
+            tm_cli_error("%s: not stored: %s; stopping: nothing of it was written, the %zu"
+                         " document(s) before it since the last commit are rolled back and %zu"
+                         " were not processed; %s",
+                         path, serr.msg, b->docs, left, b->again);
+            b->stats->stored -= b->docs;
+            b->docs = 0;
+            b->fatal = 1;
+            return TM_CLI_STOP;
+        }
+        tm_cli_error("%s", serr.msg);
+        b->stats->skipped++;
+        return TM_CLI_REFUSED;
+    }
+    b->stats->stored++;
+    if (++b->docs >= TM_CLI_BATCH && end_batch(b)) return TM_CLI_STOP;
+    return TM_CLI_STORED;
+}
+
+int tm_cli_batch_finish(tm_cli_batch *b)
+{
+    if (b->fatal) {
+        tm_store_rollback(b->store);
+        return 0;
+    }
+    return end_batch(b);
 }
 
 static int ingest_consume(tm_doc *doc, size_t index, const char *path, int rc, const tm_err *err,
@@ -162,42 +197,14 @@ static int ingest_consume(tm_doc *doc, size_t index, const char *path, int rc, c
         c->stats->skipped++;
         return 0;
     }
-    tm_err serr = {0};
     struct stat st;
     int64_t size = tm_ingest_stat(path, &st) == 0 ? (int64_t)st.st_size : (int64_t)doc->raw_len;
     tm_store_meta meta = {tm_lexicon_version(c->lex), tm_lexicon_hash(c->lex), size};
-    /* Documents are committed in batches (each one still all-or-nothing, as a
-     * savepoint): one WAL commit per batch instead of per document. */
-    if (!c->batch_open) {
-        if (begin_batch(c, path, &serr) != TM_OK) {
-            tm_cli_error("%s", serr.msg);
-            c->fatal = 1;
-            return 1;
-        }
-        c->batch_open = 1;
-    }
-    if (tm_store_doc(c->store, doc, &meta, &serr) != TM_OK) {
-        if (serr.code == TM_EDB) {
-            /* a full disk or read-only database fails every later file too; the
-             * batch is rolled back, so its earlier documents are not kept either */
-            tm_cli_error("%s: not stored: %s; stopping: nothing of it was written, the %zu"
-                         " document(s) before it since the last commit are rolled back and %zu"
-                         " file(s) were not read; run the ingest again",
-                         path, serr.msg, c->batch_docs, c->in->n - index - 1);
-            c->stats->stored -= c->batch_docs;
-            c->batch_docs = 0;
-            c->fatal = 1;
-            return 1;
-        }
-        tm_cli_error("%s", serr.msg);
-        c->stats->skipped++;
-        return 0;
-    }
+    tm_cli_stored r = tm_cli_batch_store(&c->batch, doc, &meta, path, c->in->n - index - 1);
+    if (r != TM_CLI_STORED) return r == TM_CLI_STOP;
     for (size_t i = 0; i < doc->errors.n; i++)
         fprintf(stderr, "tension: warning: %s\n", doc->errors.v[i]);
-    c->stats->stored++;
     if (c->relex && c->relex[index]) c->stats->relexed++;
-    if (++c->batch_docs >= TM_INGEST_BATCH) return end_batch(c);
     return 0;
 }
 
@@ -251,15 +258,13 @@ int tm_cli_ingest_paths(const char *db, const char *lexdir, const char *const *p
     for (size_t i = 0; i < n; i++)
         tm_inputs_add(&in, paths[i]);
     c.relex = calloc(in.n ? in.n : 1, 1); /* NULL only costs the count in the summary */
-    c.db = db;
+    c.batch =
+        (tm_cli_batch){.store = c.store, .stats = stats, .db = db, .again = "run the ingest again"};
     int prc = tm_par_run(lex, (const char *const *)in.paths, in.n, jobs, ingest_work,
                          ingest_consume, &c, &err);
-    if (c.fatal)
-        tm_store_rollback(c.store);
-    else
-        end_batch(&c);
-    if (prc != TM_OK && !c.fatal) tm_cli_error("%s", err.msg);
-    if (c.fatal || (prc != TM_OK && prc != 1))
+    tm_cli_batch_finish(&c.batch);
+    if (prc != TM_OK && !c.batch.fatal) tm_cli_error("%s", err.msg);
+    if (c.batch.fatal || (prc != TM_OK && prc != 1))
         rc = TM_EXIT_ERROR;
     else if (stats->skipped)
         rc = TM_EXIT_SKIPPED;

@@ -29,15 +29,9 @@ typedef struct retag_ctx {
     sqlite3_stmt *fetch; /* guarded by mu */
     pthread_mutex_t mu;
     int64_t *sizes; /* the stored file size of every document, by index */
-    int fatal;
-    int batch_open;    /* a transaction is open */
-    size_t batch_docs; /* documents stored in it */
+    size_t n;       /* documents to re-tag */
+    tm_cli_batch batch;
 } retag_ctx;
-
-/* Documents per transaction, as in ingest: one commit (and one pass of the
- * full-text index) per batch instead of per document. Each document is
- * still all or nothing (a savepoint inside the batch). */
-#define TM_RETAG_BATCH 64
 
 static const char fetch_sql[] =
     "SELECT d.sha256, d.mtime, d.size, t.text, s.kind, s.data, d.date FROM documents d"
@@ -125,63 +119,17 @@ static int retag_work(tm_pipeline *pl, tm_doc *doc, size_t index, const char *pa
     return rc;
 }
 
-/* Commits the open batch; 1 (stop) if that fails. */
-static int end_batch(retag_ctx *c)
-{
-    if (!c->batch_open) return 0;
-    tm_err err = {0};
-    c->batch_open = 0;
-    if (tm_store_commit(c->store, &err) != TM_OK) {
-        tm_cli_error("%s (the last %zu documents keep their old tags; run the re-tag again)",
-                     err.msg, c->batch_docs);
-        c->stats->stored -= c->batch_docs;
-        c->batch_docs = 0;
-        c->fatal = 1;
-        return 1;
-    }
-    c->batch_docs = 0;
-    return 0;
-}
-
 static int retag_consume(tm_doc *doc, size_t index, const char *path, int rc, const tm_err *err,
                          void *payload)
 {
     retag_ctx *c = payload;
-    (void)path;
     if (rc != TM_OK) {
         fprintf(stderr, "tension: %s\n", err->msg);
         c->stats->skipped++;
         return 0;
     }
-    tm_err serr = {0};
     tm_store_meta meta = {tm_lexicon_version(c->lex), tm_lexicon_hash(c->lex), c->sizes[index]};
-    if (!c->batch_open) {
-        if (tm_store_begin(c->store, &serr) != TM_OK) {
-            tm_cli_error("%s", serr.msg);
-            c->fatal = 1;
-            return 1;
-        }
-        c->batch_open = 1;
-    }
-    if (tm_store_doc(c->store, doc, &meta, &serr) != TM_OK) {
-        if (serr.code == TM_EDB) {
-            /* the batch is rolled back: its documents keep their old rows and
-             * old lexicon hash, so the next --retag does them again */
-            tm_cli_error("%s; the %zu document(s) re-tagged since the last commit are rolled"
-                         " back: run the re-tag again",
-                         serr.msg, c->batch_docs);
-            c->stats->stored -= c->batch_docs;
-            c->batch_docs = 0;
-            c->fatal = 1;
-            return 1;
-        }
-        tm_cli_error("%s", serr.msg);
-        c->stats->skipped++;
-        return 0;
-    }
-    c->stats->stored++;
-    if (++c->batch_docs >= TM_RETAG_BATCH) return end_batch(c);
-    return 0;
+    return tm_cli_batch_store(&c->batch, doc, &meta, path, c->n - index - 1) == TM_CLI_STOP;
 }
 
 /* The paths of the documents tagged with another lexicon, in storage order. */
@@ -256,14 +204,16 @@ int tm_cli_retag(const char *db, const char *lexdir, int jobs, tm_ingest_stats *
         goto cleanup;
     }
     mu = 1;
+    c.n = n;
+    /* a rolled-back document keeps its old rows and old lexicon hash, so the
+     * next --retag does it again */
+    c.batch =
+        (tm_cli_batch){.store = c.store, .stats = stats, .db = db, .again = "run the re-tag again"};
     int prc =
         tm_par_run(lex, (const char *const *)paths, n, jobs, retag_work, retag_consume, &c, &err);
-    if (c.fatal)
-        tm_store_rollback(c.store);
-    else
-        end_batch(&c);
-    if (prc != TM_OK && !c.fatal) tm_cli_error("%s", err.msg);
-    if (c.fatal || (prc != TM_OK && prc != 1))
+    tm_cli_batch_finish(&c.batch);
+    if (prc != TM_OK && !c.batch.fatal) tm_cli_error("%s", err.msg);
+    if (c.batch.fatal || (prc != TM_OK && prc != 1))
         rc = TM_EXIT_ERROR;
     else if (stats->skipped)
         rc = TM_EXIT_SKIPPED;
