@@ -846,6 +846,67 @@ static void test_batch(void)
     cleanup_dir();
 }
 
+/* Rows go in by statements of 32, 16, ... 1 rows: counts that are not
+ * powers of two, and mentions left out in between, must still give every
+ * row its own index and values. */
+static void test_many_rows(void)
+{
+    tm_store *st = NULL;
+    tm_err err = {0};
+    TM_CHECK_INT(tm_store_open(&st, ":memory:", &err), TM_OK);
+    if (!st) return;
+    tm_doc d;
+    make_big(&d, "corpora/big.txt", 77);
+    long long kept = 0, idx_sum = 0, sent_sum = 0;
+    for (uint32_t i = 0; i < 77; i++) {
+        tm_mention *m = TM_VEC_PUSH(&d.arena, d.mentions);
+        m->off = d.sentences.v[i].off;
+        m->end = m->off + 9;
+        m->sent = i;
+        /* every third one a cue that is not stored */
+        m->cat = i % 3 == 1 ? TM_CAT_CUE : TM_CAT_THEME;
+        m->id = i % 3 == 1 ? "negation" : "community_tension";
+        m->canon = m->id;
+        m->weight = 1.0f;
+        if (i % 3 != 1) {
+            kept++;
+            idx_sum += i;
+            sent_sum += i;
+        }
+    }
+    for (uint32_t i = 0; i < 45; i++) {
+        tm_signal *g = TM_VEC_PUSH(&d.arena, d.signals);
+        g->community = "somali";
+        g->theme = "community_tension";
+        g->theme_cat = TM_CAT_THEME;
+        g->polarity = TM_POL_CONCERN;
+        g->eep = TM_EEP_POTENTIAL;
+        g->weight = 0.5f;
+        g->sent = 76 - i;
+    }
+    tm_store_meta meta = {"2025.1", "lexhash", 999};
+    TM_CHECK_INT(tm_store_doc(st, &d, &meta, &err), TM_OK);
+    if (err.code) fprintf(stderr, "  %s\n", err.msg);
+    TM_CHECK_INT(q_int(st, "SELECT count(*) FROM sentences", NULL), 77);
+    TM_CHECK_INT(q_int(st, "SELECT sum(idx) FROM sentences", NULL), 76 * 77 / 2);
+    TM_CHECK_INT(q_int(st, "SELECT count(*) FROM sentences WHERE text_start = idx * 61", NULL), 77);
+    TM_CHECK_STR(q_str(st, "SELECT text FROM sentences WHERE idx = 63", NULL),
+                 "Residents reported rising tension around the estate tonight.");
+    TM_CHECK_INT(q_int(st, "SELECT count(*) FROM mentions", NULL), kept);
+    TM_CHECK_INT(q_int(st, "SELECT sum(idx) FROM mentions", NULL), idx_sum);
+    TM_CHECK_INT(q_int(st, "SELECT sum(sentence) FROM mentions", NULL), sent_sum);
+    TM_CHECK_INT(q_int(st, "SELECT count(*) FROM mentions WHERE idx % 3 = 1", NULL), 0);
+    TM_CHECK_INT(q_int(st, "SELECT count(*) FROM mentions WHERE start = sentence * 61", NULL),
+                 kept);
+    TM_CHECK_INT(q_int(st, "SELECT count(*) FROM signals", NULL), 45);
+    TM_CHECK_INT(q_int(st, "SELECT count(*) FROM signals WHERE sentence = 76 - idx", NULL), 45);
+    TM_CHECK_INT(
+        q_int(st, "SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH 'estate'", NULL),
+        77);
+    tm_store_close(st);
+    tm_doc_dispose(&d);
+}
+
 static const tm_test_case cases[] = {
     {"open_creates_private_file", test_open_creates_private_file},
     {"refuses_foreign_and_newer_databases", test_refuses_foreign_and_newer_databases},
@@ -857,6 +918,7 @@ static const tm_test_case cases[] = {
     {"full_disk_stores_nothing", test_full_disk_stores_nothing},
     {"contract_violation_stores_nothing", test_contract_violation_stores_nothing},
     {"batch", test_batch},
+    {"many_rows", test_many_rows},
     {NULL, NULL},
 };
 
