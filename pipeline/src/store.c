@@ -4,8 +4,9 @@
  * Each document goes in through cached prepared statements inside one
  * transaction (a savepoint inside a batch), so a crash, a full disk or a bad
  * record never leaves a document half-stored. Replacing a document deletes
- * its row; ON DELETE CASCADE removes the derived rows and the triggers on
- * `sentences` keep the external-content FTS5 index in step.
+ * its row and the rows that cascade from it (by hand: foreign keys are off
+ * in a batch, see batch_ended), and the triggers on `sentences` keep the
+ * external-content FTS5 index in step.
  */
 #include "tm/store.h"
 #include "tm/aggregate.h"
@@ -153,6 +154,7 @@ static const char *const migrations[TM_STORE_SCHEMA_VERSION] = {schema_v1, schem
 enum {
     S_IS_CURRENT,
     S_DELETE_DOC,
+    S_DOC_ID,
     S_INSERT_DOC,
     S_INSERT_TEXT,
     S_INSERT_ERROR,
@@ -166,7 +168,8 @@ enum {
 static const char *const stmt_sql[S__COUNT] = {
     [S_IS_CURRENT] = "SELECT 1 FROM documents WHERE path = ?1 AND size = ?2 AND mtime = ?3"
                      " AND sha256 = ?4",
-    [S_DELETE_DOC] = "DELETE FROM documents WHERE path = ?1",
+    [S_DELETE_DOC] = "DELETE FROM documents WHERE id = ?1",
+    [S_DOC_ID] = "SELECT id FROM documents WHERE path = ?1",
     [S_INSERT_DOC] =
         "INSERT INTO documents(path, sha256, size, mtime, kind, date, period_date,"
         " period_week, period_month, period_quarter, period_fyear, next_meeting, title,"
@@ -197,6 +200,13 @@ static const char *const stmt_sql[S__COUNT] = {
  * a third of the writer's time for rows this small. Each table has one
  * statement per power of two rows (1, 2, 4, ... TM_STORE_ROWS), prepared
  * when first needed; a document's rows are split into the largest that fit.
+ *
+ * A statement of several rows that could fail halfway keeps a statement
+ * journal (a copy of every page it changes that existed before it, to undo
+ * the rows already written): that copying cost as much as the rows saved.
+ * OR FAIL and foreign keys off inside a batch (tm_store_begin) make every
+ * failure stop without undoing the statement; tm_store_doc then rolls the
+ * whole document back (its savepoint), so no row of it stays either way.
  */
 enum { R_SECTION, R_SPEAKER, R_SENTENCE, R_MENTION, R_SIGNAL, R_INCIDENT, R__COUNT };
 
@@ -208,24 +218,28 @@ static const struct row_table {
     int ncols;
     const char *what; /* for the message */
 } row_tables[R__COUNT] = {
-    [R_SECTION] = {"INSERT INTO sections(doc_id, idx, number, title, level, parent, deferred,"
-                   " start, end)",
-                   9, "cannot insert a section"},
-    [R_SPEAKER] = {"INSERT INTO speakers(doc_id, idx, initials, role, sentences, in_table)", 6,
-                   "cannot insert a speaker"},
-    [R_SENTENCE] = {"INSERT INTO sentences(doc_id, idx, start, end, text_start, text_end,"
+    [R_SECTION] =
+        {"INSERT OR FAIL INTO sections(doc_id, idx, number, title, level, parent, deferred,"
+         " start, end)",
+         9, "cannot insert a section"},
+    [R_SPEAKER] = {"INSERT OR FAIL INTO speakers(doc_id, idx, initials, role, sentences, in_table)",
+                   6, "cannot insert a speaker"},
+    [R_SENTENCE] = {"INSERT OR FAIL INTO sentences(doc_id, idx, start, end, text_start, text_end,"
                     " section_idx, section, speaker_idx, speaker, role, flags, text)",
                     13, "cannot insert a sentence"},
-    [R_MENTION] = {"INSERT INTO mentions(doc_id, idx, category, identifier, canonical, start,"
-                   " end, sentence, negated, dropped, weight)",
-                   11, "cannot insert a mention"},
-    [R_SIGNAL] = {"INSERT INTO signals(doc_id, idx, community, theme, theme_category, polarity,"
-                  " eep, negated, via_paragraph, weight, sentence, start, end, section,"
-                  " speaker, role)",
-                  16, "cannot insert a signal"},
-    [R_INCIDENT] = {"INSERT INTO incidents(doc_id, idx, theme, sentence, start, end, date, place,"
-                    " negated)",
-                    9, "cannot insert an incident"},
+    [R_MENTION] =
+        {"INSERT OR FAIL INTO mentions(doc_id, idx, category, identifier, canonical, start,"
+         " end, sentence, negated, dropped, weight)",
+         11, "cannot insert a mention"},
+    [R_SIGNAL] =
+        {"INSERT OR FAIL INTO signals(doc_id, idx, community, theme, theme_category, polarity,"
+         " eep, negated, via_paragraph, weight, sentence, start, end, section,"
+         " speaker, role)",
+         16, "cannot insert a signal"},
+    [R_INCIDENT] =
+        {"INSERT OR FAIL INTO incidents(doc_id, idx, theme, sentence, start, end, date, place,"
+         " negated)",
+         9, "cannot insert an incident"},
 };
 
 /* Tables with a doc_id column other than documents, sentences and
@@ -242,6 +256,11 @@ struct tm_store {
      * table; read from the schema, so a table added later is not missed */
     sqlite3_stmt *child_delete[TM_STORE_MAX_CHILDREN];
     int nchildren;
+    /* DELETE FROM <table> WHERE <column> = ?1 for each foreign key to
+     * documents(id) with ON DELETE CASCADE, read from the schema: the
+     * cascade, done by hand because a batch turns foreign keys off */
+    sqlite3_stmt *cascade[TM_STORE_MAX_CHILDREN];
+    int ncascade;
     /* rows[t][k]: INSERT of 2^k rows into row_tables[t], NULL until used */
     sqlite3_stmt *rows[R__COUNT][TM_STORE_ROWS_LOG2 + 1];
 };
@@ -463,6 +482,42 @@ static int prepare_child_deletes(tm_store *st, tm_err *err)
     return ret;
 }
 
+/* Prepares the deletes of delete_document: one per foreign key that
+ * cascades from documents, so that a table added later is not missed. */
+static int prepare_cascade_deletes(tm_store *st, tm_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(
+        st->db,
+        "SELECT m.name, f.\"from\" FROM sqlite_master m, pragma_foreign_key_list(m.name) f"
+        " WHERE m.type = 'table' AND f.\"table\" = 'documents' AND f.on_delete = 'CASCADE'"
+        " ORDER BY m.name",
+        -1, &q, NULL);
+    if (rc != SQLITE_OK) return db_fail(st, rc, "cannot read the schema", err);
+    int ret = TM_OK;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(q, 0);
+        const char *c = (const char *)sqlite3_column_text(q, 1);
+        char sql[200];
+        if (!t || !c || strlen(t) > 64 || strlen(c) > 64 || st->ncascade == TM_STORE_MAX_CHILDREN) {
+            ret = tm_err_set(err, TM_EDB, "%s: unexpected table %s in the schema", st->path,
+                             t ? t : "?");
+            break;
+        }
+        snprintf(sql, sizeof sql, "DELETE FROM \"%s\" WHERE \"%s\" = ?1", t, c);
+        rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+                                &st->cascade[st->ncascade], NULL);
+        if (rc != SQLITE_OK) {
+            ret = db_fail(st, rc, "cannot prepare a statement", err);
+            break;
+        }
+        st->ncascade++;
+    }
+    if (ret == TM_OK && rc != SQLITE_DONE) ret = db_fail(st, rc, "cannot read the schema", err);
+    sqlite3_finalize(q);
+    return ret;
+}
+
 /* SQLite keeps allocation statistics (sqlite3_memory_used) under a global
  * mutex taken on every malloc and free, about 5% of a bulk insert; tension
  * never reads them. This must precede SQLite's initialisation, which the
@@ -488,6 +543,11 @@ static void finalize_statements(tm_store *st)
         st->child_delete[i] = NULL;
     }
     st->nchildren = 0;
+    for (int i = 0; i < st->ncascade; i++) {
+        sqlite3_finalize(st->cascade[i]);
+        st->cascade[i] = NULL;
+    }
+    st->ncascade = 0;
     for (int t = 0; t < R__COUNT; t++)
         for (int k = 0; k <= TM_STORE_ROWS_LOG2; k++) {
             sqlite3_finalize(st->rows[t][k]);
@@ -502,7 +562,8 @@ static int prepare_statements(tm_store *st, tm_err *err)
                                      &st->stmt[i], NULL);
         if (src != SQLITE_OK) return db_fail(st, src, "cannot prepare a statement", err);
     }
-    return prepare_child_deletes(st, err);
+    int rc = prepare_child_deletes(st, err);
+    return rc != TM_OK ? rc : prepare_cascade_deletes(st, err);
 }
 
 int tm_store_open(tm_store **out, const char *path, tm_err *err)
@@ -972,11 +1033,33 @@ static int insert_source(tm_store *st, const tm_doc *doc, int64_t id, tm_err *er
     return rc;
 }
 
+/* Deletes document `id` and every row that cascades from it. The cascade
+ * is done here, table by table, because foreign keys are off in a batch;
+ * with them on, SQLite then finds nothing left to cascade. */
+static int delete_document(tm_store *st, int64_t id, tm_err *err)
+{
+    int rc = TM_OK;
+    for (int i = 0; rc == TM_OK && i < st->ncascade; i++) {
+        bind_i64(st->cascade[i], 1, id);
+        rc = step_done(st, st->cascade[i], "cannot delete the earlier rows of the document", err);
+    }
+    if (rc != TM_OK) return rc;
+    sqlite3_stmt *s = st->stmt[S_DELETE_DOC];
+    bind_i64(s, 1, id);
+    return step_done(st, s, "cannot delete the earlier version of the document", err);
+}
+
+/* delete_document for the document stored under `path`, if any. */
 static int delete_path(tm_store *st, const char *path, tm_err *err)
 {
-    sqlite3_stmt *s = st->stmt[S_DELETE_DOC];
-    bind_str(s, 1, path);
-    return step_done(st, s, "cannot delete the earlier version of the document", err);
+    sqlite3_stmt *q = st->stmt[S_DOC_ID];
+    bind_str(q, 1, path);
+    int rc = sqlite3_step(q);
+    int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+    sqlite3_reset(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_fail(st, rc, "cannot look the document up", err);
+    return rc == SQLITE_ROW ? delete_document(st, id, err) : TM_OK;
 }
 
 /* Opens the unit of work of one document: its own transaction, or a
@@ -1019,11 +1102,13 @@ static int unit_commit(tm_store *st, tm_err *err)
 /* Undoes the unit. SQLite may already have rolled the whole transaction
  * back by itself (SQLITE_FULL, SQLITE_IOERR); inside a batch that loses the
  * batch, which the message must say. */
+static void batch_ended(tm_store *st);
+
 static void unit_rollback(tm_store *st, tm_err *err)
 {
     if (sqlite3_get_autocommit(st->db)) {
         if (st->batch) {
-            st->batch = 0;
+            batch_ended(st);
             if (err && err->code != TM_OK) {
                 size_t n = strlen(err->msg);
                 snprintf(err->msg + n, sizeof err->msg - n,
@@ -1138,7 +1223,7 @@ int tm_store_doc(tm_store *st, const tm_doc *doc, const tm_store_meta *meta, tm_
      * rows go (a new document has none) and everything is inserted */
     if (keep)
         rc = update_document(st, doc, meta, id, err);
-    else if ((!id || (rc = delete_path(st, doc->path, err)) == TM_OK))
+    else if ((!id || (rc = delete_document(st, id, err)) == TM_OK))
         rc = insert_document(st, doc, meta, &id, err);
     if (rc != TM_OK || (rc = insert_sections(st, doc, id, err)) != TM_OK ||
         (rc = insert_speakers(st, doc, id, err)) != TM_OK ||
@@ -1169,11 +1254,27 @@ int tm_store_remove(tm_store *st, const char *path, tm_err *err)
 
 /* ----------------------------------------------------------------- batch */
 
+/* Foreign keys are off while a batch is open: with them on, every
+ * multi-row INSERT keeps a statement journal (see row_tables). What they
+ * did for the writer is done by hand: tm_store_doc writes child rows only
+ * under the document it has just stored, and delete_document cascades.
+ * The pragma is a no-op inside a transaction (then they simply stay on)
+ * and expires the prepared statements, which SQLite prepares again. */
+static void batch_ended(tm_store *st)
+{
+    st->batch = 0;
+    sqlite3_exec(st->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+}
+
 int tm_store_begin(tm_store *st, tm_err *err)
 {
     if (st->batch)
         return tm_err_set(err, TM_EINVAL, "%s: a batch is open already: commit it first", st->path);
-    int rc = exec_sql(st, "BEGIN IMMEDIATE", "cannot start a batch", err);
+    int rc =
+        exec_sql(st, "PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE", "cannot start a batch", err);
+    /* on failure they stay off, harmless since the writer cascades by hand:
+     * turning them on again would clear the SQLITE_BUSY that callers read
+     * from the connection to decide to retry */
     if (rc == TM_OK) st->batch = 1;
     return rc;
 }
@@ -1185,7 +1286,7 @@ int tm_store_commit(tm_store *st, tm_err *err)
     if (rc == TM_OK) rc = exec_sql(st, "COMMIT", "cannot commit the batch", err);
     if (rc != TM_OK && !sqlite3_get_autocommit(st->db))
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-    st->batch = 0;
+    batch_ended(st);
     return rc;
 }
 
@@ -1193,6 +1294,6 @@ void tm_store_rollback(tm_store *st)
 {
     if (st && st->batch) {
         if (!sqlite3_get_autocommit(st->db)) sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-        st->batch = 0;
+        batch_ended(st);
     }
 }

@@ -907,6 +907,61 @@ static void test_many_rows(void)
     tm_doc_dispose(&d);
 }
 
+/* Inside a batch foreign keys are off and the store cascades by hand:
+ * replacing and removing documents there must leave no row behind in any
+ * table that references documents, and the keys are on again after. */
+static void test_batch_cascades(void)
+{
+    tm_store *st = NULL;
+    tm_err err = {0};
+    TM_CHECK_INT(tm_store_open(&st, ":memory:", &err), TM_OK);
+    if (!st) return;
+    tm_doc a, b, m;
+    make_big(&a, "corpora/big.txt", 40);
+    make_big(&b, "corpora/big.txt", 25); /* other text: not kept, replaced */
+    make_minutes(&m, "corpora/m.txt", sha_a);
+    tm_store_meta meta = {"2025.1", "lexhash", 999};
+    TM_CHECK_INT(tm_store_begin(st, &err), TM_OK);
+    TM_CHECK_INT(tm_store_doc(st, &a, &meta, &err), TM_OK);
+    TM_CHECK_INT(tm_store_doc(st, &m, &meta, &err), TM_OK);
+    TM_CHECK_INT(tm_store_commit(st, &err), TM_OK);
+    TM_CHECK_INT(q_int(st, "PRAGMA foreign_keys", NULL), 1);
+    TM_CHECK_INT(tm_store_begin(st, &err), TM_OK);
+    TM_CHECK_INT(q_int(st, "PRAGMA foreign_keys", NULL), 0);
+    TM_CHECK_INT(tm_store_doc(st, &b, &meta, &err), TM_OK);
+    TM_CHECK_INT(tm_store_remove(st, "corpora/m.txt", &err), TM_OK);
+    TM_CHECK_INT(tm_store_commit(st, &err), TM_OK);
+    TM_CHECK_INT(q_int(st, "PRAGMA foreign_keys", NULL), 1);
+    if (err.code) fprintf(stderr, "  %s\n", err.msg);
+    TM_CHECK_INT(q_int(st, "SELECT count(*) FROM documents", NULL), 1);
+    TM_CHECK_INT(q_int(st, "SELECT count(*) FROM sentences", NULL), 25);
+    TM_CHECK_INT(q_int(st, "SELECT count(*) FROM sentences_fts_docsize", NULL), 25);
+    TM_CHECK_INT(
+        q_int(st, "SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH 'estate'", NULL),
+        25);
+    /* every table with a key to documents: no row of a deleted document */
+    TM_CHECK_INT(q_int(st,
+                       "SELECT count(*) FROM sqlite_master t, pragma_foreign_key_list(t.name) f"
+                       " WHERE t.type = 'table' AND f.\"table\" = 'documents'",
+                       NULL),
+                 9);
+    TM_CHECK_INT(q_int(st, "SELECT count(*) FROM pragma_foreign_key_check", NULL), 0);
+    const char *tables[] = {"document_texts", "sections",  "speakers", "mentions",
+                            "signals",        "incidents", "errors",   "document_sources"};
+    for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
+        char sql[128];
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM %s WHERE doc_id NOT IN"
+                 " (SELECT id FROM documents)",
+                 tables[i]);
+        TM_CHECK_INT(q_int(st, sql, NULL), 0);
+    }
+    tm_store_close(st);
+    tm_doc_dispose(&a);
+    tm_doc_dispose(&b);
+    tm_doc_dispose(&m);
+}
+
 static const tm_test_case cases[] = {
     {"open_creates_private_file", test_open_creates_private_file},
     {"refuses_foreign_and_newer_databases", test_refuses_foreign_and_newer_databases},
@@ -919,6 +974,7 @@ static const tm_test_case cases[] = {
     {"contract_violation_stores_nothing", test_contract_violation_stores_nothing},
     {"batch", test_batch},
     {"many_rows", test_many_rows},
+    {"batch_cascades", test_batch_cascades},
     {NULL, NULL},
 };
 

@@ -21,7 +21,9 @@
  *
  * Batching: tm_store_begin() ... tm_store_commit() wraps many documents in
  * one transaction (much faster on slow disks); each tm_store_doc() inside is
- * a savepoint, so one bad document is rolled back alone.
+ * a savepoint, so one bad document is rolled back alone. Foreign keys are
+ * off on the connection while a batch is open (multi-row inserts are much
+ * cheaper without them); tm_store_doc and tm_store_remove cascade by hand.
  */
 #ifndef TM_STORE_H
 #define TM_STORE_H
