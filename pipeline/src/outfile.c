@@ -72,69 +72,37 @@ void tm_buf_printf(tm_buf *b, const char *fmt, ...)
     b->n += (size_t)n;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 int tm_write_file(const char *path, const char *data, size_t n, tm_err *err)
 {
-    if (strcmp(path, "-") == 0) {
-        if ((n && fwrite(data, 1, n, stdout) != n) || fflush(stdout) != 0)
-            return tm_err_set(err, TM_EIO, "cannot write to standard output: %s", strerror(errno));
-        return TM_OK;
-    }
-    size_t plen = strlen(path);
-    char *tmp = tm_malloc(plen + 16);
-    if (!tmp) return tm_err_set(err, TM_ENOMEM, "%s: out of memory", path);
-    snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);
-    int rc = TM_OK, fd = mkstemp(tmp); /* mode 0600 */
-    if (fd < 0) {
-        rc = tm_err_set(
-            err, TM_EIO,
-            "%s: cannot create a file there: %s (check the folder exists and is writable)", path,
-            strerror(errno));
-        tm_free(tmp);
-        return rc;
-    }
-    struct stat old;
-    if (stat(path, &old) == 0 && S_ISREG(old.st_mode))
-        (void)fchmod(fd, old.st_mode & 07777); /* a replaced output keeps its mode */
-    if (write_all(fd, data, n) != 0 || fsync(fd) != 0) {
-        rc = tm_err_set(err, TM_EIO, "%s: cannot write: %s", path, strerror(errno));
-        close(fd);
-        goto fail;
-    }
-    if (close(fd) != 0) {
-        rc = tm_err_set(err, TM_EIO, "%s: cannot write: %s", path, strerror(errno));
-        goto fail;
-    }
-    if (rename(tmp, path) != 0) {
-        rc = tm_err_set(err, TM_EIO, "%s: cannot replace the file: %s", path, strerror(errno));
-        goto fail;
-    }
-    tm_free(tmp);
-    return TM_OK;
-fail:
-    unlink(tmp);
-    tm_free(tmp);
-    return rc;
+    tm_outfile *f;
+    int rc = tm_outfile_open(&f, path, err);
+    if (rc != TM_OK) return rc;
+    tm_outfile_write(f, data, n);
+    return tm_outfile_commit(f, err);
 }
+
+/*
+ * Three kinds of target: standard output ("-"), an existing file that is not
+ * a regular file (a device such as /dev/null, a FIFO), written in place
+ * because renaming over it would replace the device itself (as root, that
+ * turns /dev/null into a plain file), and everything else, replaced
+ * atomically through `tmp`.
+ */
+enum outfile_kind { OUT_STDOUT, OUT_IN_PLACE, OUT_ATOMIC };
 
 struct tm_outfile {
     FILE *f;
-    char *path, *tmp; /* tmp NULL: standard output */
-    int failed;       /* errno of the first failed write, or 0 */
+    char *path, *tmp; /* tmp: only for OUT_ATOMIC */
+    enum outfile_kind kind;
+    int failed; /* errno of the first failed write, or 0 */
 };
+
+static void outfile_free(tm_outfile *o)
+{
+    tm_free(o->tmp);
+    tm_free(o->path);
+    tm_free(o);
+}
 
 int tm_outfile_open(tm_outfile **out, const char *path, tm_err *err)
 {
@@ -146,32 +114,46 @@ int tm_outfile_open(tm_outfile **out, const char *path, tm_err *err)
         return tm_err_set(err, TM_ENOMEM, "%s: out of memory", path);
     }
     if (strcmp(path, "-") == 0) {
+        o->kind = OUT_STDOUT;
         o->f = stdout;
         *out = o;
         return TM_OK;
     }
-    int fd = -1;
-    if ((o->tmp = tm_malloc(plen + 16)) != NULL) {
-        snprintf(o->tmp, plen + 16, "%s.tmp.XXXXXX", path);
-        fd = mkstemp(o->tmp); /* mode 0600 */
-    }
-    if (fd < 0) {
-        int rc = tm_err_set(
-            err, o->tmp ? TM_EIO : TM_ENOMEM,
-            "%s: cannot create a file there: %s (check the folder exists and is writable)", path,
-            strerror(errno));
-        tm_free(o->tmp);
-        tm_free(o->path);
-        tm_free(o);
-        return rc;
-    }
     struct stat old;
-    if (stat(path, &old) == 0 && S_ISREG(old.st_mode))
-        (void)fchmod(fd, old.st_mode & 07777); /* a replaced output keeps its mode */
+    int exists = stat(path, &old) == 0;
+    int fd = -1;
+    if (exists && !S_ISREG(old.st_mode) && !S_ISDIR(old.st_mode)) {
+        o->kind = OUT_IN_PLACE;
+        fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0) {
+            int rc = tm_err_set(err, TM_EIO, "%s: cannot open it for writing: %s", path,
+                                strerror(errno));
+            outfile_free(o);
+            return rc;
+        }
+    } else {
+        o->kind = OUT_ATOMIC;
+        if ((o->tmp = tm_malloc(plen + 16)) != NULL) {
+            snprintf(o->tmp, plen + 16, "%s.tmp.XXXXXX", path);
+            fd = mkstemp(o->tmp); /* mode 0600 */
+        }
+        if (fd < 0) {
+            int rc = tm_err_set(
+                err, o->tmp ? TM_EIO : TM_ENOMEM,
+                "%s: cannot create a file there: %s (check the folder exists and is writable)",
+                path, strerror(errno));
+            outfile_free(o);
+            return rc;
+        }
+        if (exists && S_ISREG(old.st_mode))
+            (void)fchmod(fd, old.st_mode & 07777); /* a replaced output keeps its mode */
+    }
     if (!(o->f = fdopen(fd, "wb"))) {
+        int rc = tm_err_set(err, TM_EIO, "%s: cannot write: %s", path, strerror(errno));
         close(fd);
-        tm_outfile_abort(o);
-        return tm_err_set(err, TM_EIO, "%s: cannot write: %s", path, strerror(errno));
+        if (o->tmp) unlink(o->tmp);
+        outfile_free(o);
+        return rc;
     }
     *out = o;
     return TM_OK;
@@ -185,32 +167,29 @@ void tm_outfile_write(tm_outfile *f, const char *data, size_t n)
 void tm_outfile_abort(tm_outfile *f)
 {
     if (!f) return;
-    if (f->tmp) {
-        if (f->f) fclose(f->f);
-        unlink(f->tmp);
-    }
-    tm_free(f->tmp);
-    tm_free(f->path);
-    tm_free(f);
+    if (f->kind != OUT_STDOUT && f->f) fclose(f->f);
+    if (f->tmp) unlink(f->tmp);
+    outfile_free(f);
 }
 
 int tm_outfile_commit(tm_outfile *f, tm_err *err)
 {
     int rc = TM_OK;
     if (fflush(f->f) != 0 && !f->failed) f->failed = errno;
-    if (!f->tmp) {
+    if (f->kind == OUT_STDOUT) {
         if (f->failed)
             rc =
                 tm_err_set(err, TM_EIO, "cannot write to standard output: %s", strerror(f->failed));
         tm_outfile_abort(f);
         return rc;
     }
-    if (!f->failed && fsync(fileno(f->f)) != 0) f->failed = errno;
+    /* a device or FIFO cannot be synced (EINVAL): only a file we replace is */
+    if (!f->failed && f->kind == OUT_ATOMIC && fsync(fileno(f->f)) != 0) f->failed = errno;
     if (fclose(f->f) != 0 && !f->failed) f->failed = errno;
     f->f = NULL;
     if (f->failed)
         rc = tm_err_set(err, TM_EIO, "%s: cannot write: %s", f->path, strerror(f->failed));
-    else if (rename(f->tmp, f->path) != 0)
+    else if (f->kind == OUT_ATOMIC && rename(f->tmp, f->path) != 0)
         rc = tm_err_set(err, TM_EIO, "%s: cannot replace the file: %s", f->path, strerror(errno));
     if (rc == TM_OK) {
         tm_free(f->tmp);

@@ -40,7 +40,9 @@ void tm_buf_printf(tm_buf *b, const char *fmt, ...) TM_PRINTF(2, 3);
 /* Writes `n` bytes to `path`: "-" is standard output; any other path is
  * replaced atomically (a temporary file beside it, fsync, rename), so a
  * reader never sees half a file. A new file is created 0600 (outputs quote
- * the minutes); a replaced one keeps its mode.
+ * the minutes); a replaced one keeps its mode. An existing target that is
+ * not a regular file (/dev/null, a FIFO) is written in place: renaming over
+ * it would replace the device itself.
  * @return TM_OK, TM_EIO (message names the path and the system error). */
 int tm_write_file(const char *path, const char *data, size_t n, tm_err *err);
 
