@@ -10,12 +10,70 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A literal of a regex prefilter (lexicon.h), in the order of its first byte. */
+typedef struct pf_lit {
+    const char *s;
+    uint32_t len;
+    uint32_t rx; /* index into the lexicon's regexes */
+} pf_lit;
+
+/* Where the literals of one regex occur in the current document. */
+typedef struct pf_occ {
+    uint32_t *v;
+    size_t n, cap;
+} pf_occ;
+
 struct tm_tagger {
     const tm_lexicon *lex;
     pcre2_match_data *md;
     pcre2_match_context *mctx;
     pcre2_jit_stack *jit;
+    /* regex prefilters: literals by first byte, and a bit per first two bytes */
+    pf_lit *lits;
+    size_t nlits;
+    uint32_t lit_from[257]; /* lits[lit_from[b] .. lit_from[b+1]) start with byte b */
+    uint8_t pair[65536];    /* by first two bytes, little-endian; a byte each: one load */
+    pf_occ *occ;            /* per regex */
+    int full_scan;          /* tm_tagger_set_full_scan */
 };
+
+static int by_first_byte(const void *pa, const void *pb)
+{
+    const pf_lit *a = pa, *b = pb;
+    unsigned char x = (unsigned char)a->s[0], y = (unsigned char)b->s[0];
+    if (x != y) return x < y ? -1 : 1;
+    return a->rx < b->rx ? -1 : a->rx > b->rx;
+}
+
+static int build_prefilters(tm_tagger *tg)
+{
+    size_t nre, total = 0;
+    const uint32_t *res = tm_lexicon_regexes(tg->lex, &nre);
+    for (size_t r = 0; r < nre; r++)
+        total += tm_lexicon_entry(tg->lex, res[r])->nlits;
+    tg->occ = tm_calloc(nre ? nre : 1, sizeof *tg->occ);
+    tg->lits = tm_calloc(total ? total : 1, sizeof *tg->lits);
+    if (!tg->occ || !tg->lits) return -1;
+    for (size_t r = 0; r < nre; r++) {
+        const tm_lex_entry *e = tm_lexicon_entry(tg->lex, res[r]);
+        for (size_t i = 0; i < e->nlits; i++) {
+            pf_lit *l = &tg->lits[tg->nlits++];
+            l->s = e->lits[i];
+            l->len = e->lit_lens[i];
+            l->rx = (uint32_t)r;
+            unsigned k = (unsigned char)l->s[0] | (unsigned)(unsigned char)l->s[1] << 8;
+            tg->pair[k] = 1;
+        }
+    }
+    qsort(tg->lits, tg->nlits, sizeof *tg->lits, by_first_byte);
+    size_t j = 0;
+    for (unsigned b = 0; b <= 256; b++) {
+        while (j < tg->nlits && (unsigned char)tg->lits[j].s[0] < b)
+            j++;
+        tg->lit_from[b] = (uint32_t)j;
+    }
+    return 0;
+}
 
 int tm_tagger_new(tm_tagger **out, const tm_lexicon *lex, tm_err *err)
 {
@@ -26,7 +84,7 @@ int tm_tagger_new(tm_tagger **out, const tm_lexicon *lex, tm_err *err)
     tg->md = pcre2_match_data_create(16, NULL);
     tg->mctx = pcre2_match_context_create(NULL);
     tg->jit = pcre2_jit_stack_create(32 * 1024, 512 * 1024, NULL);
-    if (!tg->md || !tg->mctx || !tg->jit) {
+    if (!tg->md || !tg->mctx || !tg->jit || build_prefilters(tg) != 0) {
         tm_tagger_free(tg);
         return tm_err_set(err, TM_ENOMEM, "tagger: out of memory");
     }
@@ -38,12 +96,25 @@ int tm_tagger_new(tm_tagger **out, const tm_lexicon *lex, tm_err *err)
     return TM_OK;
 }
 
+void tm_tagger_set_full_scan(tm_tagger *tg, int on)
+{
+    tg->full_scan = on;
+}
+
 void tm_tagger_free(tm_tagger *tg)
 {
     if (!tg) return;
     pcre2_match_data_free(tg->md);
     pcre2_match_context_free(tg->mctx);
     pcre2_jit_stack_free(tg->jit);
+    if (tg->occ) {
+        size_t nre;
+        tm_lexicon_regexes(tg->lex, &nre);
+        for (size_t r = 0; r < nre; r++)
+            tm_free(tg->occ[r].v);
+    }
+    tm_free(tg->occ);
+    tm_free(tg->lits);
     tm_free(tg);
 }
 
@@ -149,19 +220,115 @@ static char *slugify(tm_arena *a, const char *s, size_t n)
     return out;
 }
 
+/* Every occurrence of a prefilter literal in the text, per regex, in order.
+ * Literals have at least three bytes; a table of their first two rejects
+ * almost every position with one load. Returns -1 when out of memory. */
+static int find_literals(tm_tagger *tg, const tm_doc *doc, size_t nre)
+{
+    for (size_t r = 0; r < nre; r++)
+        tg->occ[r].n = 0;
+    if (!tg->nlits) return 0;
+    const unsigned char *t = (const unsigned char *)doc->text;
+    size_t len = doc->text_len;
+    const uint8_t *pair = tg->pair;
+    for (size_t i = 0; i + 1 < len; i++) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        /* seven positions per 8-byte load while none can start a literal */
+        while (i + 8 <= len) {
+            uint64_t x;
+            memcpy(&x, t + i, 8);
+            if (pair[x & 0xFFFF] | pair[x >> 8 & 0xFFFF] | pair[x >> 16 & 0xFFFF] |
+                pair[x >> 24 & 0xFFFF] | pair[x >> 32 & 0xFFFF] | pair[x >> 40 & 0xFFFF] |
+                pair[x >> 48 & 0xFFFF])
+                break;
+            i += 7;
+        }
+#endif
+        if (!pair[t[i] | (unsigned)t[i + 1] << 8]) continue;
+        for (uint32_t j = tg->lit_from[t[i]]; j < tg->lit_from[t[i] + 1]; j++) {
+            const pf_lit *l = &tg->lits[j];
+            if (l->len > len - i || memcmp(t + i, l->s, l->len) != 0) continue;
+            pf_occ *o = &tg->occ[l->rx];
+            if (o->n && o->v[o->n - 1] == i) continue;
+            if (o->n == o->cap) {
+                size_t cap = o->cap ? o->cap * 2 : 256;
+                uint32_t *v = tm_realloc(o->v, cap * sizeof *v);
+                if (!v) return -1;
+                o->v = v;
+                o->cap = cap;
+            }
+            o->v[o->n++] = (uint32_t)i;
+        }
+    }
+    return 0;
+}
+
+static int ascii_letter(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+/* The first position from which a match could reach a literal at `q` past
+ * at most `gap` characters that are not ASCII letters (a character
+ * boundary: PCRE2 starts attempts only there). */
+static size_t window_start(const char *text, size_t q, int gap)
+{
+    const unsigned char *t = (const unsigned char *)text;
+    size_t p = q;
+    int n = 0;
+    while (p > 0) {
+        unsigned char c = t[p - 1];
+        if (!ascii_letter(c) && (c & 0xC0) != 0x80) {
+            if (n == gap) break;
+            n++;
+        }
+        p--;
+    }
+    while (p < q && (t[p] & 0xC0) == 0x80)
+        p++;
+    return p;
+}
+
 static void match_regexes(tm_tagger *tg, tm_doc *doc)
 {
     size_t nre;
     const uint32_t *res = tm_lexicon_regexes(tg->lex, &nre);
+    if (find_literals(tg, doc, nre) != 0) {
+        doc->arena.failed = 1; /* reported by tm_tag_doc as out of memory */
+        return;
+    }
     for (size_t r = 0; r < nre; r++) {
         const tm_lex_entry *e = tm_lexicon_entry(tg->lex, res[r]);
+        const pf_occ *occ = &tg->occ[r];
+        int filtered = e->nlits && !tg->full_scan;
+        size_t qi = 0;
         PCRE2_SIZE at = 0;
         while (at < doc->text_len) {
+            PCRE2_SIZE from = at, limit = PCRE2_UNSET;
+            if (filtered) {
+                /* A match starting at s has a literal at some q >= s, within
+                 * lit_gap non-letters of s. So no match starts before the
+                 * window of the first literal at or after `at`, and a search
+                 * from there that finds nothing up to that literal can skip
+                 * to the next one: the attempts PCRE2 would make elsewhere
+                 * (at every capital letter, say) cannot succeed. */
+                while (qi < occ->n && occ->v[qi] < at)
+                    qi++;
+                if (qi == occ->n) break;
+                size_t w = window_start(doc->text, occ->v[qi], e->lit_gap);
+                if (w > from) from = w;
+                limit = occ->v[qi];
+            }
+            pcre2_set_offset_limit(tg->mctx, limit);
             /* ingest guarantees valid UTF-8; without this flag PCRE2 re-validates
              * the rest of the text on every call, which is quadratic */
-            int rc = pcre2_match(e->re, (PCRE2_SPTR)doc->text, doc->text_len, at,
+            int rc = pcre2_match(e->re, (PCRE2_SPTR)doc->text, doc->text_len, from,
                                  PCRE2_NO_UTF_CHECK, tg->md, tg->mctx);
-            if (rc == PCRE2_ERROR_NOMATCH) break;
+            if (rc == PCRE2_ERROR_NOMATCH) {
+                if (!filtered) break;
+                at = (PCRE2_SIZE)occ->v[qi] + 1;
+                continue;
+            }
             if (rc < 0) {
                 PCRE2_UCHAR msg[256];
                 pcre2_get_error_message(rc, msg, sizeof msg);
@@ -191,6 +358,7 @@ static void match_regexes(tm_tagger *tg, tm_doc *doc)
             add_mention(doc, e, res[r], (uint32_t)a, (uint32_t)(b - a + 1), id, canon);
         }
     }
+    pcre2_set_offset_limit(tg->mctx, PCRE2_UNSET);
 }
 
 /* Cues conflict only with cues of the same identifier, so they are grouped

@@ -68,7 +68,16 @@ typedef struct tm_lex_entry {
     const uint32_t *syms; /* nwords symbols */
     const uint8_t *modes; /* nwords tm_lex_word_mode */
     /* regex */
-    void *re;          /* pcre2_code_8 *, owned */
+    void *re; /* pcre2_code_8 *, owned */
+    /* regex prefilter (derived from the pattern at load): every match has
+     * one of the `nlits` literals at most `lit_gap` characters that are not
+     * ASCII letters after its start. nlits 0: none known, the pattern is
+     * tried everywhere. The pattern is then compiled with
+     * PCRE2_USE_OFFSET_LIMIT. */
+    uint16_t nlits;
+    int lit_gap;
+    const char *const *lits;
+    const uint8_t *lit_lens;
     int needs_context; /* a place name that is also a common word ("March",
                         * "Deal", "Bath"): counts only after "in", "at", ... */
 } tm_lex_entry;
