@@ -390,6 +390,98 @@ static int by_position(const void *pa, const void *pb)
     return a->entry < b->entry ? -1 : a->entry > b->entry;
 }
 
+/* The two orders below as integers, so that sorting compares keys rather
+ * than calling a comparator on 56-byte mentions (qsort with
+ * by_length_then_position and by_position was ~6% of extract):
+ * `k` then `entry` orders exactly as the comparator does. */
+typedef struct mkey {
+    uint64_t k;
+    uint32_t entry, idx;
+} mkey;
+
+static int mkey_less(const mkey *a, const mkey *b)
+{
+    return a->k < b->k || (a->k == b->k && a->entry < b->entry);
+}
+
+/* Bottom-up merge sort: insertion-sorted runs of 16, then merges between
+ * `v` and `tmp`. The result is in `v`. */
+static void mkey_sort(mkey *v, mkey *tmp, size_t n)
+{
+    const size_t run = 16;
+    for (size_t lo = 0; lo < n; lo += run) {
+        size_t hi = lo + run < n ? lo + run : n;
+        for (size_t i = lo + 1; i < hi; i++) {
+            mkey x = v[i];
+            size_t j = i;
+            while (j > lo && mkey_less(&x, &v[j - 1])) {
+                v[j] = v[j - 1];
+                j--;
+            }
+            v[j] = x;
+        }
+    }
+    mkey *src = v, *dst = tmp;
+    for (size_t width = run; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n;
+            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                dst[k++] = mkey_less(&src[j], &src[i]) ? src[j++] : src[i++];
+            while (i < mid)
+                dst[k++] = src[i++];
+            while (j < hi)
+                dst[k++] = src[j++];
+        }
+        mkey *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v) memcpy(v, src, n * sizeof *v);
+}
+
+/* Ranks of the cue identifiers of a document in strcmp order (equal strings,
+ * equal rank), for the key of by_length_then_position. Returns the number
+ * of distinct identifiers, or 0 when there are too many for the key's 12
+ * bits (the caller then sorts with the comparator). */
+#define CUE_RANKS 4095
+typedef struct cue_rank {
+    const char *id;
+    uint32_t rank;
+} cue_rank;
+
+static size_t rank_cues(const tm_mention *m, size_t n, cue_rank *r)
+{
+    size_t nr = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (m[i].cat != TM_CAT_CUE) continue;
+        size_t j = 0;
+        while (j < nr && r[j].id != m[i].id)
+            j++;
+        if (j < nr) continue;
+        if (nr == CUE_RANKS) return 0;
+        /* insertion in strcmp order; pointers are distinct, strings may not be */
+        size_t at = nr;
+        while (at > 0 && strcmp(r[at - 1].id, m[i].id) > 0) {
+            r[at] = r[at - 1];
+            at--;
+        }
+        r[at].id = m[i].id;
+        nr++;
+    }
+    for (size_t j = 0; j < nr; j++)
+        r[j].rank = j && !strcmp(r[j - 1].id, r[j].id) ? r[j - 1].rank : (uint32_t)j;
+    return nr ? nr : 1;
+}
+
+static uint32_t cue_rank_of(const cue_rank *r, size_t nr, const char *id)
+{
+    for (size_t j = 0; j < nr; j++)
+        if (r[j].id == id) return r[j].rank;
+    return 0; /* not reached: every cue's pointer was ranked */
+}
+
 /* Longest wins inside a category (cues: inside an identifier); the same
  * identifier on the same words counts once. Candidates are visited longest
  * first; `stamp[t] == group` marks token t as taken in the current group, so
@@ -402,7 +494,28 @@ static void resolve_overlaps(tm_doc *doc)
     if (!n) return;
     uint32_t *stamp = tm_arena_alloc(&doc->arena, doc->tokens.n * sizeof *stamp);
     if (!stamp) return; /* arena.failed is set: tm_tag_doc reports it */
-    qsort(m, n, sizeof *m, by_length_then_position);
+    mkey *key = tm_arena_alloc(&doc->arena, 2 * n * sizeof *key);
+    cue_rank *ranks = tm_arena_alloc(&doc->arena, (n < CUE_RANKS ? n : CUE_RANKS) * sizeof *ranks);
+    tm_mention *sorted = tm_arena_alloc(&doc->arena, n * sizeof *sorted);
+    if (!key || !ranks || !sorted) return;
+    size_t nr = rank_cues(m, n, ranks);
+    int keyed = nr > 0 && TM_CAT__COUNT <= 16;
+    for (size_t i = 0; keyed && i < n; i++) {
+        if (m[i].tok_count >= 0xFFFF) keyed = 0; /* does not fit the key */
+        uint64_t rank = m[i].cat == TM_CAT_CUE ? cue_rank_of(ranks, nr, m[i].id) : 0;
+        key[i].k = (uint64_t)m[i].cat << 60 | rank << 48 |
+                   (uint64_t)(0xFFFF - m[i].tok_count) << 32 | m[i].tok_first;
+        key[i].entry = m[i].entry;
+        key[i].idx = (uint32_t)i;
+    }
+    if (keyed) {
+        mkey_sort(key, key + n, n);
+        for (size_t i = 0; i < n; i++)
+            sorted[i] = m[key[i].idx];
+        memcpy(m, sorted, n * sizeof *m);
+    } else {
+        qsort(m, n, sizeof *m, by_length_then_position);
+    }
     size_t kept = 0;
     uint32_t group = 0;
     for (size_t i = 0; i < n; i++) {
@@ -417,7 +530,20 @@ static void resolve_overlaps(tm_doc *doc)
         m[kept++] = m[i];
     }
     doc->mentions.n = kept;
-    qsort(m, kept, sizeof *m, by_position);
+    if (keyed) {
+        for (size_t i = 0; i < kept; i++) {
+            key[i].k = (uint64_t)m[i].tok_first << 32 | (uint64_t)m[i].cat << 16 |
+                       (0xFFFF - m[i].tok_count);
+            key[i].entry = m[i].entry;
+            key[i].idx = (uint32_t)i;
+        }
+        mkey_sort(key, key + n, kept);
+        for (size_t i = 0; i < kept; i++)
+            sorted[i] = m[key[i].idx];
+        memcpy(m, sorted, kept * sizeof *m);
+    } else {
+        qsort(m, kept, sizeof *m, by_position);
+    }
 }
 
 static const tm_mention *cue_at(const tm_doc *doc, uint32_t tok, const char *cue)
