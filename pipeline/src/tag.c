@@ -508,42 +508,45 @@ static void resolve_overlaps(tm_doc *doc)
         key[i].entry = m[i].entry;
         key[i].idx = (uint32_t)i;
     }
-    if (keyed) {
-        mkey_sort(key, key + n, n);
-        for (size_t i = 0; i < n; i++)
-            sorted[i] = m[key[i].idx];
-        memcpy(m, sorted, n * sizeof *m);
-    } else {
+    if (!keyed) {
         qsort(m, n, sizeof *m, by_length_then_position);
+        for (size_t i = 0; i < n; i++)
+            key[i].idx = (uint32_t)i;
+    } else {
+        mkey_sort(key, key + n, n);
     }
+    /* candidates in key order, kept ones copied to `sorted` */
     size_t kept = 0;
     uint32_t group = 0;
+    const tm_mention *prev = NULL;
     for (size_t i = 0; i < n; i++) {
-        if (i == 0 || !same_group(&m[i], &m[i - 1])) group++;
-        uint32_t a = m[i].tok_first, b = a + m[i].tok_count;
+        const tm_mention *c = &m[key[i].idx];
+        if (!prev || !same_group(c, prev)) group++;
+        prev = c;
+        uint32_t a = c->tok_first, b = a + c->tok_count;
         int keep = 1;
         for (uint32_t t = a; t < b && keep; t++)
             keep = stamp[t] != group;
         if (!keep) continue;
         for (uint32_t t = a; t < b; t++)
             stamp[t] = group;
-        m[kept++] = m[i];
+        sorted[kept++] = *c;
     }
     doc->mentions.n = kept;
-    if (keyed) {
-        for (size_t i = 0; i < kept; i++) {
-            key[i].k = (uint64_t)m[i].tok_first << 32 | (uint64_t)m[i].cat << 16 |
-                       (0xFFFF - m[i].tok_count);
-            key[i].entry = m[i].entry;
-            key[i].idx = (uint32_t)i;
-        }
-        mkey_sort(key, key + n, kept);
-        for (size_t i = 0; i < kept; i++)
-            sorted[i] = m[key[i].idx];
+    if (!keyed) {
         memcpy(m, sorted, kept * sizeof *m);
-    } else {
         qsort(m, kept, sizeof *m, by_position);
+        return;
     }
+    for (size_t i = 0; i < kept; i++) {
+        key[i].k = (uint64_t)sorted[i].tok_first << 32 | (uint64_t)sorted[i].cat << 16 |
+                   (0xFFFF - sorted[i].tok_count);
+        key[i].entry = sorted[i].entry;
+        key[i].idx = (uint32_t)i;
+    }
+    mkey_sort(key, key + n, kept);
+    for (size_t i = 0; i < kept; i++)
+        m[i] = sorted[key[i].idx];
 }
 
 static const tm_mention *cue_at(const tm_doc *doc, uint32_t tok, const char *cue)
