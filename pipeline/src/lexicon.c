@@ -48,6 +48,8 @@ struct tm_lexicon {
     range *starts;                 /* per symbol id: phrases starting with it */
     TM_VEC(tm_lex_start) start_ix; /* flat, per first symbol */
     TM_VEC(uint32_t) regexes;
+    uint32_t *ident_slots; /* (category, identifier) -> index + 1; NULL while loading */
+    size_t ident_mask;
     /* load-time only */
     tm_lexicon_problem_fn on_problem;
     void *payload;
@@ -811,9 +813,40 @@ static void parse_wordlist(tm_lexicon *lex, strtab *into, char *data)
     }
 }
 
+static uint64_t ident_hash(tm_category cat, const char *id)
+{
+    return tm_hash(id, strlen(id), (uint64_t)cat + 1);
+}
+
+/* An index of the registry: signals look an identifier up for every pair
+ * of mentions they consider, and a linear search with strcmp was 1% of
+ * extract. */
+static int build_ident_index(tm_lexicon *lex)
+{
+    size_t slots = 16;
+    while (slots < 2 * lex->idents.n)
+        slots *= 2;
+    uint32_t *t = tm_arena_alloc(&lex->arena, slots * sizeof *t);
+    if (!t) return -1;
+    for (size_t i = 0; i < lex->idents.n; i++) {
+        const tm_lex_ident *x = &lex->idents.v[i];
+        size_t j = ident_hash(x->cat, x->id) & (slots - 1);
+        int dup = 0;
+        for (; t[j]; j = (j + 1) & (slots - 1)) {
+            const tm_lex_ident *y = &lex->idents.v[t[j] - 1];
+            if (y->cat == x->cat && !strcmp(y->id, x->id)) dup = 1;
+        }
+        if (!dup) t[j] = (uint32_t)i + 1; /* the first one wins, as in the search */
+    }
+    lex->ident_mask = slots - 1;
+    lex->ident_slots = t;
+    return 0;
+}
+
 /* Builds, per first symbol, the list of phrases, longest first. */
 static int build_index(tm_lexicon *lex)
 {
+    if (build_ident_index(lex) != 0) return -1;
     size_t nsym = lex->syms.strs.n + 1;
     lex->starts = tm_arena_alloc(&lex->arena, nsym * sizeof *lex->starts);
     if (!lex->starts) return -1;
@@ -1089,6 +1122,14 @@ const tm_lex_entry *tm_lexicon_entry(const tm_lexicon *lex, size_t i)
 
 const tm_lex_ident *tm_lexicon_ident(const tm_lexicon *lex, tm_category cat, const char *id)
 {
+    if (lex->ident_slots) {
+        for (size_t j = ident_hash(cat, id) & lex->ident_mask; lex->ident_slots[j];
+             j = (j + 1) & lex->ident_mask) {
+            const tm_lex_ident *x = &lex->idents.v[lex->ident_slots[j] - 1];
+            if (x->cat == cat && !strcmp(x->id, id)) return x;
+        }
+        return NULL;
+    }
     for (size_t i = 0; i < lex->idents.n; i++)
         if (lex->idents.v[i].cat == cat && !strcmp(lex->idents.v[i].id, id))
             return &lex->idents.v[i];
