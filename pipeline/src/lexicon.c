@@ -887,8 +887,14 @@ static int build_index(tm_lexicon *lex)
             v[j] = v[j - 1];
             j--;
         }
-        v[j] = (tm_lex_start){(uint32_t)i, e->nwords > 1 ? e->syms[1] : 0, e->modes[0],
-                              e->nwords > 1 ? e->modes[1] : 0, e->nwords};
+        v[j] = (tm_lex_start){.entry = (uint32_t)i,
+                              .next_sym = e->nwords > 1 ? e->syms[1] : 0,
+                              .mode0 = e->modes[0],
+                              .next_mode = e->nwords > 1 ? e->modes[1] : 0,
+                              .nwords = e->nwords,
+                              .cat = (uint8_t)e->cat,
+                              .weight = e->weight,
+                              .id = e->id};
     }
     return 0;
 }

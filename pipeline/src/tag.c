@@ -130,6 +130,25 @@ static int token_matches(const tm_token *tok, uint32_t sym, uint8_t mode)
     return 1;
 }
 
+static tm_mention *add_mention_as(tm_doc *doc, tm_category cat, float weight, uint32_t entry,
+                                  uint32_t first, uint32_t count, const char *id, const char *canon)
+{
+    tm_mention *m = TM_VEC_PUSH(&doc->arena, doc->mentions);
+    if (!m) return NULL;
+    const tm_token *a = &doc->tokens.v[first], *b = &doc->tokens.v[first + count - 1];
+    m->tok_first = first;
+    m->tok_count = count;
+    m->off = a->off;
+    m->end = b->off + b->len;
+    m->sent = a->sent;
+    m->cat = cat;
+    m->id = id;
+    m->canon = canon;
+    m->weight = weight;
+    m->entry = entry;
+    return m;
+}
+
 static tm_mention *add_mention(tm_doc *doc, const tm_lex_entry *e, uint32_t entry, uint32_t first,
                                uint32_t count, const char *id, const char *canon)
 {
@@ -168,13 +187,17 @@ static void match_phrases(tm_tagger *tg, tm_doc *doc)
                         const tm_token *t1 = &doc->tokens.v[i + 1];
                         if (t1->gap || !token_matches(t1, st->next_sym, st->next_mode)) continue;
                     }
-                    const tm_lex_entry *e = tm_lexicon_entry(lex, st->entry);
                     int ok = 1;
-                    for (uint32_t j = 2; ok && j < e->nwords; j++) {
-                        const tm_token *t2 = &doc->tokens.v[i + j];
-                        ok = !t2->gap && token_matches(t2, e->syms[j], e->modes[j]);
+                    if (st->nwords > 2) {
+                        const tm_lex_entry *e = tm_lexicon_entry(lex, st->entry);
+                        for (uint32_t j = 2; ok && j < e->nwords; j++) {
+                            const tm_token *t2 = &doc->tokens.v[i + j];
+                            ok = !t2->gap && token_matches(t2, e->syms[j], e->modes[j]);
+                        }
                     }
-                    if (ok && !add_mention(doc, e, st->entry, i, e->nwords, e->id, e->id)) return;
+                    if (ok && !add_mention_as(doc, (tm_category)st->cat, st->weight, st->entry, i,
+                                              st->nwords, st->id, st->id))
+                        return;
                 }
             }
         }
@@ -632,14 +655,15 @@ static void context_rules(const tm_lexicon *lex, tm_doc *doc)
                 x->dropped = 1;
             /* "worked with Alfie Pride": a capitalised first name before a
              * single capitalised word makes it a surname */
+            /* (the entry, a cache miss, is read last: most mentions fail before) */
             const tm_token *prev = &doc->tokens.v[p];
-            int gazetteer = x->cat == TM_CAT_PLACE &&
-                            !strcmp(tm_lexicon_entry(lex, x->entry)->file, "geonames");
-            if (x->tok_count == 1 && (x->cat != TM_CAT_PLACE || gazetteer) && p > sent->tok_first &&
-                !first->gap && (prev->flags & TM_TOK_CAP) && !(prev->flags & TM_TOK_UPPER) &&
+            if (x->tok_count == 1 && p > sent->tok_first && !first->gap &&
+                (prev->flags & TM_TOK_CAP) && !(prev->flags & TM_TOK_UPPER) &&
                 !(prev->flags & TM_TOK_DIGIT) &&
                 !(sent->flags & (TM_SENT_HEADING | TM_SENT_TABLE)) && !ix.covered[p] &&
-                !(doc->tokens.v[p - 1].flags & TM_TOK_CAP))
+                !(doc->tokens.v[p - 1].flags & TM_TOK_CAP) &&
+                (x->cat != TM_CAT_PLACE ||
+                 !strcmp(tm_lexicon_entry(lex, x->entry)->file, "geonames")))
                 x->dropped = 1;
         }
         /* "a Polish shop": a nationality word about a thing */

@@ -118,6 +118,11 @@ typedef struct tm_lex_start {
     uint8_t mode0;     /* tm_lex_word_mode of the first word */
     uint8_t next_mode; /* and of the second */
     uint16_t nwords;
+    /* what a mention of a one- or two-word phrase needs from the entry,
+     * so that the tagger touches the entry only for longer phrases */
+    uint8_t cat; /* tm_category */
+    float weight;
+    const char *id;
 } tm_lex_start;
 
 /* Phrases whose first word is symbol `sym` under `surface` matching, longest
