@@ -13,9 +13,16 @@
 /* A literal of a regex prefilter (lexicon.h), in the order of its first byte. */
 typedef struct pf_lit {
     const char *s;
-    uint32_t len;
-    uint32_t rx; /* index into the lexicon's regexes */
+    uint32_t len;  /* at least 3 */
+    uint32_t head; /* the first three bytes, little-end first: most candidates fail on them */
+    uint32_t rx;   /* index into the lexicon's regexes */
 } pf_lit;
+
+static uint32_t head3(const char *p)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    return (uint32_t)u[0] | (uint32_t)u[1] << 8 | (uint32_t)u[2] << 16;
+}
 
 /* Where the literals of one regex occur in the current document. */
 typedef struct pf_occ {
@@ -61,6 +68,7 @@ static int build_prefilters(tm_tagger *tg)
             l->s = e->lits[i];
             l->len = e->lit_lens[i];
             l->rx = (uint32_t)r;
+            l->head = head3(l->s);
             unsigned k = (unsigned char)l->s[0] | (unsigned)(unsigned char)l->s[1] << 8;
             tg->pair[k] = 1;
         }
@@ -270,7 +278,9 @@ static int find_literals(tm_tagger *tg, const tm_doc *doc, size_t nre)
         if (!pair[t[i] | (unsigned)t[i + 1] << 8]) continue;
         for (uint32_t j = tg->lit_from[t[i]]; j < tg->lit_from[t[i] + 1]; j++) {
             const pf_lit *l = &tg->lits[j];
-            if (l->len > len - i || memcmp(t + i, l->s, l->len) != 0) continue;
+            if (l->len > len - i || head3((const char *)t + i) != l->head ||
+                memcmp(t + i + 3, l->s + 3, l->len - 3) != 0)
+                continue;
             pf_occ *o = &tg->occ[l->rx];
             if (o->n && o->v[o->n - 1] == i) continue;
             if (o->n == o->cap) {
