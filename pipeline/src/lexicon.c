@@ -48,6 +48,7 @@ struct tm_lexicon {
     range *starts;                 /* per symbol id: phrases starting with it */
     TM_VEC(tm_lex_start) start_ix; /* flat, per first symbol */
     TM_VEC(uint32_t) regexes;
+    uint8_t *entry_flags;  /* tm_lexicon_entry_flags, per entry */
     uint32_t *ident_slots; /* (category, identifier) -> index + 1; NULL while loading */
     size_t ident_mask;
     /* load-time only */
@@ -847,6 +848,14 @@ static int build_ident_index(tm_lexicon *lex)
 static int build_index(tm_lexicon *lex)
 {
     if (build_ident_index(lex) != 0) return -1;
+    lex->entry_flags = tm_arena_alloc(&lex->arena, lex->entries.n + 1);
+    if (!lex->entry_flags) return -1;
+    for (size_t i = 0; i < lex->entries.n; i++) {
+        const tm_lex_entry *e = &lex->entries.v[i];
+        lex->entry_flags[i] =
+            (uint8_t)((e->needs_context ? TM_LEXF_NEEDS_CONTEXT : 0) |
+                      (e->file && !strcmp(e->file, "geonames") ? TM_LEXF_GAZETTEER : 0));
+    }
     size_t nsym = lex->syms.strs.n + 1;
     lex->starts = tm_arena_alloc(&lex->arena, nsym * sizeof *lex->starts);
     if (!lex->starts) return -1;
@@ -1140,6 +1149,11 @@ const tm_lex_ident *tm_lexicon_ident(const tm_lexicon *lex, tm_category cat, con
         if (lex->idents.v[i].cat == cat && !strcmp(lex->idents.v[i].id, id))
             return &lex->idents.v[i];
     return NULL;
+}
+
+unsigned tm_lexicon_entry_flags(const tm_lexicon *lex, size_t i)
+{
+    return lex->entry_flags[i];
 }
 
 size_t tm_lexicon_ident_count(const tm_lexicon *lex)

@@ -665,7 +665,6 @@ static void context_rules(const tm_lexicon *lex, tm_doc *doc)
                 x->dropped = 1;
             /* "worked with Alfie Pride": a capitalised first name before a
              * single capitalised word makes it a surname */
-            /* (the entry, a cache miss, is read last: most mentions fail before) */
             const tm_token *prev = &doc->tokens.v[p];
             if (x->tok_count == 1 && p > sent->tok_first && !first->gap &&
                 (prev->flags & TM_TOK_CAP) && !(prev->flags & TM_TOK_UPPER) &&
@@ -673,7 +672,7 @@ static void context_rules(const tm_lexicon *lex, tm_doc *doc)
                 !(sent->flags & (TM_SENT_HEADING | TM_SENT_TABLE)) && !ix.covered[p] &&
                 !(doc->tokens.v[p - 1].flags & TM_TOK_CAP) &&
                 (x->cat != TM_CAT_PLACE ||
-                 !strcmp(tm_lexicon_entry(lex, x->entry)->file, "geonames")))
+                 (tm_lexicon_entry_flags(lex, x->entry) & TM_LEXF_GAZETTEER)))
                 x->dropped = 1;
         }
         /* "a Polish shop": a nationality word about a thing */
@@ -684,7 +683,8 @@ static void context_rules(const tm_lexicon *lex, tm_doc *doc)
                 x->dropped = 1;
         }
         /* "March", "Deal", "Bath": a place only "in", "at", "near" ... it */
-        if (x->cat == TM_CAT_PLACE && tm_lexicon_entry(lex, x->entry)->needs_context) {
+        if (x->cat == TM_CAT_PLACE &&
+            (tm_lexicon_entry_flags(lex, x->entry) & TM_LEXF_NEEDS_CONTEXT)) {
             static const char *const locative[] = {
                 "in",      "at",     "from",    "near",    "around", "to",         "of", "across",
                 "outside", "within", "towards", "between", "into",   "throughout", NULL};

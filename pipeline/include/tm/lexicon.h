@@ -98,6 +98,15 @@ const char *tm_lexicon_hash(const tm_lexicon *lex);
 size_t tm_lexicon_entry_count(const tm_lexicon *lex);
 const tm_lex_entry *tm_lexicon_entry(const tm_lexicon *lex, size_t i);
 
+/* Facts about entry i that the context rules test for many mentions, from
+ * one small array (the entries themselves are large and scattered: reading
+ * one per mention was a cache miss each). */
+enum tm_lex_entry_flag {
+    TM_LEXF_NEEDS_CONTEXT = 1 << 0, /* e->needs_context */
+    TM_LEXF_GAZETTEER = 1 << 1      /* e->file is "geonames" */
+};
+unsigned tm_lexicon_entry_flags(const tm_lexicon *lex, size_t i);
+
 /* Registry look-up; NULL if the identifier is not registered. */
 const tm_lex_ident *tm_lexicon_ident(const tm_lexicon *lex, tm_category cat, const char *id);
 size_t tm_lexicon_ident_count(const tm_lexicon *lex);
