@@ -189,19 +189,22 @@ static void tally_add(tally *t, const char *key)
 }
 
 /* An object of how often each key occurs among the kept mentions of one
- * group (e.g. communities). Keys jansson would refuse (NULL, not UTF-8) are
- * left out, as json_object_set_new() left them out. */
-static void counts(tm_jw *w, const char *name, const tm_doc *doc, int negated, tm_category cat,
-                   tally *t)
+ * group (e.g. communities): the `n` mentions listed in `idx`, in document
+ * order. Keys jansson would refuse (NULL, not UTF-8) are left out, as
+ * json_object_set_new() left them out. */
+static void counts(tm_jw *w, const char *name, const tm_doc *doc, const uint32_t *idx, size_t n,
+                   int by_canon, tally *t)
 {
+    /* the index only as large as this group needs: clearing it is the cost */
+    size_t slots = 16;
+    while (slots < 2 * n)
+        slots *= 2;
+    t->mask = slots - 1;
     t->n = 0;
-    memset(t->slot, 0, (t->mask + 1) * sizeof *t->slot);
-    for (size_t i = 0; i < doc->mentions.n; i++) {
-        const tm_mention *m = &doc->mentions.v[i];
-        if (m->dropped || (m->negated != 0) != negated) continue;
-        if (negated ? m->cat != TM_CAT_COMMUNITY && m->cat != TM_CAT_THEME : m->cat != cat)
-            continue;
-        const char *key = !negated && cat == TM_CAT_PLACE ? m->canon : m->id;
+    memset(t->slot, 0, slots * sizeof *t->slot);
+    for (size_t i = 0; i < n; i++) {
+        const tm_mention *m = &doc->mentions.v[idx[i]];
+        const char *key = by_canon ? m->canon : m->id;
         if (key) tally_add(t, key);
     }
     tm_jw_key(w, name);
@@ -209,6 +212,59 @@ static void counts(tm_jw *w, const char *name, const tm_doc *doc, int negated, t
     for (size_t j = 0; j < t->n; j++)
         tm_jw_kint(w, t->key[j], t->count[j]);
     tm_jw_close_object(w);
+}
+
+/* The six count objects. Each kept mention belongs to at most one of them;
+ * one pass sorts the mentions into their groups (in document order). */
+enum { G_COMMUNITIES, G_THEMES, G_PLACES, G_ORGANISATIONS, G_INDICATORS, G_NEGATED, G__COUNT };
+
+static int group_of(const tm_mention *m)
+{
+    if (m->dropped) return -1;
+    if (m->negated) return m->cat == TM_CAT_COMMUNITY || m->cat == TM_CAT_THEME ? G_NEGATED : -1;
+    switch (m->cat) {
+    case TM_CAT_COMMUNITY:
+        return G_COMMUNITIES;
+    case TM_CAT_THEME:
+        return G_THEMES;
+    case TM_CAT_PLACE:
+        return G_PLACES;
+    case TM_CAT_ORGANISATION:
+        return G_ORGANISATIONS;
+    case TM_CAT_INDICATOR:
+        return G_INDICATORS;
+    default:
+        return -1;
+    }
+}
+
+static int all_counts(tm_jw *w, const tm_doc *doc, tally *t)
+{
+    size_t n = doc->mentions.n, at[G__COUNT + 1] = {0};
+    uint32_t *idx = malloc(n * sizeof *idx + 1);
+    signed char *g = malloc(n + 1);
+    if (!idx || !g) {
+        free(idx);
+        free(g);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        g[i] = (signed char)group_of(&doc->mentions.v[i]);
+        if (g[i] >= 0) at[g[i] + 1]++;
+    }
+    for (int k = 0; k < G__COUNT; k++)
+        at[k + 1] += at[k];
+    size_t fill[G__COUNT];
+    memcpy(fill, at, sizeof fill);
+    for (size_t i = 0; i < n; i++)
+        if (g[i] >= 0) idx[fill[g[i]]++] = (uint32_t)i;
+    static const char *const names[G__COUNT] = {"communities",   "themes",     "places",
+                                                "organisations", "indicators", "negated"};
+    for (int k = 0; k < G__COUNT; k++)
+        counts(w, names[k], doc, idx + at[k], at[k + 1] - at[k], k == G_PLACES, t);
+    free(idx);
+    free(g);
+    return 0;
 }
 
 static void incidents(tm_jw *w, const tm_doc *doc)
@@ -283,12 +339,7 @@ void tm_extract_write(tm_jw *w, const tm_doc *doc)
         w->failed = 1;
         return;
     }
-    counts(w, "communities", doc, 0, TM_CAT_COMMUNITY, &t);
-    counts(w, "themes", doc, 0, TM_CAT_THEME, &t);
-    counts(w, "places", doc, 0, TM_CAT_PLACE, &t);
-    counts(w, "organisations", doc, 0, TM_CAT_ORGANISATION, &t);
-    counts(w, "indicators", doc, 0, TM_CAT_INDICATOR, &t);
-    counts(w, "negated", doc, 1, TM_CAT_COMMUNITY, &t);
+    if (all_counts(w, doc, &t) != 0) w->failed = 1;
     tally_free(&t);
 
     tm_jw_key(w, "incidents");

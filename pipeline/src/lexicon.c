@@ -15,6 +15,7 @@
 #include <geonames.h>
 #include <dirent.h>
 #include <stdarg.h>
+#include <ctype.h>
 #include <errno.h>
 #include <pcre2.h>
 #include <stdio.h>
@@ -47,6 +48,9 @@ struct tm_lexicon {
     range *starts;                 /* per symbol id: phrases starting with it */
     TM_VEC(tm_lex_start) start_ix; /* flat, per first symbol */
     TM_VEC(uint32_t) regexes;
+    uint8_t *entry_flags;  /* tm_lexicon_entry_flags, per entry */
+    uint32_t *ident_slots; /* (category, identifier) -> index + 1; NULL while loading */
+    size_t ident_mask;
     /* load-time only */
     tm_lexicon_problem_fn on_problem;
     void *payload;
@@ -309,12 +313,382 @@ static int compile_phrase(tm_lexicon *lex, tm_lex_entry *e, tm_stemmer *st)
     return n;
 }
 
+/* ---- regex prefilter: a literal every match needs (tag.c) ----
+ *
+ * PCRE2 JIT starts an attempt at every position its start bitmap allows (for
+ * the place and organisation patterns: every capital letter), and each
+ * attempt costs a few hundred instructions. Most patterns need a literal
+ * that is rare in the text ("Street", "Council", "lack" of [Bb]lack), at a
+ * bounded distance from where the match starts, counted in characters that
+ * are not ASCII letters: `(?=(?:[A-Z][a-z]+(?:'s)? ){1,3}(?:Street|Road))`
+ * reaches "Street" or "Road" past at most 6 of them (`'` and a space three
+ * times). The tagger then tries only the starts near an occurrence of one
+ * of the literals. This walks the pattern and derives that; anything it does
+ * not understand (options, back references, \Q, callouts...) means "no
+ * prefilter", so the pattern is run over the whole text as before. */
+
+#define RX_INF 1000000
+#define RX_MAXLITS 64
+#define RX_MAXLEN 32
+#define RX_MINLEN 3 /* shorter literals occur everywhere: not worth it */
+
+typedef struct rx_cand {
+    int n;   /* literals; 0 = no candidate */
+    int gap; /* max non-letter characters between the match start and the literal */
+    int minlen;
+    char s[RX_MAXLITS][RX_MAXLEN];
+    uint8_t len[RX_MAXLITS];
+} rx_cand;
+
+typedef struct rx_node {
+    int nl; /* max non-letter characters consumed, RX_INF if unbounded */
+    rx_cand c;
+} rx_node;
+
+typedef struct rx_parser {
+    const char *p;
+    int bad;
+    int depth;
+} rx_parser;
+
+static int rx_add(int a, int b)
+{
+    return a >= RX_INF || b >= RX_INF ? RX_INF : a + b;
+}
+
+static int rx_letter(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+/* Is candidate `a` a better filter than `b`? Longer literals are rarer. */
+static int rx_better(const rx_cand *a, const rx_cand *b)
+{
+    if (!a->n || a->gap >= RX_INF || a->minlen < RX_MINLEN) return 0;
+    if (!b->n) return 1;
+    if (a->minlen != b->minlen) return a->minlen > b->minlen;
+    if (a->n != b->n) return a->n < b->n;
+    return a->gap < b->gap;
+}
+
+/* `c` moved `shift` non-letters further from the match start. */
+static void rx_offer(rx_cand *best, const rx_cand *c, int shift)
+{
+    if (!c->n) return;
+    rx_cand t = *c;
+    t.gap = rx_add(t.gap, shift);
+    if (rx_better(&t, best)) *best = t;
+}
+
+static void rx_alt(rx_parser *ps, rx_node *out);
+
+/* A character class; returns 0 if it only matches ASCII letters, else 1. */
+static int rx_class(rx_parser *ps)
+{
+    const char *p = ps->p; /* after '[' */
+    int letters = 1;
+    if (*p == '^') {
+        letters = 0;
+        p++;
+    }
+    int first = 1;
+    while (*p && (*p != ']' || first)) {
+        first = 0;
+        unsigned char c = (unsigned char)*p;
+        if (c == '[' && p[1] == ':') {
+            ps->bad = 1; /* POSIX classes: not worth understanding */
+            return 1;
+        }
+        if (c == '\\') {
+            if (!p[1]) break;
+            letters = 0;
+            p += 2;
+            continue;
+        }
+        if (p[1] == '-' && p[2] && p[2] != ']') {
+            unsigned char hi = (unsigned char)p[2];
+            if (!((c >= 'A' && hi <= 'Z' && c <= hi) || (c >= 'a' && hi <= 'z' && c <= hi)))
+                letters = 0;
+            p += 3;
+            continue;
+        }
+        if (!rx_letter(c)) letters = 0;
+        p++;
+    }
+    if (*p != ']') {
+        ps->bad = 1;
+        return 1;
+    }
+    ps->p = p + 1;
+    return letters ? 0 : 1;
+}
+
+/* Quantifier after an atom: {min,max}, max -1 for unbounded. */
+static void rx_quant(rx_parser *ps, int *min, int *max)
+{
+    *min = *max = 1;
+    const char *p = ps->p;
+    if (*p == '?') {
+        *min = 0;
+        p++;
+    } else if (*p == '*') {
+        *min = 0;
+        *max = -1;
+        p++;
+    } else if (*p == '+') {
+        *max = -1;
+        p++;
+    } else if (*p == '{') {
+        char *e;
+        long a = strtol(p + 1, &e, 10), b = a;
+        if (e == p + 1) {
+            ps->bad = 1; /* a literal '{': rare, not handled */
+            return;
+        }
+        if (*e == ',') {
+            const char *f = e + 1;
+            b = strtol(f, &e, 10);
+            if (e == f) b = -1;
+        }
+        if (*e != '}' || a > 1000 || b > 1000) {
+            ps->bad = 1;
+            return;
+        }
+        *min = (int)a;
+        *max = (int)b;
+        p = e + 1;
+    } else {
+        return;
+    }
+    if (*p == '?' || *p == '+') p++; /* lazy or possessive: the same text */
+    ps->p = p;
+}
+
+/* One sequence of items up to '|', ')' or the end. */
+static void rx_seq(rx_parser *ps, rx_node *out)
+{
+    memset(out, 0, sizeof *out);
+    int nl = 0;     /* non-letters consumed before the current item */
+    rx_cand run;    /* the literal run being collected */
+    int run_at = 0; /* nl where the run started */
+    run.n = 0;
+    run.len[0] = 0;
+    rx_node *inner = tm_malloc(sizeof *inner);
+    if (!inner) {
+        ps->bad = 1;
+        return;
+    }
+    for (;;) {
+        const char *p = ps->p;
+        unsigned char c = (unsigned char)*p;
+        if (!c || c == '|' || c == ')' || ps->bad) break;
+        int lit = -1;    /* a literal byte, or -1 */
+        int item_nl = 0; /* non-letters one occurrence of the atom consumes */
+        int zero = 0;    /* a zero-width assertion */
+        rx_cand *cand = NULL;
+        if (c == '(') {
+            int kind = 0; /* 0 group, 1 lookahead, 2 negative or lookbehind */
+            p++;
+            if (*p == '?') {
+                if (p[1] == ':' || p[1] == '>') {
+                    p += 2;
+                } else if (p[1] == '=') {
+                    kind = 1;
+                    p += 2;
+                } else if (p[1] == '!') {
+                    kind = 2;
+                    p += 2;
+                } else if (p[1] == '<' && (p[2] == '=' || p[2] == '!')) {
+                    kind = 2;
+                    p += 3;
+                } else {
+                    ps->bad = 1; /* options, names, conditions, comments */
+                    break;
+                }
+            } else if (*p == '*') {
+                ps->bad = 1; /* verbs */
+                break;
+            }
+            ps->p = p;
+            if (++ps->depth > 50) {
+                ps->bad = 1;
+                break;
+            }
+            rx_alt(ps, inner);
+            ps->depth--;
+            if (ps->bad || *ps->p != ')') {
+                ps->bad = 1;
+                break;
+            }
+            ps->p++;
+            if (kind) {
+                zero = 1;
+                if (kind == 1) cand = &inner->c;
+            } else {
+                item_nl = inner->nl;
+                cand = &inner->c;
+            }
+        } else if (c == '[') {
+            ps->p = p + 1;
+            item_nl = rx_class(ps);
+        } else if (c == '\\') {
+            unsigned char e = (unsigned char)p[1];
+            ps->p = p + 2;
+            if (strchr("bBAzZG", e) && e) {
+                zero = 1;
+            } else if (e && strchr("dDsSwWhHvVN", e)) {
+                item_nl = 1;
+            } else if (e == 'R') {
+                item_nl = 2; /* CR LF */
+            } else if (e == 'p' || e == 'P') {
+                item_nl = 1;
+                if (p[2] == '{') {
+                    const char *q = strchr(p + 2, '}');
+                    if (!q) {
+                        ps->bad = 1;
+                        break;
+                    }
+                    ps->p = q + 1;
+                } else if (p[2]) {
+                    ps->p = p + 3;
+                }
+            } else if (e && e < 0x80 && !isalnum(e)) {
+                lit = e;
+            } else {
+                ps->bad = 1; /* back references, \Q, \K, \x, \c, ... */
+                break;
+            }
+        } else if (c == '.') {
+            ps->p = p + 1;
+            item_nl = 1;
+        } else if (c == '^' || c == '$') {
+            ps->p = p + 1;
+            zero = 1;
+        } else if (c == '{' || c == '*' || c == '+' || c == '?') {
+            ps->bad = 1;
+            break;
+        } else if (c >= 0x80) {
+            /* one non-ASCII character: a non-letter, never part of a literal here */
+            p++;
+            while ((unsigned char)*p >= 0x80 && (unsigned char)*p < 0xC0)
+                p++;
+            ps->p = p;
+            item_nl = 1;
+        } else {
+            ps->p = p + 1;
+            lit = c;
+        }
+        int min, max;
+        rx_quant(ps, &min, &max);
+        if (ps->bad) break;
+        if (zero && (min != 1 || max != 1)) {
+            ps->bad = 1; /* a quantified assertion: legal, pointless, not handled */
+            break;
+        }
+        if (lit >= 0 && min == 1 && max == 1) {
+            if (!run.n) {
+                run.n = 1;
+                run.len[0] = 0;
+                run_at = nl;
+            }
+            if (run.len[0] < RX_MAXLEN - 1) run.s[0][run.len[0]++] = (char)lit;
+            nl = rx_add(nl, rx_letter((unsigned char)lit) ? 0 : 1);
+            continue;
+        }
+        /* anything else ends a literal run */
+        if (run.n) {
+            run.minlen = run.len[0];
+            run.gap = 0;
+            rx_offer(&out->c, &run, run_at);
+            run.n = 0;
+        }
+        if (lit >= 0) item_nl = rx_letter((unsigned char)lit) ? 0 : 1;
+        if (cand && min >= 1) rx_offer(&out->c, cand, nl);
+        int total;
+        if (zero || item_nl == 0)
+            total = 0;
+        else if (max < 0)
+            total = RX_INF;
+        else
+            total = item_nl >= RX_INF ? RX_INF : item_nl * max;
+        nl = rx_add(nl, total);
+    }
+    if (run.n && !ps->bad) {
+        run.minlen = run.len[0];
+        run.gap = 0;
+        rx_offer(&out->c, &run, run_at);
+    }
+    out->nl = nl;
+    tm_free(inner);
+}
+
+/* Alternatives: every one must offer a literal for the group to have one. */
+static void rx_alt(rx_parser *ps, rx_node *out)
+{
+    rx_node *alt = tm_malloc(sizeof *alt);
+    if (!alt) {
+        ps->bad = 1;
+        return;
+    }
+    rx_seq(ps, out);
+    int all = out->c.n > 0;
+    while (!ps->bad && *ps->p == '|') {
+        ps->p++;
+        rx_seq(ps, alt);
+        if (alt->nl > out->nl) out->nl = alt->nl;
+        if (!all || !alt->c.n || out->c.n + alt->c.n > RX_MAXLITS) {
+            all = 0;
+            continue;
+        }
+        for (int i = 0; i < alt->c.n; i++) {
+            memcpy(out->c.s[out->c.n], alt->c.s[i], alt->c.len[i]);
+            out->c.len[out->c.n++] = alt->c.len[i];
+        }
+        if (alt->c.gap > out->c.gap) out->c.gap = alt->c.gap;
+        if (alt->c.minlen < out->c.minlen) out->c.minlen = alt->c.minlen;
+    }
+    if (!all) out->c.n = 0;
+    tm_free(alt);
+}
+
+/* Fills e->lits / e->lit_gap from the pattern (see above); leaves nlits 0
+ * when the pattern has no usable literal. Returns the PCRE2 options the
+ * pattern needs for it (the tagger limits where an attempt may start). */
+static uint32_t prefilter(tm_lexicon *lex, tm_lex_entry *e)
+{
+    rx_parser ps = {e->surface, 0, 0};
+    rx_node *top = tm_malloc(sizeof *top);
+    if (!top) return 0;
+    rx_alt(&ps, top);
+    uint32_t opts = 0;
+    if (!ps.bad && !*ps.p && top->c.n && top->c.gap < RX_INF && top->c.minlen >= RX_MINLEN) {
+        const char **lits = tm_arena_alloc(&lex->arena, (size_t)top->c.n * sizeof *lits);
+        uint8_t *lens = tm_arena_alloc(&lex->arena, (size_t)top->c.n);
+        int ok = lits && lens;
+        for (int i = 0; ok && i < top->c.n; i++) {
+            lits[i] = tm_arena_strndup(&lex->arena, top->c.s[i], top->c.len[i]);
+            lens[i] = top->c.len[i];
+            ok = lits[i] != NULL;
+        }
+        if (ok) {
+            e->lits = lits;
+            e->lit_lens = lens;
+            e->nlits = (uint16_t)top->c.n;
+            e->lit_gap = top->c.gap;
+            opts = PCRE2_USE_OFFSET_LIMIT;
+        }
+    }
+    tm_free(top);
+    return opts;
+}
+
 static void compile_regex(tm_lexicon *lex, tm_lex_entry *e)
 {
     int code;
     PCRE2_SIZE off;
-    pcre2_code *re =
-        pcre2_compile((PCRE2_SPTR)e->surface, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &code, &off, NULL);
+    uint32_t opts = prefilter(lex, e);
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)e->surface, PCRE2_ZERO_TERMINATED, PCRE2_UTF | opts,
+                                   &code, &off, NULL);
     if (!re) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(code, msg, sizeof msg);
@@ -440,9 +814,48 @@ static void parse_wordlist(tm_lexicon *lex, strtab *into, char *data)
     }
 }
 
+static uint64_t ident_hash(tm_category cat, const char *id)
+{
+    return tm_hash(id, strlen(id), (uint64_t)cat + 1);
+}
+
+/* An index of the registry: signals look an identifier up for every pair
+ * of mentions they consider, and a linear search with strcmp was 1% of
+ * extract. */
+static int build_ident_index(tm_lexicon *lex)
+{
+    size_t slots = 16;
+    while (slots < 2 * lex->idents.n)
+        slots *= 2;
+    uint32_t *t = tm_arena_alloc(&lex->arena, slots * sizeof *t);
+    if (!t) return -1;
+    for (size_t i = 0; i < lex->idents.n; i++) {
+        const tm_lex_ident *x = &lex->idents.v[i];
+        size_t j = ident_hash(x->cat, x->id) & (slots - 1);
+        int dup = 0;
+        for (; t[j]; j = (j + 1) & (slots - 1)) {
+            const tm_lex_ident *y = &lex->idents.v[t[j] - 1];
+            if (y->cat == x->cat && !strcmp(y->id, x->id)) dup = 1;
+        }
+        if (!dup) t[j] = (uint32_t)i + 1; /* the first one wins, as in the search */
+    }
+    lex->ident_mask = slots - 1;
+    lex->ident_slots = t;
+    return 0;
+}
+
 /* Builds, per first symbol, the list of phrases, longest first. */
 static int build_index(tm_lexicon *lex)
 {
+    if (build_ident_index(lex) != 0) return -1;
+    lex->entry_flags = tm_arena_alloc(&lex->arena, lex->entries.n + 1);
+    if (!lex->entry_flags) return -1;
+    for (size_t i = 0; i < lex->entries.n; i++) {
+        const tm_lex_entry *e = &lex->entries.v[i];
+        lex->entry_flags[i] =
+            (uint8_t)((e->needs_context ? TM_LEXF_NEEDS_CONTEXT : 0) |
+                      (e->file && !strcmp(e->file, "geonames") ? TM_LEXF_GAZETTEER : 0));
+    }
     size_t nsym = lex->syms.strs.n + 1;
     lex->starts = tm_arena_alloc(&lex->arena, nsym * sizeof *lex->starts);
     if (!lex->starts) return -1;
@@ -483,8 +896,14 @@ static int build_index(tm_lexicon *lex)
             v[j] = v[j - 1];
             j--;
         }
-        v[j] = (tm_lex_start){(uint32_t)i, e->nwords > 1 ? e->syms[1] : 0, e->modes[0],
-                              e->nwords > 1 ? e->modes[1] : 0, e->nwords};
+        v[j] = (tm_lex_start){.entry = (uint32_t)i,
+                              .next_sym = e->nwords > 1 ? e->syms[1] : 0,
+                              .mode0 = e->modes[0],
+                              .next_mode = e->nwords > 1 ? e->modes[1] : 0,
+                              .nwords = e->nwords,
+                              .cat = (uint8_t)e->cat,
+                              .weight = e->weight,
+                              .id = e->id};
     }
     return 0;
 }
@@ -718,10 +1137,23 @@ const tm_lex_entry *tm_lexicon_entry(const tm_lexicon *lex, size_t i)
 
 const tm_lex_ident *tm_lexicon_ident(const tm_lexicon *lex, tm_category cat, const char *id)
 {
+    if (lex->ident_slots) {
+        for (size_t j = ident_hash(cat, id) & lex->ident_mask; lex->ident_slots[j];
+             j = (j + 1) & lex->ident_mask) {
+            const tm_lex_ident *x = &lex->idents.v[lex->ident_slots[j] - 1];
+            if (x->cat == cat && !strcmp(x->id, id)) return x;
+        }
+        return NULL;
+    }
     for (size_t i = 0; i < lex->idents.n; i++)
         if (lex->idents.v[i].cat == cat && !strcmp(lex->idents.v[i].id, id))
             return &lex->idents.v[i];
     return NULL;
+}
+
+unsigned tm_lexicon_entry_flags(const tm_lexicon *lex, size_t i)
+{
+    return lex->entry_flags[i];
 }
 
 size_t tm_lexicon_ident_count(const tm_lexicon *lex)

@@ -106,6 +106,18 @@ static int is_alpha(char c)
     return is_upper(c) || is_lower(c);
 }
 
+/* Whether one of the eight bytes at p is '.', '!' or '?' (a byte is zero
+ * after the xor exactly when it matches; the test for a zero byte has no
+ * false answers about whether there is one). */
+static int has_stop8(const char *p)
+{
+    uint64_t x;
+    memcpy(&x, p, 8);
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t a = x ^ (ones * '.'), b = x ^ (ones * '!'), c = x ^ (ones * '?');
+    return (((a - ones) & ~a) | ((b - ones) & ~b) | ((c - ones) & ~c)) & highs ? 1 : 0;
+}
+
 /* Counts words (runs of non-blanks) in t[s..e). */
 static int count_words(const char *t, uint32_t s, uint32_t e)
 {
@@ -444,6 +456,9 @@ static void split_paragraph(tm_doc *doc, const linfo *li, size_t l0, size_t l1, 
             if (q >= doc->lines.v[l].off) start = s;
         }
         for (uint32_t i = s; i < e; i++) {
+            while (i + 8 <= e && !has_stop8(t + i)) /* most bytes: eight at a time */
+                i += 8;
+            if (i >= e) break;
             char c = t[i];
             if (c != '.' && c != '!' && c != '?') continue;
             uint32_t j = i + 1;

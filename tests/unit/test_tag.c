@@ -5,6 +5,7 @@
 #include "tm/extract.h"
 #include "tm/lexicon.h"
 #include "tm/pipeline.h"
+#include "tm/tag.h"
 #include "tm_test.h"
 
 static tm_lexicon *lex;
@@ -276,6 +277,83 @@ static void test_lexicon_errors(void)
     TM_CHECK_INT(system(path), 0);
 }
 
+/* The regex prefilters (a literal each match needs, near its start) must
+ * not change what the patterns find: random text made of the lexicons' own
+ * place and organisation words, tagged with the prefilters and with every
+ * regex run over the whole text, gives the same mentions. */
+static void untag(tm_doc *d)
+{
+    /* the tagger fills new mentions in zeroed slots */
+    if (d->mentions.cap) memset(d->mentions.v, 0, d->mentions.cap * sizeof *d->mentions.v);
+    d->mentions.n = 0;
+    for (size_t i = 0; i < d->sentences.n; i++)
+        d->sentences.v[i].flags &= ~(TM_SENT_DEFERRED | TM_SENT_BOILER);
+    for (size_t i = 0; i < d->sections.n; i++)
+        d->sections.v[i].deferred = 0;
+}
+
+static void test_regex_prefilter_is_exact(void)
+{
+    static const char *const words[] = {
+        "Mill",   "Street",  "Road",   "Streets", "King's", "the",       "The",    "of",
+        "of the", "for",     "Park",   "Centre",  "Team",   "Council",   "Youth",  "estate",
+        "Estate", "ward",    "Ward",   "Black",   "black",  "community", "Church", "church",
+        "Hall",   "Village", "older",  "people",  "White",  "British",   "Café",   "Élan",
+        "St",     "Grid",    "Square", "Lane",    "Temple", "Mr",        "Police", "Service"};
+    static const char *const seps[] = {" ", " ", " ", " ", "  ", ", ", ".\n", "\n\n", " - ", "'s "};
+    tm_lexicon *real = NULL;
+    tm_pipeline *p = NULL;
+    tm_tagger *full = NULL, *filtered = NULL;
+    tm_err err = {0};
+    TM_CHECK_INT(tm_lexicon_load(&real, TM_SOURCE_DIR "/lexicons", NULL, NULL, &err), TM_OK);
+    if (!real) return;
+    TM_CHECK_INT(tm_pipeline_new(&p, real, &err), TM_OK);
+    TM_CHECK_INT(tm_tagger_new(&full, real, &err), TM_OK);
+    TM_CHECK_INT(tm_tagger_new(&filtered, real, &err), TM_OK);
+    if (!p || !full || !filtered) return;
+    tm_tagger_set_full_scan(full, 1);
+    tm_doc d;
+    tm_doc_init(&d);
+    uint32_t seed = 12345;
+    size_t found = 0;
+    char text[8192];
+    for (int round = 0; round < 300; round++) {
+        size_t n = 0;
+        for (int w = 0; w < 120; w++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *word = words[(seed >> 8) % (sizeof words / sizeof *words)];
+            seed = seed * 1103515245u + 12345u;
+            const char *sep = seps[(seed >> 8) % (sizeof seps / sizeof *seps)];
+            n += (size_t)snprintf(text + n, sizeof text - n, "%s%s", word, sep);
+        }
+        tm_doc_reset(&d);
+        TM_CHECK_INT(tm_pipeline_bytes(p, &d, "t.txt", text, n, &err), TM_OK);
+        /* both taggers on the same processed document, in the same way */
+        untag(&d);
+        TM_CHECK_INT(tm_tag_doc(filtered, &d, &err), TM_OK);
+        size_t nm = d.mentions.n;
+        tm_mention *kept = malloc((nm + 1) * sizeof *kept);
+        memcpy(kept, d.mentions.v, nm * sizeof *kept);
+        untag(&d);
+        TM_CHECK_INT(tm_tag_doc(full, &d, &err), TM_OK);
+        TM_CHECK_INT(d.mentions.n, nm);
+        for (size_t i = 0; i < nm && i < d.mentions.n; i++) {
+            const tm_mention *a = &kept[i], *b = &d.mentions.v[i];
+            TM_CHECK(a->off == b->off && a->end == b->end && a->cat == b->cat &&
+                     a->entry == b->entry && !strcmp(a->canon, b->canon) &&
+                     a->dropped == b->dropped && a->negated == b->negated);
+            found += tm_lexicon_entry(real, a->entry)->is_regex;
+        }
+        free(kept);
+    }
+    TM_CHECK(found > 1000); /* the text does exercise the patterns */
+    tm_doc_dispose(&d);
+    tm_tagger_free(full);
+    tm_tagger_free(filtered);
+    tm_pipeline_free(p);
+    tm_lexicon_free(real);
+}
+
 static void test_teardown(void)
 {
     tm_doc_dispose(&doc);
@@ -302,6 +380,7 @@ static const tm_test_case cases[] = {
     {"negated_signal", test_negated_signal},
     {"offsets_point_at_original_bytes", test_offsets_point_at_original_bytes},
     {"lexicon_errors", test_lexicon_errors},
+    {"regex_prefilter_is_exact", test_regex_prefilter_is_exact},
     {"teardown", test_teardown},
     {NULL, NULL}};
 

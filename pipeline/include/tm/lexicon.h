@@ -68,7 +68,16 @@ typedef struct tm_lex_entry {
     const uint32_t *syms; /* nwords symbols */
     const uint8_t *modes; /* nwords tm_lex_word_mode */
     /* regex */
-    void *re;          /* pcre2_code_8 *, owned */
+    void *re; /* pcre2_code_8 *, owned */
+    /* regex prefilter (derived from the pattern at load): every match has
+     * one of the `nlits` literals at most `lit_gap` characters that are not
+     * ASCII letters after its start. nlits 0: none known, the pattern is
+     * tried everywhere. The pattern is then compiled with
+     * PCRE2_USE_OFFSET_LIMIT. */
+    uint16_t nlits;
+    int lit_gap;
+    const char *const *lits;
+    const uint8_t *lit_lens;
     int needs_context; /* a place name that is also a common word ("March",
                         * "Deal", "Bath"): counts only after "in", "at", ... */
 } tm_lex_entry;
@@ -88,6 +97,15 @@ const char *tm_lexicon_hash(const tm_lexicon *lex);
 
 size_t tm_lexicon_entry_count(const tm_lexicon *lex);
 const tm_lex_entry *tm_lexicon_entry(const tm_lexicon *lex, size_t i);
+
+/* Facts about entry i that the context rules test for many mentions, from
+ * one small array (the entries themselves are large and scattered: reading
+ * one per mention was a cache miss each). */
+enum tm_lex_entry_flag {
+    TM_LEXF_NEEDS_CONTEXT = 1 << 0, /* e->needs_context */
+    TM_LEXF_GAZETTEER = 1 << 1      /* e->file is "geonames" */
+};
+unsigned tm_lexicon_entry_flags(const tm_lexicon *lex, size_t i);
 
 /* Registry look-up; NULL if the identifier is not registered. */
 const tm_lex_ident *tm_lexicon_ident(const tm_lexicon *lex, tm_category cat, const char *id);
@@ -109,6 +127,11 @@ typedef struct tm_lex_start {
     uint8_t mode0;     /* tm_lex_word_mode of the first word */
     uint8_t next_mode; /* and of the second */
     uint16_t nwords;
+    /* what a mention of a one- or two-word phrase needs from the entry,
+     * so that the tagger touches the entry only for longer phrases */
+    uint8_t cat; /* tm_category */
+    float weight;
+    const char *id;
 } tm_lex_start;
 
 /* Phrases whose first word is symbol `sym` under `surface` matching, longest

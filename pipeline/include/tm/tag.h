@@ -29,6 +29,11 @@ typedef struct tm_tagger tm_tagger;
 int tm_tagger_new(tm_tagger **out, const tm_lexicon *lex, tm_err *err);
 void tm_tagger_free(tm_tagger *tg);
 
+/* For tests: 1 runs every regex over the whole text, ignoring the
+ * prefilters derived from the patterns (lexicon.h); the mentions must be
+ * the same either way. */
+void tm_tagger_set_full_scan(tm_tagger *tg, int on);
+
 /* Fills doc->mentions (sorted by sentence, then position) and marks deferred
  * sections. Tokenise and stem must have run. A regex that hits PCRE2's match
  * or depth limit is reported in doc->errors and skipped for that document. */
