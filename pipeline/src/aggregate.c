@@ -191,19 +191,18 @@ int tm_agg_range_check(const tm_agg_range *r, tm_err *err)
 /* Slices (tm_agg_range.community ... role), ?20-?24: a document counts
  * when it has a live mention of the community, the theme (or indicator),
  * the place or the organisation, and a sentence spoken by the role. The
- * probes go through mentions_count (category, negated, dropped, doc_id)
- * and the sentences (doc_id, idx) key, a handful of rows per document. */
+ * probes go through the doc_tallies key (doc_id, kind, k1: live mentions by
+ * identifier, places by canonical name; store.c) and the sentences
+ * (doc_id, idx) key, a handful of rows per document. */
 #define DOC_SLICE(tbl)                                                                             \
-    " AND (?20 IS NULL OR EXISTS (SELECT 1 FROM mentions x WHERE x.category = 'community'"         \
-    " AND x.negated = 0 AND x.dropped = 0 AND x.doc_id = " tbl ".id AND x.identifier = ?20))"      \
-    " AND (?21 IS NULL OR EXISTS (SELECT 1 FROM mentions x WHERE x.category IN ('theme',"          \
-    " 'indicator') AND x.negated = 0 AND x.dropped = 0 AND x.doc_id = " tbl ".id"                  \
-    " AND x.identifier = ?21))"                                                                    \
-    " AND (?22 IS NULL OR EXISTS (SELECT 1 FROM mentions x WHERE x.category = 'place'"             \
-    " AND x.negated = 0 AND x.dropped = 0 AND x.doc_id = " tbl ".id"                               \
-    " AND x.canonical = ?22 COLLATE NOCASE))"                                                      \
-    " AND (?23 IS NULL OR EXISTS (SELECT 1 FROM mentions x WHERE x.category = 'organisation'"      \
-    " AND x.negated = 0 AND x.dropped = 0 AND x.doc_id = " tbl ".id AND x.identifier = ?23))"      \
+    " AND (?20 IS NULL OR EXISTS (SELECT 1 FROM doc_tallies x WHERE x.doc_id = " tbl ".id"         \
+    " AND x.kind = 'community' AND x.k1 = ?20))"                                                   \
+    " AND (?21 IS NULL OR EXISTS (SELECT 1 FROM doc_tallies x WHERE x.doc_id = " tbl ".id"         \
+    " AND x.kind IN ('theme', 'indicator') AND x.k1 = ?21))"                                       \
+    " AND (?22 IS NULL OR EXISTS (SELECT 1 FROM doc_tallies x WHERE x.doc_id = " tbl ".id"         \
+    " AND x.kind = 'place' AND x.k1 = ?22 COLLATE NOCASE))"                                        \
+    " AND (?23 IS NULL OR EXISTS (SELECT 1 FROM doc_tallies x WHERE x.doc_id = " tbl ".id"         \
+    " AND x.kind = 'organisation' AND x.k1 = ?23))"                                                \
     " AND (?24 IS NULL OR EXISTS (SELECT 1 FROM sentences x WHERE x.doc_id = " tbl ".id"           \
     " AND x.role = ?24 COLLATE NOCASE))"
 #define SEL(col)                                                                                   \
@@ -218,31 +217,31 @@ int tm_agg_range_check(const tm_agg_range *r, tm_err *err)
     SEL(col) "SELECT p, min(pd), max(pd), count(*), sum(words) FROM sel GROUP BY p ORDER BY p"
 static const char *const q_periods[TM_PERIOD__COUNT] = PER_PERIOD(Q_PERIODS);
 
-/* Live mentions of one category, one row each, read from the covering
- * index mentions_count. Places count by canonical name, everything else by
- * identifier (an organisation's canonical form is the text as written), as
- * in the extract contract. Counted by tally below. */
+/* Live mentions of one category per document and key, with their count,
+ * from doc_tallies (store.c: places by canonical name, everything else by
+ * identifier, an organisation's canonical form being the text as written,
+ * as in the extract contract). Counted by tally below. */
 #define Q_MENTIONS(col)                                                                            \
     SEL(col)                                                                                       \
-    "SELECT m.doc_id, sel.p, CASE WHEN m.category = 'place' THEN m.canonical"                      \
-    " ELSE m.identifier END FROM sel JOIN mentions m ON m.doc_id = sel.id"                         \
-    " WHERE m.category = ?4 AND m.negated = 0 AND m.dropped = 0"
+    "SELECT t.doc_id, sel.p, t.k1, t.count FROM sel JOIN doc_tallies t ON t.doc_id = sel.id"       \
+    " WHERE t.kind = ?4"
 static const char *const q_mentions[TM_PERIOD__COUNT] = PER_PERIOD(Q_MENTIONS);
 
-/* Live signals, one row each, grouped by document (covering index
- * signals_count); the ORDER BY costs nothing with that plan and guarantees
- * the grouping tally relies on to count distinct documents. */
+/* Live signals per document and group, with their count, from doc_tallies;
+ * the ORDER BY costs nothing with that plan (documents in rowid order, the
+ * tallies through their key) and guarantees the grouping tally relies on
+ * to count distinct documents. */
 #define Q_SIGNALS(col)                                                                             \
     SEL(col)                                                                                       \
-    "SELECT g.doc_id, sel.p, g.community, g.theme, g.polarity, g.eep FROM sel"                     \
-    " JOIN signals g ON g.doc_id = sel.id WHERE g.negated = 0 AND (?20 IS NULL OR"                 \
-    " g.community = ?20) AND (?21 IS NULL OR g.theme = ?21) ORDER BY g.doc_id"
+    "SELECT t.doc_id, sel.p, t.k1, t.k2, t.k3, t.k4, t.count FROM sel"                             \
+    " JOIN doc_tallies t ON t.doc_id = sel.id WHERE t.kind = 'signal' AND (?20 IS NULL OR"         \
+    " t.k1 = ?20) AND (?21 IS NULL OR t.k2 = ?21) ORDER BY t.doc_id"
 static const char *const q_signals[TM_PERIOD__COUNT] = PER_PERIOD(Q_SIGNALS);
-/* With --role the speaker's role is read from the table rows (it is not in
- * signals_count), so that variant exists apart and the others stay covered. */
+/* With --role the speaker's role is read from the signal rows (the tallies
+ * do not split by role), one row each. */
 #define Q_SIGNALS_ROLE(col)                                                                        \
     SEL(col)                                                                                       \
-    "SELECT g.doc_id, sel.p, g.community, g.theme, g.polarity, g.eep FROM sel"                     \
+    "SELECT g.doc_id, sel.p, g.community, g.theme, g.polarity, g.eep, 1 FROM sel"                  \
     " JOIN signals g ON g.doc_id = sel.id WHERE g.negated = 0 AND (?20 IS NULL OR"                 \
     " g.community = ?20) AND (?21 IS NULL OR g.theme = ?21) AND g.role = ?24 COLLATE NOCASE"       \
     " ORDER BY g.doc_id"
@@ -478,7 +477,8 @@ static int tally_add(tally *t, const char *const *fields, int nf, int64_t doc, i
     return TM_OK;
 }
 
-/* Streams rows (doc_id, field 1..nf) of a prepared statement into `t`. */
+/* Streams rows (doc_id, field 1..nf, count) of a prepared statement into
+ * `t`. */
 static int tally_rows(tally *t, sqlite3_stmt *s, int nf, int *src)
 {
     const char *fields[TALLY_FIELDS];
@@ -486,7 +486,8 @@ static int tally_rows(tally *t, sqlite3_stmt *s, int nf, int *src)
         int64_t doc = sqlite3_column_int64(s, 0);
         for (int i = 0; i < nf; i++)
             fields[i] = col_text(s, i + 1);
-        if (tally_add(t, fields, nf, doc, 1) != TM_OK) return TM_ENOMEM;
+        if (tally_add(t, fields, nf, doc, sqlite3_column_int64(s, nf + 1)) != TM_OK)
+            return TM_ENOMEM;
     }
     return TM_OK;
 }
