@@ -640,9 +640,11 @@ static double jaccard_bound(size_t na, size_t nb)
     return na < nb ? (double)na / (double)nb : (double)nb / (double)na;
 }
 
-static int same_opt(const char *a, const char *b)
+/* Whether two interned places (or NULL, no place) can be one incident's:
+ * interned, the same name is the same pointer. */
+static int same_place(const char *a, const char *b)
 {
-    return !a || !b || !strcmp(a, b);
+    return !a || !b || a == b;
 }
 
 static void cluster_free(cluster *k)
@@ -684,6 +686,9 @@ static int on_incident(const tm_agg_incident *row, void *payload)
         }
     }
     b->nactive = keep;
+    /* interned once per row: each active cluster is then compared by pointer */
+    const char *place = row->place ? intern_place(x, row->place) : NULL;
+    if (row->place && !place) return oom(c, "incidents");
     uint64_t *set = NULL;
     size_t nset = 0;
     if (word_set(x, row->text, &set, &nset) != TM_OK) return oom(c, "incidents");
@@ -692,7 +697,7 @@ static int on_incident(const tm_agg_incident *row, void *payload)
     double best_j = 0.0;
     for (size_t i = 0; i < b->nactive; i++) {
         cluster *k = &x->v[b->active[i]];
-        if (!same_opt(k->place, row->place)) continue;
+        if (!same_place(k->place, place)) continue;
         /* two different stated days are two incidents, whatever the words */
         if (k->date[0] && date && strcmp(k->date, date)) continue;
         int same_day = k->date[0] && date && !strcmp(k->date, date);
@@ -735,11 +740,7 @@ static int on_incident(const tm_agg_incident *row, void *payload)
         cluster *k = &x->v[x->n];
         memset(k, 0, sizeof *k);
         k->theme = b->theme;
-        k->place = row->place ? intern_place(x, row->place) : NULL;
-        if (row->place && !k->place) {
-            tm_free(set);
-            return oom(c, "incidents");
-        }
+        k->place = place;
         if (date) memcpy(k->date, date, 11);
         snprintf(k->first_seen, sizeof k->first_seen, "%s", row->period_date);
         k->first_day = day;
@@ -873,21 +874,26 @@ static int build_incidents(ana *a, tm_store *st)
     return TM_OK;
 }
 
+/* A cluster being ranked, with its id made once: formatting both ids in
+ * every comparison was 5% of a month report. */
+typedef struct ranked {
+    size_t v; /* the cluster's index */
+    const cluster *cl;
+    char id[96];
+} ranked;
+
 static const inc_state *cmp_state; /* qsort has no payload: the ranking's state */
 
 static int incident_cmp(const void *pa, const void *pb)
 {
-    const cluster *a = &cmp_state->x.v[*(const size_t *)pa];
-    const cluster *b = &cmp_state->x.v[*(const size_t *)pb];
+    const ranked *ra = pa, *rb = pb;
+    const cluster *a = ra->cl, *b = rb->cl;
     long p = cmp_state->pidx;
     int na = a->first_pidx == p, nb = b->first_pidx == p;
     if (na != nb) return nb - na;
     if (a->in_period != b->in_period) return a->in_period > b->in_period ? -1 : 1;
     if (a->mentions != b->mentions) return a->mentions > b->mentions ? -1 : 1;
-    char ia[96], ib[96];
-    cluster_id(a, ia);
-    cluster_id(b, ib);
-    return strcmp(ia, ib);
+    return strcmp(ra->id, rb->id);
 }
 
 /* incidents and incidents_total of history period pidx: one entry per
@@ -915,10 +921,23 @@ static int incidents_period(ana *a, long pidx, json_t *per)
     int rc = TM_OK;
     if (put(per, "incidents_total", json_integer((json_int_t)n))) rc = oom(c, "incidents");
     if (rc == TM_OK && n > TM_REPORT_MAX_INCIDENTS) {
+        ranked *r = tm_malloc(n * sizeof *r);
+        if (!r) {
+            tm_free(v);
+            return oom(c, "incidents");
+        }
+        for (size_t i = 0; i < n; i++) {
+            r[i].v = v[i];
+            r[i].cl = &x->v[v[i]];
+            cluster_id(r[i].cl, r[i].id);
+        }
         s->pidx = pidx;
         cmp_state = s;
-        qsort(v, n, sizeof *v, incident_cmp);
+        qsort(r, n, sizeof *r, incident_cmp);
         n = TM_REPORT_MAX_INCIDENTS;
+        for (size_t i = 0; i < n; i++)
+            v[i] = r[i].v;
+        tm_free(r);
     }
     for (size_t i = 0; rc == TM_OK && i < n; i++) {
         const cluster *cl = &x->v[v[i]];
