@@ -267,14 +267,20 @@ static const char *const q_weighted[TM_PERIOD__COUNT] = PER_PERIOD(Q_WEIGHTED);
     " WHERE m.category = 'tone' AND m.negated = 0 AND m.dropped = 0 ORDER BY m.doc_id, m.sentence"
 static const char *const q_tones[TM_PERIOD__COUNT] = PER_PERIOD(Q_TONES);
 
-/* Live incidents with their sentence, in document date order. */
-#define Q_INCIDENTS(col)                                                                           \
+/* Live incidents with their sentence, in document date order: the selected
+ * documents sorted by (date, path), then each one's incidents in idx order
+ * through the (doc_id, idx) key. One ORDER BY over the incident rows sorted
+ * every incident sentence of the history (a twentieth of a report, and its
+ * memory); this sorts only the documents table. */
+#define Q_INC_DOCS(col)                                                                            \
     SEL(col)                                                                                       \
-    "SELECT i.doc_id, sel.p, sel.pd, d.path, i.theme, i.place, i.date, sen.text FROM sel"          \
-    " JOIN documents d ON d.id = sel.id JOIN incidents i ON i.doc_id = sel.id"                     \
-    " JOIN sentences sen ON sen.doc_id = i.doc_id AND sen.idx = i.sentence"                        \
-    " WHERE i.negated = 0 ORDER BY sel.pd, d.path, i.idx"
-static const char *const q_incidents[TM_PERIOD__COUNT] = PER_PERIOD(Q_INCIDENTS);
+    "SELECT sel.id, sel.p, sel.pd, d.path FROM sel JOIN documents d ON d.id = sel.id"              \
+    " ORDER BY sel.pd, d.path"
+static const char *const q_inc_docs[TM_PERIOD__COUNT] = PER_PERIOD(Q_INC_DOCS);
+static const char q_inc_rows[] =
+    "SELECT i.theme, i.place, i.date, sen.text FROM incidents i JOIN sentences sen"
+    " ON sen.doc_id = i.doc_id AND sen.idx = i.sentence WHERE i.doc_id = ?1 AND i.negated = 0"
+    " ORDER BY i.idx";
 
 /* Sentences with a live event cue or planned_event indicator, one row per
  * sentence (its first such mention), in document order. */
@@ -811,20 +817,37 @@ int tm_agg_incidents(tm_store *st, const tm_agg_range *r, tm_agg_incident_fn fn,
                      tm_err *err)
 {
     const char *what = "cannot read incidents";
-    sqlite3_stmt *s;
-    int src = SQLITE_DONE, ret = query_open(&s, st, r, q_incidents, what, err);
+    sqlite3_stmt *s, *t = NULL;
+    int src = SQLITE_DONE, tsrc = SQLITE_DONE, ret = query_open(&s, st, r, q_inc_docs, what, err);
     if (ret != TM_OK) return ret;
+    sqlite3 *db = tm_store_db(st);
+    int prc = sqlite3_prepare_v2(db, q_inc_rows, -1, &t, NULL);
+    if (prc != SQLITE_OK) {
+        ret = db_fail(db, prc, what, err);
+        goto cleanup;
+    }
     while (ret == TM_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
         tm_agg_incident row = {sqlite3_column_int64(s, 0),
                                col_text(s, 1),
                                col_opt(s, 2),
                                col_text(s, 3),
-                               col_text(s, 4),
-                               col_opt(s, 5),
-                               col_opt(s, 6),
-                               col_text(s, 7)};
-        ret = fn(&row, payload);
+                               NULL,
+                               NULL,
+                               NULL,
+                               NULL};
+        sqlite3_bind_int64(t, 1, row.doc_id);
+        while (ret == TM_OK && (tsrc = sqlite3_step(t)) == SQLITE_ROW) {
+            row.theme = col_text(t, 0);
+            row.place = col_opt(t, 1);
+            row.date = col_opt(t, 2);
+            row.text = col_text(t, 3);
+            ret = fn(&row, payload);
+        }
+        if (ret == TM_OK && tsrc != SQLITE_DONE) ret = db_fail(db, tsrc, what, err);
+        sqlite3_reset(t);
     }
+cleanup:
+    sqlite3_finalize(t);
     return query_close(s, src, ret, what, err);
 }
 

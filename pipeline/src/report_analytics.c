@@ -451,12 +451,21 @@ typedef struct hit {
     size_t cluster;
 } hit;
 
+/* An active cluster: its index, and its place beside it, so that the
+ * clusters of other places are passed over without reading them. */
+typedef struct aentry {
+    size_t idx;
+    const char *place; /* interned, or NULL */
+} aentry;
+
 /* Clusters of one theme seen within the window, oldest first: a row is only
  * ever compared with its own theme's clusters. */
 typedef struct tbucket {
     char *theme;
-    size_t *active;
+    aentry *active;
     size_t nactive, cap;
+    int pruned; /* the window was applied on pruned_day */
+    long pruned_day;
 } tbucket;
 
 /* What word_set() decided for one lower-cased word: libstemmer costs more
@@ -672,20 +681,26 @@ static int on_incident(const tm_agg_incident *row, void *payload)
         if (!(b->theme = tm_strndup(row->theme, strlen(row->theme)))) return oom(c, "incidents");
         x->nbuckets++;
     }
-    /* forget clusters not seen within the window (rows come in date order) */
-    size_t keep = 0;
-    for (size_t i = 0; i < b->nactive; i++) {
-        cluster *k = &x->v[b->active[i]];
-        if (day - k->last_day <= x->window) {
-            b->active[keep++] = b->active[i];
-        } else {
-            /* out of the window for good: its words are never compared again */
-            if (k->last_set != k->first_set) tm_free(k->last_set);
-            tm_free(k->first_set);
-            k->first_set = k->last_set = NULL;
+    /* forget clusters not seen within the window (rows come in date order):
+     * once per day, as a cluster kept on a day stays within the window that
+     * day, and the clusters the day makes or hits have that day as their last */
+    if (!b->pruned || b->pruned_day != day) {
+        size_t keep = 0;
+        for (size_t i = 0; i < b->nactive; i++) {
+            cluster *k = &x->v[b->active[i].idx];
+            if (day - k->last_day <= x->window) {
+                b->active[keep++] = b->active[i];
+            } else {
+                /* out of the window for good: its words are never compared again */
+                if (k->last_set != k->first_set) tm_free(k->last_set);
+                tm_free(k->first_set);
+                k->first_set = k->last_set = NULL;
+            }
         }
+        b->nactive = keep;
+        b->pruned = 1;
+        b->pruned_day = day;
     }
-    b->nactive = keep;
     /* interned once per row: each active cluster is then compared by pointer */
     const char *place = row->place ? intern_place(x, row->place) : NULL;
     if (row->place && !place) return oom(c, "incidents");
@@ -696,8 +711,8 @@ static int on_incident(const tm_agg_incident *row, void *payload)
     long best = -1;
     double best_j = 0.0;
     for (size_t i = 0; i < b->nactive; i++) {
-        cluster *k = &x->v[b->active[i]];
-        if (!same_place(k->place, place)) continue;
+        if (!same_place(b->active[i].place, place)) continue;
+        cluster *k = &x->v[b->active[i].idx];
         /* two different stated days are two incidents, whatever the words */
         if (k->date[0] && date && strcmp(k->date, date)) continue;
         int same_day = k->date[0] && date && !strcmp(k->date, date);
@@ -712,7 +727,7 @@ static int on_incident(const tm_agg_incident *row, void *payload)
             k->last_set == k->first_set ? j1 : jaccard(k->last_set, k->nlast, set, nset, &p);
         double j = j1 > j2 ? j1 : j2;
         if ((j >= TM_REPORT_INCIDENT_JACCARD || same_day) && (best < 0 || j > best_j)) {
-            best = (long)b->active[i];
+            best = (long)b->active[i].idx;
             best_j = j;
         }
     }
@@ -729,7 +744,7 @@ static int on_incident(const tm_agg_incident *row, void *payload)
         }
         if (b->nactive == b->cap) {
             size_t nc = b->cap ? b->cap * 2 : 64;
-            size_t *na = tm_realloc(b->active, nc * sizeof *na);
+            aentry *na = tm_realloc(b->active, nc * sizeof *na);
             if (!na) {
                 tm_free(set);
                 return oom(c, "incidents");
@@ -763,7 +778,7 @@ static int on_incident(const tm_agg_incident *row, void *payload)
             return oom(c, "incidents");
         }
         k->seq = (int32_t)seq;
-        b->active[b->nactive++] = x->n;
+        b->active[b->nactive++] = (aentry){x->n, place};
         best = (long)x->n++;
     } else {
         cluster *k = &x->v[best];
