@@ -452,10 +452,12 @@ typedef struct hit {
 } hit;
 
 /* An active cluster: its index, and its place beside it, so that the
- * clusters of other places are passed over without reading them. */
+ * clusters of other places are passed over without reading them; and the
+ * word_mask() of its first and last word sets. */
 typedef struct aentry {
     size_t idx;
     const char *place; /* interned, or NULL */
+    uint64_t first_mask, last_mask;
 } aentry;
 
 /* Clusters of one theme seen within the window, oldest first: a row is only
@@ -642,6 +644,33 @@ static double jaccard(const uint64_t *a, size_t na, const uint64_t *b, size_t nb
     return (double)both / (double)(na + nb - both);
 }
 
+/* One bit per word hash: the bits of a word set. */
+static unsigned mask_bit(uint64_t h)
+{
+    return (unsigned)((h ^ (h >> 29) ^ (h >> 47)) & 63);
+}
+
+static uint64_t word_mask(const uint64_t *v, size_t n)
+{
+    uint64_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        m |= (uint64_t)1 << mask_bit(v[i]);
+    return m;
+}
+
+/* The largest Jaccard index of `a` and a set of `nb` words whose mask is
+ * `mb`: a word of `a` whose bit is not in `mb` is not in that set. Costs a
+ * bit test per word where the merge walk costs a branch per word of both. */
+static double jaccard_mask_bound(const uint64_t *a, size_t na, size_t nb, uint64_t mb)
+{
+    if (!na && !nb) return 1.0;
+    size_t most = 0;
+    for (size_t i = 0; i < na; i++)
+        most += (size_t)((mb >> mask_bit(a[i])) & 1);
+    if (most > nb) most = nb;
+    return (double)most / (double)(na + nb - most);
+}
+
 /* The largest Jaccard index two sets of these sizes can have. */
 static double jaccard_bound(size_t na, size_t nb)
 {
@@ -710,6 +739,7 @@ static int on_incident(const tm_agg_incident *row, void *payload)
     const char *date = row->date && strlen(row->date) == 10 ? row->date : NULL;
     long best = -1;
     double best_j = 0.0;
+    size_t best_i = 0; /* best's place in b->active */
     for (size_t i = 0; i < b->nactive; i++) {
         if (!same_place(b->active[i].place, place)) continue;
         cluster *k = &x->v[b->active[i].idx];
@@ -722,12 +752,20 @@ static int on_incident(const tm_agg_incident *row, void *payload)
         double ub = ub1 > ub2 ? ub1 : ub2;
         pick p = {same_day, best, best_j};
         if (cannot_win(&p, ub)) continue;
-        double j1 = jaccard(k->first_set, k->nfirst, set, nset, &p);
-        double j2 =
-            k->last_set == k->first_set ? j1 : jaccard(k->last_set, k->nlast, set, nset, &p);
+        /* a set that cannot win counts as -1, as jaccard() says of it: the
+         * larger of the two indexes wins or neither does */
+        const aentry *e = &b->active[i];
+        double j1 = cannot_win(&p, jaccard_mask_bound(set, nset, k->nfirst, e->first_mask))
+                        ? -1.0
+                        : jaccard(k->first_set, k->nfirst, set, nset, &p);
+        double j2 = k->last_set == k->first_set ? j1
+                    : cannot_win(&p, jaccard_mask_bound(set, nset, k->nlast, e->last_mask))
+                        ? -1.0
+                        : jaccard(k->last_set, k->nlast, set, nset, &p);
         double j = j1 > j2 ? j1 : j2;
         if ((j >= TM_REPORT_INCIDENT_JACCARD || same_day) && (best < 0 || j > best_j)) {
             best = (long)b->active[i].idx;
+            best_i = i;
             best_j = j;
         }
     }
@@ -778,13 +816,15 @@ static int on_incident(const tm_agg_incident *row, void *payload)
             return oom(c, "incidents");
         }
         k->seq = (int32_t)seq;
-        b->active[b->nactive++] = (aentry){x->n, place};
+        uint64_t m = word_mask(set, nset);
+        b->active[b->nactive++] = (aentry){x->n, place, m, m};
         best = (long)x->n++;
     } else {
         cluster *k = &x->v[best];
         if (k->last_set != k->first_set) tm_free(k->last_set);
         k->last_set = set;
         k->nlast = nset;
+        b->active[best_i].last_mask = word_mask(set, nset);
         if (!k->date[0] && date) memcpy(k->date, date, 11);
     }
     cluster *k = &x->v[best];
