@@ -191,19 +191,18 @@ int tm_agg_range_check(const tm_agg_range *r, tm_err *err)
 /* Slices (tm_agg_range.community ... role), ?20-?24: a document counts
  * when it has a live mention of the community, the theme (or indicator),
  * the place or the organisation, and a sentence spoken by the role. The
- * probes go through mentions_count (category, negated, dropped, doc_id)
- * and the sentences (doc_id, idx) key, a handful of rows per document. */
+ * probes go through the doc_tallies key (doc_id, kind, k1: live mentions by
+ * identifier, places by canonical name; store.c) and the sentences
+ * (doc_id, idx) key, a handful of rows per document. */
 #define DOC_SLICE(tbl)                                                                             \
-    " AND (?20 IS NULL OR EXISTS (SELECT 1 FROM mentions x WHERE x.category = 'community'"         \
-    " AND x.negated = 0 AND x.dropped = 0 AND x.doc_id = " tbl ".id AND x.identifier = ?20))"      \
-    " AND (?21 IS NULL OR EXISTS (SELECT 1 FROM mentions x WHERE x.category IN ('theme',"          \
-    " 'indicator') AND x.negated = 0 AND x.dropped = 0 AND x.doc_id = " tbl ".id"                  \
-    " AND x.identifier = ?21))"                                                                    \
-    " AND (?22 IS NULL OR EXISTS (SELECT 1 FROM mentions x WHERE x.category = 'place'"             \
-    " AND x.negated = 0 AND x.dropped = 0 AND x.doc_id = " tbl ".id"                               \
-    " AND x.canonical = ?22 COLLATE NOCASE))"                                                      \
-    " AND (?23 IS NULL OR EXISTS (SELECT 1 FROM mentions x WHERE x.category = 'organisation'"      \
-    " AND x.negated = 0 AND x.dropped = 0 AND x.doc_id = " tbl ".id AND x.identifier = ?23))"      \
+    " AND (?20 IS NULL OR EXISTS (SELECT 1 FROM doc_tallies x WHERE x.doc_id = " tbl ".id"         \
+    " AND x.kind = 'community' AND x.k1 = ?20))"                                                   \
+    " AND (?21 IS NULL OR EXISTS (SELECT 1 FROM doc_tallies x WHERE x.doc_id = " tbl ".id"         \
+    " AND x.kind IN ('theme', 'indicator') AND x.k1 = ?21))"                                       \
+    " AND (?22 IS NULL OR EXISTS (SELECT 1 FROM doc_tallies x WHERE x.doc_id = " tbl ".id"         \
+    " AND x.kind = 'place' AND x.k1 = ?22 COLLATE NOCASE))"                                        \
+    " AND (?23 IS NULL OR EXISTS (SELECT 1 FROM doc_tallies x WHERE x.doc_id = " tbl ".id"         \
+    " AND x.kind = 'organisation' AND x.k1 = ?23))"                                                \
     " AND (?24 IS NULL OR EXISTS (SELECT 1 FROM sentences x WHERE x.doc_id = " tbl ".id"           \
     " AND x.role = ?24 COLLATE NOCASE))"
 #define SEL(col)                                                                                   \
@@ -218,31 +217,31 @@ int tm_agg_range_check(const tm_agg_range *r, tm_err *err)
     SEL(col) "SELECT p, min(pd), max(pd), count(*), sum(words) FROM sel GROUP BY p ORDER BY p"
 static const char *const q_periods[TM_PERIOD__COUNT] = PER_PERIOD(Q_PERIODS);
 
-/* Live mentions of one category, one row each, read from the covering
- * index mentions_count. Places count by canonical name, everything else by
- * identifier (an organisation's canonical form is the text as written), as
- * in the extract contract. Counted by tally below. */
+/* Live mentions of one category per document and key, with their count,
+ * from doc_tallies (store.c: places by canonical name, everything else by
+ * identifier, an organisation's canonical form being the text as written,
+ * as in the extract contract). Counted by tally below. */
 #define Q_MENTIONS(col)                                                                            \
     SEL(col)                                                                                       \
-    "SELECT m.doc_id, sel.p, CASE WHEN m.category = 'place' THEN m.canonical"                      \
-    " ELSE m.identifier END FROM sel JOIN mentions m ON m.doc_id = sel.id"                         \
-    " WHERE m.category = ?4 AND m.negated = 0 AND m.dropped = 0"
+    "SELECT t.doc_id, sel.p, t.k1, t.count FROM sel JOIN doc_tallies t ON t.doc_id = sel.id"       \
+    " WHERE t.kind = ?4"
 static const char *const q_mentions[TM_PERIOD__COUNT] = PER_PERIOD(Q_MENTIONS);
 
-/* Live signals, one row each, grouped by document (covering index
- * signals_count); the ORDER BY costs nothing with that plan and guarantees
- * the grouping tally relies on to count distinct documents. */
+/* Live signals per document and group, with their count, from doc_tallies;
+ * the ORDER BY costs nothing with that plan (documents in rowid order, the
+ * tallies through their key) and guarantees the grouping tally relies on
+ * to count distinct documents. */
 #define Q_SIGNALS(col)                                                                             \
     SEL(col)                                                                                       \
-    "SELECT g.doc_id, sel.p, g.community, g.theme, g.polarity, g.eep FROM sel"                     \
-    " JOIN signals g ON g.doc_id = sel.id WHERE g.negated = 0 AND (?20 IS NULL OR"                 \
-    " g.community = ?20) AND (?21 IS NULL OR g.theme = ?21) ORDER BY g.doc_id"
+    "SELECT t.doc_id, sel.p, t.k1, t.k2, t.k3, t.k4, t.count FROM sel"                             \
+    " JOIN doc_tallies t ON t.doc_id = sel.id WHERE t.kind = 'signal' AND (?20 IS NULL OR"         \
+    " t.k1 = ?20) AND (?21 IS NULL OR t.k2 = ?21) ORDER BY t.doc_id"
 static const char *const q_signals[TM_PERIOD__COUNT] = PER_PERIOD(Q_SIGNALS);
-/* With --role the speaker's role is read from the table rows (it is not in
- * signals_count), so that variant exists apart and the others stay covered. */
+/* With --role the speaker's role is read from the signal rows (the tallies
+ * do not split by role), one row each. */
 #define Q_SIGNALS_ROLE(col)                                                                        \
     SEL(col)                                                                                       \
-    "SELECT g.doc_id, sel.p, g.community, g.theme, g.polarity, g.eep FROM sel"                     \
+    "SELECT g.doc_id, sel.p, g.community, g.theme, g.polarity, g.eep, 1 FROM sel"                  \
     " JOIN signals g ON g.doc_id = sel.id WHERE g.negated = 0 AND (?20 IS NULL OR"                 \
     " g.community = ?20) AND (?21 IS NULL OR g.theme = ?21) AND g.role = ?24 COLLATE NOCASE"       \
     " ORDER BY g.doc_id"
@@ -250,11 +249,15 @@ static const char *const q_signals_role[TM_PERIOD__COUNT] = PER_PERIOD(Q_SIGNALS
 
 /* Every live signal with its weight and sentence, for the level rubric,
  * grouped by document; tone mentions of the same documents come from
- * q_tones in the same order and are merged in C. */
+ * q_tones in the same order and are merged in C. The unary + keeps the
+ * planner off signals_count: weight and sentence are not in it, and
+ * finding each row's table entry from the index cost more than reading the
+ * table in key order (doc_id, idx), a fifth of the report. The signals of
+ * one group still come in idx order, so the levels' sums add up the same. */
 #define Q_WEIGHTED(col)                                                                            \
     SEL(col)                                                                                       \
     "SELECT g.doc_id, sel.p, g.community, g.theme, g.polarity, g.eep, g.weight, g.sentence"        \
-    " FROM sel JOIN signals g ON g.doc_id = sel.id WHERE g.negated = 0 AND (?20 IS NULL OR"        \
+    " FROM sel JOIN signals g ON g.doc_id = sel.id WHERE +g.negated = 0 AND (?20 IS NULL OR"       \
     " g.community = ?20) AND (?21 IS NULL OR g.theme = ?21) AND (?24 IS NULL OR"                   \
     " g.role = ?24 COLLATE NOCASE) ORDER BY g.doc_id"
 static const char *const q_weighted[TM_PERIOD__COUNT] = PER_PERIOD(Q_WEIGHTED);
@@ -264,22 +267,33 @@ static const char *const q_weighted[TM_PERIOD__COUNT] = PER_PERIOD(Q_WEIGHTED);
     " WHERE m.category = 'tone' AND m.negated = 0 AND m.dropped = 0 ORDER BY m.doc_id, m.sentence"
 static const char *const q_tones[TM_PERIOD__COUNT] = PER_PERIOD(Q_TONES);
 
-/* Live incidents with their sentence, in document date order. */
-#define Q_INCIDENTS(col)                                                                           \
+/* Live incidents with their sentence, in document date order: the selected
+ * documents sorted by (date, path), then each one's incidents in idx order
+ * through the (doc_id, idx) key. One ORDER BY over the incident rows sorted
+ * every incident sentence of the history (a twentieth of a report, and its
+ * memory); this sorts only the documents table. */
+#define Q_INC_DOCS(col)                                                                            \
     SEL(col)                                                                                       \
-    "SELECT i.doc_id, sel.p, sel.pd, d.path, i.theme, i.place, i.date, sen.text FROM sel"          \
-    " JOIN documents d ON d.id = sel.id JOIN incidents i ON i.doc_id = sel.id"                     \
-    " JOIN sentences sen ON sen.doc_id = i.doc_id AND sen.idx = i.sentence"                        \
-    " WHERE i.negated = 0 ORDER BY sel.pd, d.path, i.idx"
-static const char *const q_incidents[TM_PERIOD__COUNT] = PER_PERIOD(Q_INCIDENTS);
+    "SELECT sel.id, sel.p, sel.pd, d.path FROM sel JOIN documents d ON d.id = sel.id"              \
+    " ORDER BY sel.pd, d.path"
+static const char *const q_inc_docs[TM_PERIOD__COUNT] = PER_PERIOD(Q_INC_DOCS);
+static const char q_inc_rows[] =
+    "SELECT i.theme, i.place, i.date, sen.text FROM incidents i JOIN sentences sen"
+    " ON sen.doc_id = i.doc_id AND sen.idx = i.sentence WHERE i.doc_id = ?1 AND i.negated = 0"
+    " ORDER BY i.idx";
 
 /* Sentences with a live event cue or planned_event indicator, one row per
- * sentence (its first such mention), in document order. */
+ * sentence (its first such mention), in document order. CROSS JOIN puts
+ * the documents first, so that each one's mentions are two seeks on the
+ * whole mentions_count key (category ... doc_id, identifier); the other way
+ * round the planner read every cue and indicator of the database (twice as
+ * slow). */
 #define Q_EVENTS(col)                                                                              \
     SEL(col)                                                                                       \
     "SELECT sel.p, d.path, COALESCE(d.date, sel.pd), sen.text, min(m.start) - sen.start,"          \
     " min(m.end) - sen.start, sen.start, sen.end FROM sel JOIN documents d ON d.id = sel.id"       \
-    " JOIN mentions m ON m.doc_id = sel.id AND ((m.category = 'cue' AND m.identifier = 'event')"   \
+    " CROSS JOIN mentions m ON m.doc_id = sel.id AND ((m.category = 'cue'"                         \
+    " AND m.identifier = 'event')"                                                                 \
     " OR (m.category = 'indicator' AND m.identifier = 'planned_event'))"                           \
     " AND m.negated = 0 AND m.dropped = 0"                                                         \
     " JOIN sentences sen ON sen.doc_id = m.doc_id AND sen.idx = m.sentence"                        \
@@ -478,7 +492,8 @@ static int tally_add(tally *t, const char *const *fields, int nf, int64_t doc, i
     return TM_OK;
 }
 
-/* Streams rows (doc_id, field 1..nf) of a prepared statement into `t`. */
+/* Streams rows (doc_id, field 1..nf, count) of a prepared statement into
+ * `t`. */
 static int tally_rows(tally *t, sqlite3_stmt *s, int nf, int *src)
 {
     const char *fields[TALLY_FIELDS];
@@ -486,7 +501,8 @@ static int tally_rows(tally *t, sqlite3_stmt *s, int nf, int *src)
         int64_t doc = sqlite3_column_int64(s, 0);
         for (int i = 0; i < nf; i++)
             fields[i] = col_text(s, i + 1);
-        if (tally_add(t, fields, nf, doc, 1) != TM_OK) return TM_ENOMEM;
+        if (tally_add(t, fields, nf, doc, sqlite3_column_int64(s, nf + 1)) != TM_OK)
+            return TM_ENOMEM;
     }
     return TM_OK;
 }
@@ -806,20 +822,37 @@ int tm_agg_incidents(tm_store *st, const tm_agg_range *r, tm_agg_incident_fn fn,
                      tm_err *err)
 {
     const char *what = "cannot read incidents";
-    sqlite3_stmt *s;
-    int src = SQLITE_DONE, ret = query_open(&s, st, r, q_incidents, what, err);
+    sqlite3_stmt *s, *t = NULL;
+    int src = SQLITE_DONE, tsrc = SQLITE_DONE, ret = query_open(&s, st, r, q_inc_docs, what, err);
     if (ret != TM_OK) return ret;
+    sqlite3 *db = tm_store_db(st);
+    int prc = sqlite3_prepare_v2(db, q_inc_rows, -1, &t, NULL);
+    if (prc != SQLITE_OK) {
+        ret = db_fail(db, prc, what, err);
+        goto cleanup;
+    }
     while (ret == TM_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
         tm_agg_incident row = {sqlite3_column_int64(s, 0),
                                col_text(s, 1),
                                col_opt(s, 2),
                                col_text(s, 3),
-                               col_text(s, 4),
-                               col_opt(s, 5),
-                               col_opt(s, 6),
-                               col_text(s, 7)};
-        ret = fn(&row, payload);
+                               NULL,
+                               NULL,
+                               NULL,
+                               NULL};
+        sqlite3_bind_int64(t, 1, row.doc_id);
+        while (ret == TM_OK && (tsrc = sqlite3_step(t)) == SQLITE_ROW) {
+            row.theme = col_text(t, 0);
+            row.place = col_opt(t, 1);
+            row.date = col_opt(t, 2);
+            row.text = col_text(t, 3);
+            ret = fn(&row, payload);
+        }
+        if (ret == TM_OK && tsrc != SQLITE_DONE) ret = db_fail(db, tsrc, what, err);
+        sqlite3_reset(t);
     }
+cleanup:
+    sqlite3_finalize(t);
     return query_close(s, src, ret, what, err);
 }
 

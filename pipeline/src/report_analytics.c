@@ -451,12 +451,23 @@ typedef struct hit {
     size_t cluster;
 } hit;
 
+/* An active cluster: its index, and its place beside it, so that the
+ * clusters of other places are passed over without reading them; and the
+ * word_mask() of its first and last word sets. */
+typedef struct aentry {
+    size_t idx;
+    const char *place; /* interned, or NULL */
+    uint64_t first_mask, last_mask;
+} aentry;
+
 /* Clusters of one theme seen within the window, oldest first: a row is only
  * ever compared with its own theme's clusters. */
 typedef struct tbucket {
     char *theme;
-    size_t *active;
+    aentry *active;
     size_t nactive, cap;
+    int pruned; /* the window was applied on pruned_day */
+    long pruned_day;
 } tbucket;
 
 /* What word_set() decided for one lower-cased word: libstemmer costs more
@@ -633,6 +644,33 @@ static double jaccard(const uint64_t *a, size_t na, const uint64_t *b, size_t nb
     return (double)both / (double)(na + nb - both);
 }
 
+/* One bit per word hash: the bits of a word set. */
+static unsigned mask_bit(uint64_t h)
+{
+    return (unsigned)((h ^ (h >> 29) ^ (h >> 47)) & 63);
+}
+
+static uint64_t word_mask(const uint64_t *v, size_t n)
+{
+    uint64_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        m |= (uint64_t)1 << mask_bit(v[i]);
+    return m;
+}
+
+/* The largest Jaccard index of `a` and a set of `nb` words whose mask is
+ * `mb`: a word of `a` whose bit is not in `mb` is not in that set. Costs a
+ * bit test per word where the merge walk costs a branch per word of both. */
+static double jaccard_mask_bound(const uint64_t *a, size_t na, size_t nb, uint64_t mb)
+{
+    if (!na && !nb) return 1.0;
+    size_t most = 0;
+    for (size_t i = 0; i < na; i++)
+        most += (size_t)((mb >> mask_bit(a[i])) & 1);
+    if (most > nb) most = nb;
+    return (double)most / (double)(na + nb - most);
+}
+
 /* The largest Jaccard index two sets of these sizes can have. */
 static double jaccard_bound(size_t na, size_t nb)
 {
@@ -640,9 +678,11 @@ static double jaccard_bound(size_t na, size_t nb)
     return na < nb ? (double)na / (double)nb : (double)nb / (double)na;
 }
 
-static int same_opt(const char *a, const char *b)
+/* Whether two interned places (or NULL, no place) can be one incident's:
+ * interned, the same name is the same pointer. */
+static int same_place(const char *a, const char *b)
 {
-    return !a || !b || !strcmp(a, b);
+    return !a || !b || a == b;
 }
 
 static void cluster_free(cluster *k)
@@ -670,29 +710,39 @@ static int on_incident(const tm_agg_incident *row, void *payload)
         if (!(b->theme = tm_strndup(row->theme, strlen(row->theme)))) return oom(c, "incidents");
         x->nbuckets++;
     }
-    /* forget clusters not seen within the window (rows come in date order) */
-    size_t keep = 0;
-    for (size_t i = 0; i < b->nactive; i++) {
-        cluster *k = &x->v[b->active[i]];
-        if (day - k->last_day <= x->window) {
-            b->active[keep++] = b->active[i];
-        } else {
-            /* out of the window for good: its words are never compared again */
-            if (k->last_set != k->first_set) tm_free(k->last_set);
-            tm_free(k->first_set);
-            k->first_set = k->last_set = NULL;
+    /* forget clusters not seen within the window (rows come in date order):
+     * once per day, as a cluster kept on a day stays within the window that
+     * day, and the clusters the day makes or hits have that day as their last */
+    if (!b->pruned || b->pruned_day != day) {
+        size_t keep = 0;
+        for (size_t i = 0; i < b->nactive; i++) {
+            cluster *k = &x->v[b->active[i].idx];
+            if (day - k->last_day <= x->window) {
+                b->active[keep++] = b->active[i];
+            } else {
+                /* out of the window for good: its words are never compared again */
+                if (k->last_set != k->first_set) tm_free(k->last_set);
+                tm_free(k->first_set);
+                k->first_set = k->last_set = NULL;
+            }
         }
+        b->nactive = keep;
+        b->pruned = 1;
+        b->pruned_day = day;
     }
-    b->nactive = keep;
+    /* interned once per row: each active cluster is then compared by pointer */
+    const char *place = row->place ? intern_place(x, row->place) : NULL;
+    if (row->place && !place) return oom(c, "incidents");
     uint64_t *set = NULL;
     size_t nset = 0;
     if (word_set(x, row->text, &set, &nset) != TM_OK) return oom(c, "incidents");
     const char *date = row->date && strlen(row->date) == 10 ? row->date : NULL;
     long best = -1;
     double best_j = 0.0;
+    size_t best_i = 0; /* best's place in b->active */
     for (size_t i = 0; i < b->nactive; i++) {
-        cluster *k = &x->v[b->active[i]];
-        if (!same_opt(k->place, row->place)) continue;
+        if (!same_place(b->active[i].place, place)) continue;
+        cluster *k = &x->v[b->active[i].idx];
         /* two different stated days are two incidents, whatever the words */
         if (k->date[0] && date && strcmp(k->date, date)) continue;
         int same_day = k->date[0] && date && !strcmp(k->date, date);
@@ -702,12 +752,20 @@ static int on_incident(const tm_agg_incident *row, void *payload)
         double ub = ub1 > ub2 ? ub1 : ub2;
         pick p = {same_day, best, best_j};
         if (cannot_win(&p, ub)) continue;
-        double j1 = jaccard(k->first_set, k->nfirst, set, nset, &p);
-        double j2 =
-            k->last_set == k->first_set ? j1 : jaccard(k->last_set, k->nlast, set, nset, &p);
+        /* a set that cannot win counts as -1, as jaccard() says of it: the
+         * larger of the two indexes wins or neither does */
+        const aentry *e = &b->active[i];
+        double j1 = cannot_win(&p, jaccard_mask_bound(set, nset, k->nfirst, e->first_mask))
+                        ? -1.0
+                        : jaccard(k->first_set, k->nfirst, set, nset, &p);
+        double j2 = k->last_set == k->first_set ? j1
+                    : cannot_win(&p, jaccard_mask_bound(set, nset, k->nlast, e->last_mask))
+                        ? -1.0
+                        : jaccard(k->last_set, k->nlast, set, nset, &p);
         double j = j1 > j2 ? j1 : j2;
         if ((j >= TM_REPORT_INCIDENT_JACCARD || same_day) && (best < 0 || j > best_j)) {
-            best = (long)b->active[i];
+            best = (long)b->active[i].idx;
+            best_i = i;
             best_j = j;
         }
     }
@@ -724,7 +782,7 @@ static int on_incident(const tm_agg_incident *row, void *payload)
         }
         if (b->nactive == b->cap) {
             size_t nc = b->cap ? b->cap * 2 : 64;
-            size_t *na = tm_realloc(b->active, nc * sizeof *na);
+            aentry *na = tm_realloc(b->active, nc * sizeof *na);
             if (!na) {
                 tm_free(set);
                 return oom(c, "incidents");
@@ -735,11 +793,7 @@ static int on_incident(const tm_agg_incident *row, void *payload)
         cluster *k = &x->v[x->n];
         memset(k, 0, sizeof *k);
         k->theme = b->theme;
-        k->place = row->place ? intern_place(x, row->place) : NULL;
-        if (row->place && !k->place) {
-            tm_free(set);
-            return oom(c, "incidents");
-        }
+        k->place = place;
         if (date) memcpy(k->date, date, 11);
         snprintf(k->first_seen, sizeof k->first_seen, "%s", row->period_date);
         k->first_day = day;
@@ -762,13 +816,15 @@ static int on_incident(const tm_agg_incident *row, void *payload)
             return oom(c, "incidents");
         }
         k->seq = (int32_t)seq;
-        b->active[b->nactive++] = x->n;
+        uint64_t m = word_mask(set, nset);
+        b->active[b->nactive++] = (aentry){x->n, place, m, m};
         best = (long)x->n++;
     } else {
         cluster *k = &x->v[best];
         if (k->last_set != k->first_set) tm_free(k->last_set);
         k->last_set = set;
         k->nlast = nset;
+        b->active[best_i].last_mask = word_mask(set, nset);
         if (!k->date[0] && date) memcpy(k->date, date, 11);
     }
     cluster *k = &x->v[best];
@@ -873,21 +929,26 @@ static int build_incidents(ana *a, tm_store *st)
     return TM_OK;
 }
 
+/* A cluster being ranked, with its id made once: formatting both ids in
+ * every comparison was 5% of a month report. */
+typedef struct ranked {
+    size_t v; /* the cluster's index */
+    const cluster *cl;
+    char id[96];
+} ranked;
+
 static const inc_state *cmp_state; /* qsort has no payload: the ranking's state */
 
 static int incident_cmp(const void *pa, const void *pb)
 {
-    const cluster *a = &cmp_state->x.v[*(const size_t *)pa];
-    const cluster *b = &cmp_state->x.v[*(const size_t *)pb];
+    const ranked *ra = pa, *rb = pb;
+    const cluster *a = ra->cl, *b = rb->cl;
     long p = cmp_state->pidx;
     int na = a->first_pidx == p, nb = b->first_pidx == p;
     if (na != nb) return nb - na;
     if (a->in_period != b->in_period) return a->in_period > b->in_period ? -1 : 1;
     if (a->mentions != b->mentions) return a->mentions > b->mentions ? -1 : 1;
-    char ia[96], ib[96];
-    cluster_id(a, ia);
-    cluster_id(b, ib);
-    return strcmp(ia, ib);
+    return strcmp(ra->id, rb->id);
 }
 
 /* incidents and incidents_total of history period pidx: one entry per
@@ -915,10 +976,23 @@ static int incidents_period(ana *a, long pidx, json_t *per)
     int rc = TM_OK;
     if (put(per, "incidents_total", json_integer((json_int_t)n))) rc = oom(c, "incidents");
     if (rc == TM_OK && n > TM_REPORT_MAX_INCIDENTS) {
+        ranked *r = tm_malloc(n * sizeof *r);
+        if (!r) {
+            tm_free(v);
+            return oom(c, "incidents");
+        }
+        for (size_t i = 0; i < n; i++) {
+            r[i].v = v[i];
+            r[i].cl = &x->v[v[i]];
+            cluster_id(r[i].cl, r[i].id);
+        }
         s->pidx = pidx;
         cmp_state = s;
-        qsort(v, n, sizeof *v, incident_cmp);
+        qsort(r, n, sizeof *r, incident_cmp);
         n = TM_REPORT_MAX_INCIDENTS;
+        for (size_t i = 0; i < n; i++)
+            v[i] = r[i].v;
+        tm_free(r);
     }
     for (size_t i = 0; rc == TM_OK && i < n; i++) {
         const cluster *cl = &x->v[v[i]];

@@ -944,10 +944,11 @@ static void test_batch_cascades(void)
                        "SELECT count(*) FROM sqlite_master t, pragma_foreign_key_list(t.name) f"
                        " WHERE t.type = 'table' AND f.\"table\" = 'documents'",
                        NULL),
-                 9);
+                 10);
     TM_CHECK_INT(q_int(st, "SELECT count(*) FROM pragma_foreign_key_check", NULL), 0);
-    const char *tables[] = {"document_texts", "sections",  "speakers", "mentions",
-                            "signals",        "incidents", "errors",   "document_sources"};
+    const char *tables[] = {"document_texts", "sections",         "speakers",
+                            "mentions",       "signals",          "incidents",
+                            "errors",         "document_sources", "doc_tallies"};
     for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
         char sql[128];
         snprintf(sql, sizeof sql,
@@ -960,6 +961,83 @@ static void test_batch_cascades(void)
     tm_doc_dispose(&a);
     tm_doc_dispose(&b);
     tm_doc_dispose(&m);
+}
+
+/* Rows of doc_tallies that a recount of the live mentions and signals does
+ * not give, plus the other way round: 0 when the tallies are exact. */
+static long long tallies_off(tm_store *st)
+{
+    static const char recount[] =
+        "SELECT doc_id, category, CASE WHEN category = 'place' THEN canonical ELSE identifier"
+        " END, '', '', '', count(*) FROM mentions WHERE negated = 0 AND dropped = 0"
+        " GROUP BY 1, 2, 3 UNION ALL SELECT doc_id, 'signal', community, theme, polarity, eep,"
+        " count(*) FROM signals WHERE negated = 0 GROUP BY 1, 3, 4, 5, 6";
+    static const char stored[] = "SELECT doc_id, kind, k1, k2, k3, k4, count FROM doc_tallies";
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "WITH r AS (%s), s AS (%s) SELECT (SELECT count(*) FROM (SELECT * FROM r EXCEPT"
+             " SELECT * FROM s)) + (SELECT count(*) FROM (SELECT * FROM s EXCEPT SELECT * FROM r))",
+             recount, stored);
+    return q_int(st, sql, NULL);
+}
+
+static void test_tallies(void)
+{
+    const char *path = db_path("t.db");
+    char p[160];
+    snprintf(p, sizeof p, "%s", path);
+    tm_store *st = NULL;
+    tm_err err = {0};
+    TM_CHECK_INT(tm_store_open(&st, p, &err), TM_OK);
+    if (!st) return;
+    tm_doc d;
+    make_minutes(&d, "m.txt", sha_a);
+    TM_CHECK_INT(tm_store_doc(st, &d, NULL, &err), TM_OK);
+    tm_doc_dispose(&d);
+    make_minutes(&d, "keep.txt", sha_a);
+    TM_CHECK_INT(tm_store_doc(st, &d, NULL, &err), TM_OK);
+    tm_doc_dispose(&d);
+    TM_CHECK(q_int(st, "SELECT count(*) FROM doc_tallies WHERE kind = 'signal'", NULL) > 0);
+    TM_CHECK(q_int(st, "SELECT count(*) FROM doc_tallies WHERE kind = 'community'", NULL) > 0);
+    TM_CHECK_INT(q_int(st, "SELECT sum(count) FROM doc_tallies WHERE kind = 'signal'", NULL),
+                 q_int(st, "SELECT count(*) FROM signals WHERE negated = 0", NULL));
+    TM_CHECK_INT(tallies_off(st), 0);
+    /* stored again with the same text (rows replaced in place), then changed */
+    make_minutes(&d, "m.txt", sha_b);
+    TM_CHECK_INT(tm_store_doc(st, &d, NULL, &err), TM_OK);
+    tm_doc_dispose(&d);
+    TM_CHECK_INT(tallies_off(st), 0);
+    make_big(&d, "m.txt", 3);
+    TM_CHECK_INT(tm_store_doc(st, &d, NULL, &err), TM_OK);
+    tm_doc_dispose(&d);
+    TM_CHECK_INT(tallies_off(st), 0);
+    /* forgotten with the document */
+    TM_CHECK_INT(tm_store_remove(st, "keep.txt", &err), TM_OK);
+    TM_CHECK_INT(q_int(st,
+                       "SELECT count(*) FROM doc_tallies WHERE doc_id NOT IN (SELECT id FROM"
+                       " documents)",
+                       NULL),
+                 0);
+    TM_CHECK_INT(tallies_off(st), 0);
+    make_minutes(&d, "keep.txt", sha_a);
+    TM_CHECK_INT(tm_store_doc(st, &d, NULL, &err), TM_OK);
+    tm_doc_dispose(&d);
+    long long rows = q_int(st, "SELECT count(*) FROM doc_tallies", NULL);
+    TM_CHECK(rows > 0);
+    /* a version 3 database gets its tallies from the rows it has */
+    TM_CHECK_INT(sqlite3_exec(tm_store_db(st), "DROP TABLE doc_tallies; PRAGMA user_version = 3",
+                              NULL, NULL, NULL),
+                 SQLITE_OK);
+    tm_store_close(st);
+    st = NULL;
+    TM_CHECK_INT(tm_store_open(&st, p, &err), TM_OK);
+    if (st) {
+        TM_CHECK_INT(q_int(st, "PRAGMA user_version", NULL), TM_STORE_SCHEMA_VERSION);
+        TM_CHECK_INT(q_int(st, "SELECT count(*) FROM doc_tallies", NULL), rows);
+        TM_CHECK_INT(tallies_off(st), 0);
+    }
+    tm_store_close(st);
+    cleanup_dir();
 }
 
 static const tm_test_case cases[] = {
@@ -975,6 +1053,7 @@ static const tm_test_case cases[] = {
     {"batch", test_batch},
     {"many_rows", test_many_rows},
     {"batch_cascades", test_batch_cascades},
+    {"tallies", test_tallies},
     {NULL, NULL},
 };
 
