@@ -354,6 +354,205 @@ static void test_regex_prefilter_is_exact(void)
     tm_lexicon_free(real);
 }
 
+/* The prefilter's reading of a pattern must be sound for any pattern a
+ * lexicon editor writes, not only the shipped ones: random patterns built
+ * from the constructs it reasons about (literal runs, letter-only and other
+ * classes, escapes, '.', quantified groups, alternation, lookarounds, \b,
+ * non-ASCII characters) and from some it must give up on, each in a lexicon
+ * of its own, tagged with and without prefilters over random text. */
+static uint32_t rnd(uint32_t *seed, uint32_t n)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    return (*seed >> 8) % n;
+}
+
+/* What a lexicon editor puts between words: mostly a space. */
+static const char *random_sep(uint32_t *seed)
+{
+    static const char *const seps[] = {" ",  " ", " ",        " ",          "\\s+", " ?",
+                                       ", ", "-", "(?:'s)? ", "(?: | of )", ""};
+    return seps[rnd(seed, sizeof seps / sizeof *seps)];
+}
+
+static void random_atom(uint32_t *seed, char *out, size_t cap, int depth)
+{
+    static const char *const lits[] = {"Street", "Road", "Park",   "Council", "lack", "Mill's",
+                                       "é",      "St.",  "of the", "Team",    "Ward", "-on-"};
+    static const char *const simple[] = {
+        "[A-Z][a-z]+", "[a-z]+",  "\\w+",         "\\s",      " ",          ".",
+        "\\d+",        "[^ ]+",   "'s",           "\\b",      "[A-Za-zé]+", ",",
+        "\\.",         "\\p{Lu}", "[[:alpha:]]+", "(?i)park", "\\x41"};
+    static const char *const quants[] = {"", "", "", "?", "*", "+", "{1,3}", "{0,2}", "{2}"};
+    uint32_t k = rnd(seed, depth < 2 ? 6 : 4);
+    char inner[512] = "", b[256];
+    if (k <= 1) {
+        snprintf(out, cap, "%s", lits[rnd(seed, sizeof lits / sizeof *lits)]);
+        return;
+    }
+    if (k <= 3) {
+        const char *a = simple[rnd(seed, sizeof simple / sizeof *simple)];
+        const char *q = quants[rnd(seed, sizeof quants / sizeof *quants)];
+        /* an assertion or (?i) takes no quantifier */
+        if (!strcmp(a, "\\b") || a[0] == '(') q = "";
+        snprintf(out, cap, "%s%s", a, q);
+        return;
+    }
+    /* a group of 1-3 atoms, maybe with alternatives */
+    size_t n = 0;
+    int nalt = 1 + (int)rnd(seed, 2);
+    for (int alt = 0; alt < nalt; alt++) {
+        if (alt) n += (size_t)snprintf(inner + n, sizeof inner - n, "|");
+        int items = 1 + (int)rnd(seed, 3);
+        for (int i = 0; i < items && n < sizeof inner - 300; i++) {
+            random_atom(seed, b, sizeof b, depth + 1);
+            n +=
+                (size_t)snprintf(inner + n, sizeof inner - n, "%s%s", i ? random_sep(seed) : "", b);
+        }
+    }
+    static const char *const opens[] = {"(?:", "(?:", "(?=", "(?!", "(?<!Old )", "(?<=the )"};
+    const char *open = opens[rnd(seed, sizeof opens / sizeof *opens)];
+    int look = open[1] == '?' && open[2] != ':';
+    if (open[2] == '<') {
+        snprintf(out, cap, "%s", open); /* a fixed-length lookbehind */
+        return;
+    }
+    const char *q = look ? "" : quants[rnd(seed, sizeof quants / sizeof *quants)];
+    snprintf(out, cap, "%s%s)%s", open, inner, q);
+}
+
+static void test_regex_prefilter_any_pattern(void)
+{
+    static const char *const words[] = {"Mill",   "Street",   "Road", "Park", "Council",
+                                        "lack",   "Black",    "Team", "Ward", "Old",
+                                        "the",    "of",       "St",   "Café", "Élan",
+                                        "Mill's", "12",       "park", "A",    "Stoke-on-Trent",
+                                        "ROAD",   "Council's"};
+    static const char *const seps[] = {" ",  " ",  " ",   " ",    " ", " ",  "  ",
+                                       ", ", ". ", ".\n", "\n\n", "-", "'s "};
+    static const char *const files[] = {"VERSION", "ambiguous.txt", "communities.tsv",
+                                        "identifiers.tsv", "protected.txt"};
+    char dir[] = "/tmp/tm_rxXXXXXX";
+    TM_CHECK(mkdtemp(dir) != NULL);
+    char path[256], cmd[512];
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        snprintf(cmd, sizeof cmd, "cp %s/tests/fixtures/lexicon/%s %s/", TM_SOURCE_DIR, files[i],
+                 dir);
+        TM_CHECK_INT(system(cmd), 0);
+    }
+    uint32_t seed = 777;
+    int lexicons = 0, filtered_patterns = 0;
+    size_t found = 0;
+    tm_doc d;
+    tm_doc_init(&d);
+    char text[4096];
+    for (int round = 0; round < 150; round++) {
+        /* one pattern per lexicon: another pattern's mentions would hide a difference */
+        char body[1024] = "";
+        size_t n = 0;
+        /* most start with words before the literal, as the place and
+         * organisation patterns do (the prefilter's window must reach back
+         * to them), then the literal or a random atom, then maybe more */
+        static const char *const leads[] = {"[A-Z][a-z]+ ",
+                                            "(?:[A-Z][a-z]+(?:'s)? ){1,3}",
+                                            "\\w+[ ,-]",
+                                            "(?:[A-Z][a-z]+ ){2}",
+                                            "[A-Z][a-z]+ [A-Z][a-z]+ [a-z]+ ",
+                                            "[A-Z]\\w*,? ",
+                                            "(?:[A-Z][a-z]+ |of |the ){0,4}",
+                                            "[A-Z][a-z]+(?:-on-[A-Z][a-z]+)? "};
+        static const char *const cores[] = {"Street",
+                                            "Road",
+                                            "Team",
+                                            "Council",
+                                            "(?:Street|Road)",
+                                            "(?:Team|Council|Park)",
+                                            "(?=Street|Road)",
+                                            "lack",
+                                            "Park\\b"};
+        if (rnd(&seed, 4))
+            n += (size_t)snprintf(body, sizeof body, "%s",
+                                  leads[rnd(&seed, sizeof leads / sizeof *leads)]);
+        char a[600];
+        if (rnd(&seed, 4))
+            snprintf(a, sizeof a, "%s", cores[rnd(&seed, sizeof cores / sizeof *cores)]);
+        else
+            random_atom(&seed, a, sizeof a, 0);
+        n += (size_t)snprintf(body + n, sizeof body - n, "%s", a);
+        if (!rnd(&seed, 3)) {
+            random_atom(&seed, a, sizeof a, 0);
+            n += (size_t)snprintf(body + n, sizeof body - n, "%s%s", random_sep(&seed), a);
+        }
+        snprintf(path, sizeof path, "%s/places.tsv", dir);
+        FILE *f = fopen(path, "w");
+        if (!f) break;
+        fprintf(f, "category\tidentifier\tsurface\tkind\tweight\tnotes\n");
+        fprintf(f, "place\t*\t%s(%s)\tregex\t1\t\n", rnd(&seed, 2) ? "\\b" : "", body);
+        fclose(f);
+        tm_lexicon *lx = NULL;
+        tm_pipeline *p = NULL;
+        tm_tagger *full = NULL, *filtered = NULL;
+        tm_err err = {0};
+        if (tm_lexicon_load(&lx, dir, NULL, NULL, &err) != TM_OK) continue; /* PCRE2 refused it */
+        lexicons++;
+        size_t nre;
+        const uint32_t *res = tm_lexicon_regexes(lx, &nre);
+        int pf = nre == 1 && tm_lexicon_entry(lx, res[0])->nlits > 0;
+        filtered_patterns += pf;
+        fprintf(stderr, "gap %d lits %d: %s\n", tm_lexicon_entry(lx, res[0])->lit_gap,
+                (int)tm_lexicon_entry(lx, res[0])->nlits, body);
+        TM_CHECK_INT(tm_pipeline_new(&p, lx, &err), TM_OK);
+        TM_CHECK_INT(tm_tagger_new(&full, lx, &err), TM_OK);
+        TM_CHECK_INT(tm_tagger_new(&filtered, lx, &err), TM_OK);
+        if (p && full && filtered) {
+            tm_tagger_set_full_scan(full, 1);
+            for (int t = 0; t < 16; t++) {
+                size_t tn = 0;
+                for (int w = 0; w < 60; w++) {
+                    const char *word = words[rnd(&seed, sizeof words / sizeof *words)];
+                    const char *sep = seps[rnd(&seed, sizeof seps / sizeof *seps)];
+                    tn += (size_t)snprintf(text + tn, sizeof text - tn, "%s%s", word, sep);
+                }
+                tm_doc_reset(&d);
+                TM_CHECK_INT(tm_pipeline_bytes(p, &d, "t.txt", text, tn, &err), TM_OK);
+                untag(&d);
+                TM_CHECK_INT(tm_tag_doc(filtered, &d, &err), TM_OK);
+                size_t nm = d.mentions.n;
+                tm_mention *kept = malloc((nm + 1) * sizeof *kept);
+                memcpy(kept, d.mentions.v, nm * sizeof *kept);
+                untag(&d);
+                TM_CHECK_INT(tm_tag_doc(full, &d, &err), TM_OK);
+                int same = d.mentions.n == nm;
+                for (size_t i = 0; same && i < nm; i++)
+                    same = kept[i].off == d.mentions.v[i].off &&
+                           kept[i].end == d.mentions.v[i].end &&
+                           kept[i].entry == d.mentions.v[i].entry;
+                if (!same) {
+                    fprintf(stderr, "  pattern %s(%s): %zu mentions filtered, %zu full\n", "\\b?",
+                            body, nm, d.mentions.n);
+                    TM_CHECK(same);
+                }
+                for (size_t i = 0; pf && i < nm; i++)
+                    found += kept[i].entry == res[0];
+                free(kept);
+            }
+        }
+        tm_tagger_free(full);
+        tm_tagger_free(filtered);
+        tm_pipeline_free(p);
+        tm_lexicon_free(lx);
+    }
+    tm_doc_dispose(&d);
+    /* the generator does produce loadable patterns, prefiltered ones, and
+     * matches of those */
+    TM_CHECK(lexicons > 100);
+    TM_CHECK(filtered_patterns > 30);
+    TM_CHECK(found > 500);
+    fprintf(stderr, "  %d lexicons, %d prefiltered, %zu mentions of those\n", lexicons,
+            filtered_patterns, found);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    TM_CHECK_INT(system(cmd), 0);
+}
+
 static void test_teardown(void)
 {
     tm_doc_dispose(&doc);
@@ -381,6 +580,7 @@ static const tm_test_case cases[] = {
     {"offsets_point_at_original_bytes", test_offsets_point_at_original_bytes},
     {"lexicon_errors", test_lexicon_errors},
     {"regex_prefilter_is_exact", test_regex_prefilter_is_exact},
+    {"regex_prefilter_any_pattern", test_regex_prefilter_any_pattern},
     {"teardown", test_teardown},
     {NULL, NULL}};
 
