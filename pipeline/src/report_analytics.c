@@ -1099,21 +1099,33 @@ static int build_events(tm_report__ctx *c, tm_store *st)
  * g_theme(), g_pol() and g_eep(). Four name pointers and a long made 56
  * bytes a group, 29 MB of a 1 GB database's report. */
 typedef struct group {
-    const char *community; /* interned in lvl_ctx.strings */
-    const char *tpe;       /* interned in lvl_ctx.triples */
-    int64_t count;
-    double raw; /* sum of weight x eep x polarity x tone */
+    uint32_t community; /* in g_names: interned in lvl_ctx.strings */
+    uint32_t tpe;       /* in g_names: interned in lvl_ctx.triples */
+    uint32_t count;     /* signals of one period, community and triple */
     int32_t pidx;
+    double raw; /* sum of weight x eep x polarity x tone */
 } group;
+
+/* The interned names the groups' indexes stand for (lvl_ctx.names): 24
+ * bytes a group instead of 40 with two pointers and a 64-bit count, where
+ * the groups of ten years of weeks are a million. File-wide because the
+ * qsort comparators have no payload, as cmp_state; one report at a time. */
+static const char *const *g_names;
+
+static const char *g_comm(const group *g)
+{
+    return g_names[g->community];
+}
 
 static const char *g_theme(const group *g)
 {
-    return g->tpe;
+    return g_names[g->tpe];
 }
 
 static const char *g_pol(const group *g)
 {
-    return g->tpe + strlen(g->tpe) + 1;
+    const char *t = g_theme(g);
+    return t + strlen(t) + 1;
 }
 
 static const char *g_eep(const group *g)
@@ -1129,8 +1141,14 @@ typedef struct lvl_ctx {
     ana *a;
     group *v;
     size_t n, cap;
-    size_t *slots; /* open addressing: group index + 1; 0 = empty */
+    uint32_t *slots; /* open addressing: group index + 1; 0 = empty */
     size_t nslots;
+    const char **names; /* index -> interned community or triple (g_names) */
+    size_t nnames, names_cap;
+    json_t *ix;            /* interned name or triple bytes -> its index in names */
+    const char *last_comm; /* the previous row's community and triple, and their indexes */
+    const char *last_tpe_ix;
+    uint32_t last_comm_i, last_tpe_i;
     json_t *strings;                       /* name -> the same name: the interned copies */
     json_t *triples;                       /* "theme\0polarity\0eep" -> the same: interned copies */
     const char *last[4];                   /* the previous row's names: rows repeat them */
@@ -1176,25 +1194,45 @@ static const char *intern_tpe(lvl_ctx *x, const char *theme, const char *pol, co
     return x->last_tpe = json_string_value(v);
 }
 
-static uint64_t group_hash(long pidx, const char *community, const char *tpe)
+/* The index in x->names of an interned community (len: strlen) or triple
+ * (len: its bytes with the two NULs). UINT32_MAX when out of memory. */
+static uint32_t name_index(lvl_ctx *x, const char *p, size_t len)
+{
+    json_t *v = json_object_getn(x->ix, p, len);
+    if (v) return (uint32_t)json_integer_value(v);
+    if (x->nnames == x->names_cap) {
+        size_t nc = x->names_cap ? x->names_cap * 2 : 64;
+        const char **nn = tm_realloc(x->names, nc * sizeof *nn);
+        if (!nn) return UINT32_MAX;
+        x->names = nn;
+        x->names_cap = nc;
+    }
+    if (json_object_setn_new_nocheck(x->ix, p, len, json_integer((json_int_t)x->nnames)))
+        return UINT32_MAX;
+    x->names[x->nnames] = p;
+    g_names = x->names;
+    return (uint32_t)x->nnames++;
+}
+
+static uint64_t group_hash(long pidx, uint32_t community, uint32_t tpe)
 {
     uint64_t h = (uint64_t)pidx * 0x9e3779b97f4a7c15u;
-    h = (h ^ (uint64_t)(uintptr_t)community) * 0x100000001b3u;
-    h = (h ^ (uint64_t)(uintptr_t)tpe) * 0x100000001b3u;
+    h = (h ^ community) * 0x100000001b3u;
+    h = (h ^ tpe) * 0x100000001b3u;
     return h ^ (h >> 29);
 }
 
 static int lvl_grow(lvl_ctx *x)
 {
     size_t ncap = x->nslots ? x->nslots * 2 : 1024;
-    size_t *ns = tm_calloc(ncap, sizeof *ns);
+    uint32_t *ns = tm_calloc(ncap, sizeof *ns);
     if (!ns) return TM_ENOMEM;
     for (size_t i = 0; i < x->n; i++) {
         const group *g = &x->v[i];
         size_t j = (size_t)group_hash(g->pidx, g->community, g->tpe) & (ncap - 1);
         while (ns[j])
             j = (j + 1) & (ncap - 1);
-        ns[j] = i + 1;
+        ns[j] = (uint32_t)(i + 1);
     }
     tm_free(x->slots);
     x->slots = ns;
@@ -1218,16 +1256,29 @@ static int on_weighted(const tm_agg_weighted *row, void *payload)
     if (!f[0] || !f[1] || !f[2] || !f[3]) return oom(x->a->c, "levels");
     const char *tpe = intern_tpe(x, f[1], f[2], f[3]);
     if (!tpe) return oom(x->a->c, "levels");
+    if (f[0] != x->last_comm) {
+        if ((x->last_comm_i = name_index(x, f[0], strlen(f[0]))) == UINT32_MAX)
+            return oom(x->a->c, "levels");
+        x->last_comm = f[0];
+    }
+    if (tpe != x->last_tpe_ix) {
+        size_t lt = strlen(tpe), lp = strlen(tpe + lt + 1);
+        size_t tl = lt + lp + strlen(tpe + lt + lp + 2) + 2;
+        if ((x->last_tpe_i = name_index(x, tpe, tl)) == UINT32_MAX) return oom(x->a->c, "levels");
+        x->last_tpe_ix = tpe;
+    }
+    uint32_t ci = x->last_comm_i, ti = x->last_tpe_i;
     if ((x->n + 1) * 10 > x->nslots * 7 && lvl_grow(x) != TM_OK) return oom(x->a->c, "levels");
-    size_t j = (size_t)group_hash(pidx, f[0], tpe) & (x->nslots - 1), i;
+    size_t j = (size_t)group_hash(pidx, ci, ti) & (x->nslots - 1), i;
     for (;; j = (j + 1) & (x->nslots - 1)) {
         if (!x->slots[j]) break;
         const group *g = &x->v[x->slots[j] - 1];
-        if (g->pidx == pidx && g->community == f[0] && g->tpe == tpe) break;
+        if (g->pidx == pidx && g->community == ci && g->tpe == ti) break;
     }
     if (x->slots[j]) {
         i = x->slots[j] - 1;
     } else {
+        if (x->n >= UINT32_MAX - 1) return oom(x->a->c, "levels");
         if (x->n == x->cap) {
             size_t nc = x->cap ? x->cap * 2 : 256;
             group *nv = tm_realloc(x->v, nc * sizeof *nv);
@@ -1238,10 +1289,10 @@ static int on_weighted(const tm_agg_weighted *row, void *payload)
         group *g = &x->v[x->n];
         memset(g, 0, sizeof *g);
         g->pidx = (int32_t)pidx;
-        g->community = f[0];
-        g->tpe = tpe;
+        g->community = ci;
+        g->tpe = ti;
         i = x->n++;
-        x->slots[j] = x->n;
+        x->slots[j] = (uint32_t)x->n;
     }
     group *g = &x->v[i];
     g->count++;
@@ -1256,7 +1307,7 @@ static int group_cmp(const void *pa, const void *pb)
     const group *a = pa, *b = pb;
     if (a->pidx != b->pidx) return a->pidx < b->pidx ? -1 : 1;
     int c;
-    if ((c = strcmp(a->community, b->community))) return c;
+    if ((c = strcmp(g_comm(a), g_comm(b)))) return c;
     if ((c = strcmp(g_theme(a), g_theme(b)))) return c;
     if ((c = strcmp(g_pol(a), g_pol(b)))) return c;
     return strcmp(g_eep(a), g_eep(b));
@@ -1275,7 +1326,7 @@ static int reason_cmp(const void *pa, const void *pb)
     if (x != y) return x > y ? -1 : 1;
     const group *ga = a->g, *gb = b->g;
     int c;
-    if ((c = strcmp(ga->community, gb->community))) return c;
+    if ((c = strcmp(g_comm(ga), g_comm(gb)))) return c;
     if ((c = strcmp(g_theme(ga), g_theme(gb)))) return c;
     if ((c = strcmp(g_pol(ga), g_pol(gb)))) return c;
     return strcmp(g_eep(ga), g_eep(gb));
@@ -1299,7 +1350,7 @@ static json_t *level_object(ana *a, const group *gs, size_t ng, const char *comm
     size_t nr = 0;
     double score = 0.0;
     for (size_t i = 0; i < ng; i++) {
-        if (community && strcmp(gs[i].community, community)) continue;
+        if (community && strcmp(g_comm(&gs[i]), community)) continue;
         double contrib = words > 0 ? round4(gs[i].raw * 10000.0 / (double)words) : 0.0;
         rs[nr++] = (reason){&gs[i], contrib};
         score += contrib;
@@ -1325,7 +1376,7 @@ static json_t *level_object(ana *a, const group *gs, size_t ng, const char *comm
     for (size_t i = 0; i < shown; i++) {
         json_t *r = json_object();
         if (!r || put(r, "kind", json_string("signal")) ||
-            put(r, "community", json_string(rs[i].g->community)) ||
+            put(r, "community", json_string(g_comm(rs[i].g))) ||
             put(r, "theme", json_string(g_theme(rs[i].g))) ||
             put(r, "eep", json_string(g_eep(rs[i].g))) ||
             put(r, "polarity", json_string(g_pol(rs[i].g))) ||
@@ -1388,6 +1439,9 @@ static void lvl_free(lvl_state *s)
     tm_free(s->area_level);
     json_decref(s->x.strings);
     json_decref(s->x.triples);
+    json_decref(s->x.ix);
+    tm_free(s->x.names);
+    g_names = NULL;
     json_decref(s->prev_comm);
     tm_free(s);
 }
@@ -1397,11 +1451,12 @@ static int build_levels(ana *a, tm_store *st)
     tm_report__ctx *c = a->c;
     lvl_state *s = a->lv = tm_calloc(1, sizeof *s);
     if (!s) return oom(c, "levels");
-    s->x = (lvl_ctx){.a = a, .strings = json_object(), .triples = json_object()};
+    s->x =
+        (lvl_ctx){.a = a, .strings = json_object(), .triples = json_object(), .ix = json_object()};
     s->x.eep = tm_calloc(a->np ? a->np : 1, sizeof *s->x.eep);
     s->area_level = tm_calloc(a->np ? a->np : 1, sizeof *s->area_level);
     s->prev_comm = json_object();
-    if (!s->x.strings || !s->x.triples || !s->x.eep || !s->area_level || !s->prev_comm)
+    if (!s->x.strings || !s->x.triples || !s->x.ix || !s->x.eep || !s->area_level || !s->prev_comm)
         return oom(c, "levels");
     int rc = tm_agg_weighted_signals(st, &a->hist, a->reassuring, on_weighted, &s->x, c->err);
     if (rc != TM_OK) return rc;
@@ -1438,7 +1493,7 @@ static int levels_period(ana *a, long i, json_t *per)
         goto done;
     }
     for (size_t k = g0; k < g1; k++)
-        json_object_set_new(now, x->v[k].community, json_integer(0));
+        json_object_set_new(now, g_comm(&x->v[k]), json_integer(0));
     const char *ck;
     json_t *cv;
     if (prev >= 0) {
@@ -1457,12 +1512,12 @@ static int levels_period(ana *a, long i, json_t *per)
         size_t lo = g0, hi = g1;
         while (lo < hi) {
             size_t mid = lo + (hi - lo) / 2;
-            if (strcmp(x->v[mid].community, ck) < 0)
+            if (strcmp(g_comm(&x->v[mid]), ck) < 0)
                 lo = mid + 1;
             else
                 hi = mid;
         }
-        for (hi = lo; hi < g1 && !strcmp(x->v[hi].community, ck); hi++)
+        for (hi = lo; hi < g1 && !strcmp(g_comm(&x->v[hi]), ck); hi++)
             ;
         json_t *co = level_object(a, x->v + lo, hi - lo, ck, i, pl, &cl);
         if (!co || json_object_set_new(comms, ck, co) ||
