@@ -123,9 +123,12 @@ static long prev_of(const ana *a, long i)
 
 /* ---------------------------------------------------------------- series */
 
+/* One count per history period and series: 32 bits, as a period's count of
+ * one pair or theme never comes near 2^31 (series_add refuses it), and ten
+ * years of weeks times a few thousand series made the 64-bit counts 11 MB. */
 typedef struct series {
     char *a, *b; /* community, theme; or theme, NULL */
-    int64_t *counts;
+    int32_t *counts;
 } series;
 
 typedef struct series_set {
@@ -179,24 +182,32 @@ static int series_add(series_set *s, const char *a, const char *b, const char *p
         if (json_object_set_new(s->index, key, json_integer((json_int_t)s->n))) return TM_ENOMEM;
         i = s->n++;
     }
-    s->v[i].counts[pi] += count;
+    int64_t sum = (int64_t)s->v[i].counts[pi] + count;
+    if (sum > INT32_MAX || sum < 0) return TM_EDB;
+    s->v[i].counts[pi] = (int32_t)sum;
     return TM_OK;
+}
+
+/* The error of a failed series_add(). */
+static int series_fail(series_set *s, int rc)
+{
+    if (rc == TM_EDB)
+        return tm_err_set(s->an->c->err, TM_EDB, "report: a count of 2^31 or more in one period");
+    return oom(s->an->c, "trends");
 }
 
 static int on_pair_series(const tm_agg_pair *row, void *payload)
 {
     series_set *s = payload;
-    return series_add(s, row->community, row->theme, row->period, row->count) == TM_OK
-               ? TM_OK
-               : oom(s->an->c, "trends");
+    int rc = series_add(s, row->community, row->theme, row->period, row->count);
+    return rc == TM_OK ? TM_OK : series_fail(s, rc);
 }
 
 static int on_count_series(const tm_agg_count *row, void *payload)
 {
     series_set *s = payload;
-    return series_add(s, row->key, NULL, row->period, row->count) == TM_OK
-               ? TM_OK
-               : oom(s->an->c, "trends");
+    int rc = series_add(s, row->key, NULL, row->period, row->count);
+    return rc == TM_OK ? TM_OK : series_fail(s, rc);
 }
 
 static int series_cmp(const void *pa, const void *pb)
