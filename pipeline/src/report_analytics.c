@@ -299,21 +299,13 @@ static int build_trends(ana *a, tm_store *st)
     t->themes = (series_set){.np = a->np, .index = json_object(), .an = a};
     int rc = TM_OK;
     if (!t->pairs.index || !t->themes.index) return oom(c, "trends");
-    if (!c->range->from && c->pairs) {
+    if (!c->range->from && c->pairs && c->themes) {
         /* no lower bound: the history is the report's range, whose pairs
          * and theme counts are read already (two passes over the signals
          * and theme mentions saved) */
-        if ((rc = c->pairs(c->fill_payload, on_pair_series, &t->pairs)) != TM_OK) return rc;
-        const char *pk, *k;
-        json_t *per, *v;
-        json_object_foreach(c->by_period, pk, per)
-        {
-            json_object_foreach(json_object_get(per, "themes"), k, v)
-            {
-                tm_agg_count row = {pk, k, json_integer_value(v)};
-                if ((rc = on_count_series(&row, &t->themes)) != TM_OK) return rc;
-            }
-        }
+        if ((rc = c->pairs(c->fill_payload, on_pair_series, &t->pairs)) != TM_OK ||
+            (rc = c->themes(c->fill_payload, on_count_series, &t->themes)) != TM_OK)
+            return rc;
     } else if ((rc = tm_agg_community_theme(st, &a->hist, on_pair_series, &t->pairs, c->err)) !=
                    TM_OK ||
                (rc = tm_agg_counts(st, &a->hist, TM_CAT_THEME, on_count_series, &t->themes,
@@ -1701,10 +1693,11 @@ int tm_report__analytics(tm_report__ctx *c, tm_store *st, json_t *rep)
         json_t *per = json_object_get(c->by_period, a.p[i].key);
         if ((rc = levels_period(&a, (long)i, per)) != TM_OK) goto cleanup;
         if (!per) continue;
-        if ((rc = rates_period(c, per)) != TM_OK ||
+        /* fill first: it adds the counts the rates are made from */
+        if ((c->fill && (rc = c->fill(per, c->fill_payload)) != TM_OK) ||
+            (rc = rates_period(c, per)) != TM_OK ||
             (rc = trends_period(&a, (long)i, per)) != TM_OK ||
-            (rc = incidents_period(&a, (long)i, per)) != TM_OK ||
-            (c->fill && (rc = c->fill(per, c->fill_payload)) != TM_OK))
+            (rc = incidents_period(&a, (long)i, per)) != TM_OK)
             goto cleanup;
         if (per != c->undated && c->each && (rc = c->each(per, c->payload)) != TM_OK) goto cleanup;
     }
