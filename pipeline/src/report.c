@@ -85,12 +85,21 @@ static int put_count(json_t *obj, const char *key, int64_t n)
 #define REPORT_CACHE_KB 4096
 
 /* One community x theme row, kept compact until its period is finished:
- * as JSON, every period's rows at once were a fifth of the report's memory. */
+ * as JSON, every period's rows at once were a fifth of the report's memory,
+ * and with its period as a pointer and its own copy of the names 50 bytes a
+ * row (374k rows for ten years of weeks). The names are interned: a few
+ * thousand distinct pairs. */
 typedef struct pair_row {
-    json_t *per; /* its period object (borrowed) */
-    size_t off;  /* "community\0theme\0" in build.pool */
+    uint32_t per;  /* its period object: build.pers[per] */
+    uint32_t name; /* "community\0theme\0" at build.name_off[name] in build.pool */
     int64_t count;
 } pair_row;
+
+/* The rows of one count table, and the next one to hand to its period. */
+typedef struct count_rows {
+    pair_row *v;
+    size_t n, cap, next;
+} count_rows;
 
 typedef struct build {
     const tm_report_opts *opts;
@@ -103,7 +112,18 @@ typedef struct build {
     json_t *lexicon;
     pair_row *pairs; /* in period order, then community, theme */
     size_t npairs, pairs_cap, next_pair;
-    tm_buf pool;
+    json_t **pers; /* every period object, in the order listed (borrowed) */
+    size_t npers, pers_cap;
+    tm_buf pool;      /* the interned pair names */
+    size_t *name_off; /* name index -> offset in pool */
+    size_t nnames, names_cap;
+    json_t *name_ix; /* "community\0theme" -> name index */
+    /* The counts of communities, themes, places and organisations, in
+     * period and key order, as compact rows (name: the key, interned like a
+     * pair with an empty theme) until their period is finished: as JSON
+     * objects every period's counts were held until written (194k of them
+     * for ten years of weeks, 20 MB). */
+    count_rows counts[4];
     tm_store *st;
     int64_t evidence; /* sentences per group; 0: none */
     tm_err *err;
@@ -158,6 +178,14 @@ static int on_period(const tm_agg_period *row, void *payload)
     } else if (json_array_append_new(b->periods, p) != 0) {
         return oom(b, "a period");
     }
+    if (b->npers == b->pers_cap) {
+        size_t nc = b->pers_cap ? b->pers_cap * 2 : 64;
+        json_t **np = tm_realloc(b->pers, nc * sizeof *np);
+        if (!np) return oom(b, "a period");
+        b->pers = np;
+        b->pers_cap = nc;
+    }
+    b->pers[b->npers++] = p;
     b->documents += row->documents;
     b->words += row->words;
     if (json_object_set(b->by_period, row->period, p) != 0) return oom(b, "the period index");
@@ -172,19 +200,83 @@ static json_t *period_of(build *b, const char *key, const char *member)
     return p ? json_object_get(p, member) : NULL;
 }
 
+/* The count tables: their category, member and index in build.counts. */
+static const struct {
+    tm_category cat;
+    const char *member;
+} count_tables[4] = {{TM_CAT_COMMUNITY, "communities"},
+                     {TM_CAT_THEME, "themes"},
+                     {TM_CAT_PLACE, "places"},
+                     {TM_CAT_ORGANISATION, "organisations"}};
+
 typedef struct count_ctx {
     build *b;
-    const char *member;
+    int table;
 } count_ctx;
+
+static uint32_t per_index(build *b, const json_t *p, uint32_t hint);
+static uint32_t pair_name(build *b, const char *community, const char *theme);
 
 static int on_count(const tm_agg_count *row, void *payload)
 {
     count_ctx *c = payload;
-    json_t *obj = period_of(c->b, row->period, c->member);
-    if (!obj)
-        return tm_err_set(c->b->err, TM_EDB, "report: %s counted in unknown period %s", c->member,
+    build *b = c->b;
+    const char *member = count_tables[c->table].member;
+    count_rows *t = &b->counts[c->table];
+    json_t *p =
+        period_of(b, row->period, member) ? json_object_get(b->by_period, row->period) : NULL;
+    uint32_t pi = p ? per_index(b, p, t->n ? t->v[t->n - 1].per : 0) : UINT32_MAX;
+    if (pi == UINT32_MAX)
+        return tm_err_set(b->err, TM_EDB, "report: %s counted in unknown period %s", member,
                           row->period);
-    return put_count(obj, row->key ? row->key : "", row->count) ? oom(c->b, c->member) : TM_OK;
+    if (t->n == t->cap) {
+        size_t nc = t->cap ? t->cap * 2 : 1024;
+        pair_row *nv = tm_realloc(t->v, nc * sizeof *nv);
+        if (!nv) return oom(b, member);
+        t->v = nv;
+        t->cap = nc;
+    }
+    uint32_t name = pair_name(b, row->key ? row->key : "", "");
+    if (name == UINT32_MAX) return oom(b, member);
+    t->v[t->n++] = (pair_row){pi, name, row->count};
+    return TM_OK;
+}
+
+static const char *key_of(const json_t *per);
+
+/* The counts of one period into its JSON objects, in the order they were
+ * read (key order). Periods are finished in key order. */
+static int fill_counts(build *b, json_t *per)
+{
+    const char *key = key_of(per);
+    for (int m = 0; m < 4; m++) {
+        count_rows *t = &b->counts[m];
+        json_t *obj = json_object_get(per, count_tables[m].member);
+        while (t->next < t->n && b->pers[t->v[t->next].per] != per &&
+               strcmp(key_of(b->pers[t->v[t->next].per]), key) < 0)
+            t->next++;
+        for (; t->next < t->n && b->pers[t->v[t->next].per] == per; t->next++) {
+            const pair_row *r = &t->v[t->next];
+            if (put_count(obj, b->pool.p + b->name_off[r->name], r->count))
+                return oom(b, count_tables[m].member);
+        }
+    }
+    return TM_OK;
+}
+
+/* Hands the theme counts of the report's range to `fn`, in order. */
+static int each_theme(void *payload, tm_agg_count_fn fn, void *fn_payload)
+{
+    build *b = payload;
+    const count_rows *t = &b->counts[1];
+    for (size_t i = 0; i < t->n; i++) {
+        const pair_row *r = &t->v[i];
+        tm_agg_count row = {json_string_value(json_object_get(b->pers[r->per], "period")),
+                            b->pool.p + b->name_off[r->name], r->count};
+        int rc = fn(&row, fn_payload);
+        if (rc != TM_OK) return rc;
+    }
+    return TM_OK;
 }
 
 /* Rate per 10,000 words, rounded to 4 decimals so that it prints short and
@@ -195,11 +287,57 @@ static json_t *rate(int64_t count, int64_t words)
     return json_real(round((double)count * 10000.0 / (double)words * 10000.0) / 10000.0);
 }
 
+/* The index of the period object p in b->pers: rows come in period order,
+ * so the last row's period or the next one, else a search. */
+static uint32_t per_index(build *b, const json_t *p, uint32_t hint)
+{
+    size_t i = hint;
+    for (size_t k = i; k < b->npers; k++)
+        if (b->pers[k] == p) return (uint32_t)k;
+    for (size_t k = 0; k < i; k++)
+        if (b->pers[k] == p) return (uint32_t)k;
+    return UINT32_MAX;
+}
+
+/* The interned index of "community\0theme", or UINT32_MAX when out of memory. */
+static uint32_t pair_name(build *b, const char *community, const char *theme)
+{
+    size_t lc = strlen(community), lt = strlen(theme), n = lc + 1 + lt;
+    char stack[256], *key = n < sizeof stack ? stack : tm_malloc(n + 1);
+    if (!key) return UINT32_MAX;
+    memcpy(key, community, lc + 1);
+    memcpy(key + lc + 1, theme, lt + 1);
+    uint32_t ix = UINT32_MAX;
+    json_t *v = json_object_getn(b->name_ix, key, n);
+    if (v) {
+        ix = (uint32_t)json_integer_value(v);
+    } else if (b->nnames < UINT32_MAX - 1) {
+        if (b->nnames == b->names_cap) {
+            size_t nc = b->names_cap ? b->names_cap * 2 : 256;
+            size_t *no = tm_realloc(b->name_off, nc * sizeof *no);
+            if (!no) goto done;
+            b->name_off = no;
+            b->names_cap = nc;
+        }
+        b->name_off[b->nnames] = b->pool.n;
+        tm_buf_append(&b->pool, key, n + 1);
+        if (b->pool.oom ||
+            json_object_setn_new_nocheck(b->name_ix, key, n, json_integer((json_int_t)b->nnames)))
+            goto done;
+        ix = (uint32_t)b->nnames++;
+    }
+done:
+    if (key != stack) tm_free(key);
+    return ix;
+}
+
 static int on_pair(const tm_agg_pair *row, void *payload)
 {
     build *b = payload;
     json_t *p = json_object_get(b->by_period, row->period);
-    if (!p) return tm_err_set(b->err, TM_EDB, "report: signals in unknown period %s", row->period);
+    uint32_t pi = p ? per_index(b, p, b->npairs ? b->pairs[b->npairs - 1].per : 0) : UINT32_MAX;
+    if (pi == UINT32_MAX)
+        return tm_err_set(b->err, TM_EDB, "report: signals in unknown period %s", row->period);
     if (b->npairs == b->pairs_cap) {
         size_t nc = b->pairs_cap ? b->pairs_cap * 2 : 1024;
         pair_row *nv = tm_realloc(b->pairs, nc * sizeof *nv);
@@ -207,10 +345,10 @@ static int on_pair(const tm_agg_pair *row, void *payload)
         b->pairs = nv;
         b->pairs_cap = nc;
     }
-    b->pairs[b->npairs++] = (pair_row){p, b->pool.n, row->count};
-    tm_buf_append(&b->pool, row->community, strlen(row->community) + 1);
-    tm_buf_append(&b->pool, row->theme, strlen(row->theme) + 1);
-    return b->pool.oom ? oom(b, "community_theme") : TM_OK;
+    uint32_t name = pair_name(b, row->community, row->theme);
+    if (name == UINT32_MAX) return oom(b, "community_theme");
+    b->pairs[b->npairs++] = (pair_row){pi, name, row->count};
+    return TM_OK;
 }
 
 /* Hands the stored community x theme rows to `fn`, in order. */
@@ -219,8 +357,8 @@ static int each_pair(void *payload, tm_agg_pair_fn fn, void *fn_payload)
     build *b = payload;
     for (size_t i = 0; i < b->npairs; i++) {
         const pair_row *r = &b->pairs[i];
-        const char *community = b->pool.p + r->off;
-        tm_agg_pair row = {json_string_value(json_object_get(r->per, "period")), community,
+        const char *community = b->pool.p + b->name_off[r->name];
+        tm_agg_pair row = {json_string_value(json_object_get(b->pers[r->per], "period")), community,
                            community + strlen(community) + 1, r->count};
         int rc = fn(&row, fn_payload);
         if (rc != TM_OK) return rc;
@@ -240,17 +378,18 @@ static int fill_evidence(build *b, json_t *per);
 static int fill_period(json_t *per, void *payload)
 {
     build *b = payload;
-    int rc = fill_evidence(b, per);
+    int rc = fill_counts(b, per);
+    if (rc == TM_OK) rc = fill_evidence(b, per);
     if (rc != TM_OK) return rc;
     json_t *arr = json_object_get(per, "community_theme");
     int64_t words = json_integer_value(json_object_get(per, "words"));
     const char *key = key_of(per);
-    while (b->next_pair < b->npairs && b->pairs[b->next_pair].per != per &&
-           strcmp(key_of(b->pairs[b->next_pair].per), key) < 0)
+    while (b->next_pair < b->npairs && b->pers[b->pairs[b->next_pair].per] != per &&
+           strcmp(key_of(b->pers[b->pairs[b->next_pair].per]), key) < 0)
         b->next_pair++;
-    for (; b->next_pair < b->npairs && b->pairs[b->next_pair].per == per; b->next_pair++) {
+    for (; b->next_pair < b->npairs && b->pers[b->pairs[b->next_pair].per] == per; b->next_pair++) {
         const pair_row *r = &b->pairs[b->next_pair];
-        const char *community = b->pool.p + r->off;
+        const char *community = b->pool.p + b->name_off[r->name];
         const char *theme = community + strlen(community) + 1;
         json_t *o = json_object();
         if (!o || put(o, "community", jstr(community)) || put(o, "theme", jstr(theme)) ||
@@ -443,23 +582,17 @@ int tm_report_build_each(json_t **out, tm_store *st, const tm_report_opts *opts,
     }
     sqlite3_finalize(cs);
     b.by_period = json_object();
+    b.name_ix = json_object();
     b.periods = json_array();
     rep = json_object();
-    if (!b.by_period || !b.periods || !rep) {
+    if (!b.by_period || !b.name_ix || !b.periods || !rep) {
         rc = oom(&b, "the report");
         goto cleanup;
     }
     if ((rc = tm_agg_periods(st, &b.range, on_period, &b, err)) != TM_OK) goto cleanup;
-    static const struct {
-        tm_category cat;
-        const char *member;
-    } tables[] = {{TM_CAT_COMMUNITY, "communities"},
-                  {TM_CAT_THEME, "themes"},
-                  {TM_CAT_PLACE, "places"},
-                  {TM_CAT_ORGANISATION, "organisations"}};
-    for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
-        count_ctx c = {&b, tables[i].member};
-        if ((rc = tm_agg_counts(st, &b.range, tables[i].cat, on_count, &c, err)) != TM_OK)
+    for (int i = 0; i < 4; i++) {
+        count_ctx c = {&b, i};
+        if ((rc = tm_agg_counts(st, &b.range, count_tables[i].cat, on_count, &c, err)) != TM_OK)
             goto cleanup;
     }
     if ((rc = tm_agg_signals(st, &b.range, top, on_pair, on_signal, &b, err)) != TM_OK)
@@ -502,7 +635,8 @@ int tm_report_build_each(json_t **out, tm_store *st, const tm_report_opts *opts,
                          .each = each,
                          .payload = payload,
                          .fill_payload = &b,
-                         .pairs = each_pair};
+                         .pairs = each_pair,
+                         .themes = each_theme};
     if ((rc = tm_report__analytics(&ac, st, rep)) != TM_OK) goto cleanup;
     *out = rep;
     rep = NULL;
@@ -522,6 +656,11 @@ cleanup:
     json_decref(b.undated);
     json_decref(b.by_period);
     tm_free(b.pairs);
+    tm_free(b.pers);
+    for (int i = 0; i < 4; i++)
+        tm_free(b.counts[i].v);
+    tm_free(b.name_off);
+    json_decref(b.name_ix);
     tm_buf_dispose(&b.pool);
     return rc;
 }

@@ -123,9 +123,12 @@ static long prev_of(const ana *a, long i)
 
 /* ---------------------------------------------------------------- series */
 
+/* One count per history period and series: 32 bits, as a period's count of
+ * one pair or theme never comes near 2^31 (series_add refuses it), and ten
+ * years of weeks times a few thousand series made the 64-bit counts 11 MB. */
 typedef struct series {
     char *a, *b; /* community, theme; or theme, NULL */
-    int64_t *counts;
+    int32_t *counts;
 } series;
 
 typedef struct series_set {
@@ -179,24 +182,32 @@ static int series_add(series_set *s, const char *a, const char *b, const char *p
         if (json_object_set_new(s->index, key, json_integer((json_int_t)s->n))) return TM_ENOMEM;
         i = s->n++;
     }
-    s->v[i].counts[pi] += count;
+    int64_t sum = (int64_t)s->v[i].counts[pi] + count;
+    if (sum > INT32_MAX || sum < 0) return TM_EDB;
+    s->v[i].counts[pi] = (int32_t)sum;
     return TM_OK;
+}
+
+/* The error of a failed series_add(). */
+static int series_fail(series_set *s, int rc)
+{
+    if (rc == TM_EDB)
+        return tm_err_set(s->an->c->err, TM_EDB, "report: a count of 2^31 or more in one period");
+    return oom(s->an->c, "trends");
 }
 
 static int on_pair_series(const tm_agg_pair *row, void *payload)
 {
     series_set *s = payload;
-    return series_add(s, row->community, row->theme, row->period, row->count) == TM_OK
-               ? TM_OK
-               : oom(s->an->c, "trends");
+    int rc = series_add(s, row->community, row->theme, row->period, row->count);
+    return rc == TM_OK ? TM_OK : series_fail(s, rc);
 }
 
 static int on_count_series(const tm_agg_count *row, void *payload)
 {
     series_set *s = payload;
-    return series_add(s, row->key, NULL, row->period, row->count) == TM_OK
-               ? TM_OK
-               : oom(s->an->c, "trends");
+    int rc = series_add(s, row->key, NULL, row->period, row->count);
+    return rc == TM_OK ? TM_OK : series_fail(s, rc);
 }
 
 static int series_cmp(const void *pa, const void *pb)
@@ -288,21 +299,13 @@ static int build_trends(ana *a, tm_store *st)
     t->themes = (series_set){.np = a->np, .index = json_object(), .an = a};
     int rc = TM_OK;
     if (!t->pairs.index || !t->themes.index) return oom(c, "trends");
-    if (!c->range->from && c->pairs) {
+    if (!c->range->from && c->pairs && c->themes) {
         /* no lower bound: the history is the report's range, whose pairs
          * and theme counts are read already (two passes over the signals
          * and theme mentions saved) */
-        if ((rc = c->pairs(c->fill_payload, on_pair_series, &t->pairs)) != TM_OK) return rc;
-        const char *pk, *k;
-        json_t *per, *v;
-        json_object_foreach(c->by_period, pk, per)
-        {
-            json_object_foreach(json_object_get(per, "themes"), k, v)
-            {
-                tm_agg_count row = {pk, k, json_integer_value(v)};
-                if ((rc = on_count_series(&row, &t->themes)) != TM_OK) return rc;
-            }
-        }
+        if ((rc = c->pairs(c->fill_payload, on_pair_series, &t->pairs)) != TM_OK ||
+            (rc = c->themes(c->fill_payload, on_count_series, &t->themes)) != TM_OK)
+            return rc;
     } else if ((rc = tm_agg_community_theme(st, &a->hist, on_pair_series, &t->pairs, c->err)) !=
                    TM_OK ||
                (rc = tm_agg_counts(st, &a->hist, TM_CAT_THEME, on_count_series, &t->themes,
@@ -429,35 +432,46 @@ static int build_tone(ana *a, tm_store *st)
 /* ------------------------------------------------------------- incidents */
 
 /* One per incident of the whole history, so kept small: the theme and
- * place point into interned copies, the date is inline and the id is
- * formatted when written (cluster_id). With a copy of each string and the
- * id inline the clusters were 31 MB of a 1 GB database's report. */
+ * place point into interned copies, the first and last seen dates are
+ * indexes into inc_ctx.dates, the id is formatted when written (cluster_id)
+ * and what only the clustering needs (word sets, last day and document)
+ * lives in the cluster's aentry while it is within the window. With those
+ * inline a cluster was 152 bytes, 47 MB of the 100 MB corpus's report. */
 typedef struct cluster {
     const char *theme, *place; /* interned (inc_ctx); place NULL if none */
     char date[11];             /* the incident date the text states, or "" */
-    char first_seen[11], last_seen[11];
-    int32_t seq; /* the id's number among incidents of its first_seen and theme */
-    long first_day, last_day;
-    long first_pidx;
-    int64_t documents, mentions, last_doc;
-    uint64_t *first_set, *last_set;
-    size_t nfirst, nlast;
-    long mark;         /* the last period whose hits counted it (distinct per period) */
-    int64_t in_period; /* its hits in that period */
+    int32_t seq;               /* the id's number among incidents of its first_seen and theme */
+    uint32_t first_seen, last_seen; /* in inc_ctx.dates */
+    int32_t first_pidx;
+    int32_t mark;       /* the last period whose hits counted it (distinct per period) */
+    uint32_t documents; /* a cluster is a handful of sentences: 32 bits is plenty */
+    uint32_t mentions;
+    uint32_t in_period; /* its hits in that period */
 } cluster;
 
 typedef struct hit {
-    long pidx;
-    size_t cluster;
+    int32_t pidx;
+    uint32_t cluster;
 } hit;
 
+/* A period date of the history, "YYYY-MM-DD" as the rows give it. */
+typedef struct pdate {
+    char s[11];
+} pdate;
+
 /* An active cluster: its index, and its place beside it, so that the
- * clusters of other places are passed over without reading them; and the
- * word_mask() of its first and last word sets. */
+ * clusters of other places are passed over without reading them; the
+ * word_mask() of its first and last word sets, the sets themselves and
+ * what the window and the document count compare with. Freed with its
+ * sets once the cluster leaves the window. */
 typedef struct aentry {
     size_t idx;
     const char *place; /* interned, or NULL */
     uint64_t first_mask, last_mask;
+    uint64_t *first_set, *last_set;
+    size_t nfirst, nlast;
+    long last_day;
+    int64_t last_doc;
 } aentry;
 
 /* Clusters of one theme seen within the window, oldest first: a row is only
@@ -496,14 +510,16 @@ typedef struct inc_ctx {
     json_t *ids;      /* "first_seen-theme" -> count, for ids, of ids_day only */
     char ids_day[11]; /* the period date the ids are counted for */
     json_t *places;   /* place -> the same place: the interned copies */
+    pdate *dates;     /* the distinct period dates of the rows, in order */
+    size_t ndates, dates_cap;
 } inc_ctx;
 
 /* "first_seen-theme-seq", cut where the ids were always cut (the key at 63
  * bytes, the id at 95). */
-static void cluster_id(const cluster *k, char out[96])
+static void cluster_id(const inc_ctx *x, const cluster *k, char out[96])
 {
     char idkey[64];
-    snprintf(idkey, sizeof idkey, "%s-%s", k->first_seen, k->theme);
+    snprintf(idkey, sizeof idkey, "%s-%s", x->dates[k->first_seen].s, k->theme);
     snprintf(out, 96, "%s-%lld", idkey, (long long)k->seq);
 }
 
@@ -685,10 +701,11 @@ static int same_place(const char *a, const char *b)
     return !a || !b || a == b;
 }
 
-static void cluster_free(cluster *k)
+static void aentry_free(aentry *e)
 {
-    tm_free(k->first_set);
-    if (k->last_set != k->first_set) tm_free(k->last_set);
+    tm_free(e->first_set);
+    if (e->last_set != e->first_set) tm_free(e->last_set);
+    e->first_set = e->last_set = NULL;
 }
 
 static int on_incident(const tm_agg_incident *row, void *payload)
@@ -698,6 +715,21 @@ static int on_incident(const tm_agg_incident *row, void *payload)
     if (!row->period_date) return TM_OK; /* undated documents cannot be placed in time */
     long pidx = pidx_of(x->a, row->period);
     long day = day_of(row->period_date);
+    /* the period date, cut to 10 bytes as the ids always were, in the
+     * table of distinct dates (rows come in period-date order) */
+    char pd[11];
+    snprintf(pd, sizeof pd, "%s", row->period_date);
+    if (!x->ndates || strcmp(x->dates[x->ndates - 1].s, pd)) {
+        if (x->ndates == x->dates_cap) {
+            size_t nc = x->dates_cap ? x->dates_cap * 2 : 256;
+            pdate *nd = tm_realloc(x->dates, nc * sizeof *nd);
+            if (!nd) return oom(c, "incidents");
+            x->dates = nd;
+            x->dates_cap = nc;
+        }
+        memcpy(x->dates[x->ndates++].s, pd, sizeof pd);
+    }
+    uint32_t dix = (uint32_t)(x->ndates - 1);
     tbucket *b = NULL;
     for (size_t i = 0; i < x->nbuckets && !b; i++)
         if (!strcmp(x->buckets[i].theme, row->theme)) b = &x->buckets[i];
@@ -716,15 +748,10 @@ static int on_incident(const tm_agg_incident *row, void *payload)
     if (!b->pruned || b->pruned_day != day) {
         size_t keep = 0;
         for (size_t i = 0; i < b->nactive; i++) {
-            cluster *k = &x->v[b->active[i].idx];
-            if (day - k->last_day <= x->window) {
+            if (day - b->active[i].last_day <= x->window)
                 b->active[keep++] = b->active[i];
-            } else {
-                /* out of the window for good: its words are never compared again */
-                if (k->last_set != k->first_set) tm_free(k->last_set);
-                tm_free(k->first_set);
-                k->first_set = k->last_set = NULL;
-            }
+            else
+                aentry_free(&b->active[i]); /* out of the window for good */
         }
         b->nactive = keep;
         b->pruned = 1;
@@ -748,20 +775,20 @@ static int on_incident(const tm_agg_incident *row, void *payload)
         int same_day = k->date[0] && date && !strcmp(k->date, date);
         /* the sizes bound the overlap: skip the merge walk when even a
          * full overlap could not be chosen (exact: j <= the bound) */
-        double ub1 = jaccard_bound(k->nfirst, nset), ub2 = jaccard_bound(k->nlast, nset);
+        const aentry *e = &b->active[i];
+        double ub1 = jaccard_bound(e->nfirst, nset), ub2 = jaccard_bound(e->nlast, nset);
         double ub = ub1 > ub2 ? ub1 : ub2;
         pick p = {same_day, best, best_j};
         if (cannot_win(&p, ub)) continue;
         /* a set that cannot win counts as -1, as jaccard() says of it: the
          * larger of the two indexes wins or neither does */
-        const aentry *e = &b->active[i];
-        double j1 = cannot_win(&p, jaccard_mask_bound(set, nset, k->nfirst, e->first_mask))
+        double j1 = cannot_win(&p, jaccard_mask_bound(set, nset, e->nfirst, e->first_mask))
                         ? -1.0
-                        : jaccard(k->first_set, k->nfirst, set, nset, &p);
-        double j2 = k->last_set == k->first_set ? j1
-                    : cannot_win(&p, jaccard_mask_bound(set, nset, k->nlast, e->last_mask))
+                        : jaccard(e->first_set, e->nfirst, set, nset, &p);
+        double j2 = e->last_set == e->first_set ? j1
+                    : cannot_win(&p, jaccard_mask_bound(set, nset, e->nlast, e->last_mask))
                         ? -1.0
-                        : jaccard(k->last_set, k->nlast, set, nset, &p);
+                        : jaccard(e->last_set, e->nlast, set, nset, &p);
         double j = j1 > j2 ? j1 : j2;
         if ((j >= TM_REPORT_INCIDENT_JACCARD || same_day) && (best < 0 || j > best_j)) {
             best = (long)b->active[i].idx;
@@ -795,45 +822,45 @@ static int on_incident(const tm_agg_incident *row, void *payload)
         k->theme = b->theme;
         k->place = place;
         if (date) memcpy(k->date, date, 11);
-        snprintf(k->first_seen, sizeof k->first_seen, "%s", row->period_date);
-        k->first_day = day;
-        k->first_pidx = pidx;
-        k->first_set = k->last_set = set;
-        k->nfirst = k->nlast = nset;
-        k->last_doc = -1;
+        k->first_seen = dix;
+        k->first_pidx = (int32_t)pidx;
         k->mark = -1;
         /* rows come in period-date order: the ids of earlier days are
          * never counted again, so only this day's are kept */
-        if (strcmp(x->ids_day, k->first_seen)) {
+        const char *first_seen = x->dates[dix].s;
+        if (strcmp(x->ids_day, first_seen)) {
             json_object_clear(x->ids);
-            memcpy(x->ids_day, k->first_seen, sizeof x->ids_day);
+            memcpy(x->ids_day, first_seen, sizeof x->ids_day);
         }
         char idkey[64];
-        snprintf(idkey, sizeof idkey, "%s-%s", k->first_seen, row->theme);
+        snprintf(idkey, sizeof idkey, "%s-%s", first_seen, row->theme);
         json_int_t seq = json_integer_value(json_object_get(x->ids, idkey)) + 1;
         if (json_object_set_new(x->ids, idkey, json_integer(seq))) {
-            cluster_free(k);
+            tm_free(set);
             return oom(c, "incidents");
         }
         k->seq = (int32_t)seq;
         uint64_t m = word_mask(set, nset);
-        b->active[b->nactive++] = (aentry){x->n, place, m, m};
+        best_i = b->nactive++;
+        b->active[best_i] = (aentry){x->n, place, m, m, set, set, nset, nset, day, -1};
         best = (long)x->n++;
     } else {
         cluster *k = &x->v[best];
-        if (k->last_set != k->first_set) tm_free(k->last_set);
-        k->last_set = set;
-        k->nlast = nset;
-        b->active[best_i].last_mask = word_mask(set, nset);
+        aentry *e = &b->active[best_i];
+        if (e->last_set != e->first_set) tm_free(e->last_set);
+        e->last_set = set;
+        e->nlast = nset;
+        e->last_mask = word_mask(set, nset);
         if (!k->date[0] && date) memcpy(k->date, date, 11);
     }
     cluster *k = &x->v[best];
-    snprintf(k->last_seen, sizeof k->last_seen, "%s", row->period_date);
-    k->last_day = day;
+    aentry *e = &b->active[best_i];
+    k->last_seen = dix;
+    e->last_day = day;
     k->mentions++;
-    if (k->last_doc != row->doc_id) {
+    if (e->last_doc != row->doc_id) {
         k->documents++;
-        k->last_doc = row->doc_id;
+        e->last_doc = row->doc_id;
     }
     if (x->nhits == x->hits_cap) {
         size_t nc = x->hits_cap ? x->hits_cap * 2 : 256;
@@ -842,7 +869,7 @@ static int on_incident(const tm_agg_incident *row, void *payload)
         x->hits = nh;
         x->hits_cap = nc;
     }
-    x->hits[x->nhits++] = (hit){pidx, (size_t)best};
+    x->hits[x->nhits++] = (hit){(int32_t)pidx, (uint32_t)best};
     return TM_OK;
 }
 
@@ -862,10 +889,11 @@ static void inc_free(inc_state *s)
 {
     if (!s) return;
     inc_ctx *x = &s->x;
-    for (size_t i = 0; i < x->n; i++)
-        cluster_free(&x->v[i]);
     tm_free(x->v);
+    tm_free(x->dates);
     for (size_t i = 0; i < x->nbuckets; i++) {
+        for (size_t j = 0; j < x->buckets[i].nactive; j++)
+            aentry_free(&x->buckets[i].active[j]);
         tm_free(x->buckets[i].theme);
         tm_free(x->buckets[i].active);
     }
@@ -914,7 +942,7 @@ static int build_incidents(ana *a, tm_store *st)
         for (size_t i = h; i < end; i++) {
             cluster *cl = &x->v[x->hits[i].cluster];
             if (cl->first_pidx != pidx || pidx < 0 || cl->mark == pidx) continue;
-            cl->mark = pidx;
+            cl->mark = (int32_t)pidx;
             a->new_incidents[pidx]++;
             json_t *nt = a->new_by_theme[pidx];
             if (json_object_set_new(
@@ -967,7 +995,7 @@ static int incidents_period(ana *a, long pidx, json_t *per)
     for (size_t h = h0; h < h1; h++) {
         cluster *cl = &x->v[x->hits[h].cluster];
         if (cl->mark != pidx) {
-            cl->mark = pidx;
+            cl->mark = (int32_t)pidx;
             cl->in_period = 0;
             v[n++] = x->hits[h].cluster;
         }
@@ -984,7 +1012,7 @@ static int incidents_period(ana *a, long pidx, json_t *per)
         for (size_t i = 0; i < n; i++) {
             r[i].v = v[i];
             r[i].cl = &x->v[v[i]];
-            cluster_id(r[i].cl, r[i].id);
+            cluster_id(x, r[i].cl, r[i].id);
         }
         s->pidx = pidx;
         cmp_state = s;
@@ -997,13 +1025,13 @@ static int incidents_period(ana *a, long pidx, json_t *per)
     for (size_t i = 0; rc == TM_OK && i < n; i++) {
         const cluster *cl = &x->v[v[i]];
         char id[96];
-        cluster_id(cl, id);
+        cluster_id(x, cl, id);
         json_t *o = json_object();
         if (!o || put(o, "id", json_string(id)) || put(o, "theme", json_string(cl->theme)) ||
             put(o, "place", jstr(cl->place)) ||
             put(o, "date", jstr(cl->date[0] ? cl->date : NULL)) ||
-            put(o, "first_seen", json_string(cl->first_seen)) ||
-            put(o, "last_seen", json_string(cl->last_seen)) ||
+            put(o, "first_seen", json_string(x->dates[cl->first_seen].s)) ||
+            put(o, "last_seen", json_string(x->dates[cl->last_seen].s)) ||
             put(o, "documents", json_integer(cl->documents)) ||
             put(o, "mentions", json_integer(cl->mentions)) ||
             put(o, "period_mentions", json_integer(cl->in_period)) ||
@@ -1074,21 +1102,33 @@ static int build_events(tm_report__ctx *c, tm_store *st)
  * g_theme(), g_pol() and g_eep(). Four name pointers and a long made 56
  * bytes a group, 29 MB of a 1 GB database's report. */
 typedef struct group {
-    const char *community; /* interned in lvl_ctx.strings */
-    const char *tpe;       /* interned in lvl_ctx.triples */
-    int64_t count;
-    double raw; /* sum of weight x eep x polarity x tone */
+    uint32_t community; /* in g_names: interned in lvl_ctx.strings */
+    uint32_t tpe;       /* in g_names: interned in lvl_ctx.triples */
+    uint32_t count;     /* signals of one period, community and triple */
     int32_t pidx;
+    double raw; /* sum of weight x eep x polarity x tone */
 } group;
+
+/* The interned names the groups' indexes stand for (lvl_ctx.names): 24
+ * bytes a group instead of 40 with two pointers and a 64-bit count, where
+ * the groups of ten years of weeks are a million. File-wide because the
+ * qsort comparators have no payload, as cmp_state; one report at a time. */
+static const char *const *g_names;
+
+static const char *g_comm(const group *g)
+{
+    return g_names[g->community];
+}
 
 static const char *g_theme(const group *g)
 {
-    return g->tpe;
+    return g_names[g->tpe];
 }
 
 static const char *g_pol(const group *g)
 {
-    return g->tpe + strlen(g->tpe) + 1;
+    const char *t = g_theme(g);
+    return t + strlen(t) + 1;
 }
 
 static const char *g_eep(const group *g)
@@ -1104,8 +1144,14 @@ typedef struct lvl_ctx {
     ana *a;
     group *v;
     size_t n, cap;
-    size_t *slots; /* open addressing: group index + 1; 0 = empty */
+    uint32_t *slots; /* open addressing: group index + 1; 0 = empty */
     size_t nslots;
+    const char **names; /* index -> interned community or triple (g_names) */
+    size_t nnames, names_cap;
+    json_t *ix;            /* interned name or triple bytes -> its index in names */
+    const char *last_comm; /* the previous row's community and triple, and their indexes */
+    const char *last_tpe_ix;
+    uint32_t last_comm_i, last_tpe_i;
     json_t *strings;                       /* name -> the same name: the interned copies */
     json_t *triples;                       /* "theme\0polarity\0eep" -> the same: interned copies */
     const char *last[4];                   /* the previous row's names: rows repeat them */
@@ -1151,25 +1197,45 @@ static const char *intern_tpe(lvl_ctx *x, const char *theme, const char *pol, co
     return x->last_tpe = json_string_value(v);
 }
 
-static uint64_t group_hash(long pidx, const char *community, const char *tpe)
+/* The index in x->names of an interned community (len: strlen) or triple
+ * (len: its bytes with the two NULs). UINT32_MAX when out of memory. */
+static uint32_t name_index(lvl_ctx *x, const char *p, size_t len)
+{
+    json_t *v = json_object_getn(x->ix, p, len);
+    if (v) return (uint32_t)json_integer_value(v);
+    if (x->nnames == x->names_cap) {
+        size_t nc = x->names_cap ? x->names_cap * 2 : 64;
+        const char **nn = tm_realloc(x->names, nc * sizeof *nn);
+        if (!nn) return UINT32_MAX;
+        x->names = nn;
+        x->names_cap = nc;
+    }
+    if (json_object_setn_new_nocheck(x->ix, p, len, json_integer((json_int_t)x->nnames)))
+        return UINT32_MAX;
+    x->names[x->nnames] = p;
+    g_names = x->names;
+    return (uint32_t)x->nnames++;
+}
+
+static uint64_t group_hash(long pidx, uint32_t community, uint32_t tpe)
 {
     uint64_t h = (uint64_t)pidx * 0x9e3779b97f4a7c15u;
-    h = (h ^ (uint64_t)(uintptr_t)community) * 0x100000001b3u;
-    h = (h ^ (uint64_t)(uintptr_t)tpe) * 0x100000001b3u;
+    h = (h ^ community) * 0x100000001b3u;
+    h = (h ^ tpe) * 0x100000001b3u;
     return h ^ (h >> 29);
 }
 
 static int lvl_grow(lvl_ctx *x)
 {
     size_t ncap = x->nslots ? x->nslots * 2 : 1024;
-    size_t *ns = tm_calloc(ncap, sizeof *ns);
+    uint32_t *ns = tm_calloc(ncap, sizeof *ns);
     if (!ns) return TM_ENOMEM;
     for (size_t i = 0; i < x->n; i++) {
         const group *g = &x->v[i];
         size_t j = (size_t)group_hash(g->pidx, g->community, g->tpe) & (ncap - 1);
         while (ns[j])
             j = (j + 1) & (ncap - 1);
-        ns[j] = i + 1;
+        ns[j] = (uint32_t)(i + 1);
     }
     tm_free(x->slots);
     x->slots = ns;
@@ -1193,16 +1259,29 @@ static int on_weighted(const tm_agg_weighted *row, void *payload)
     if (!f[0] || !f[1] || !f[2] || !f[3]) return oom(x->a->c, "levels");
     const char *tpe = intern_tpe(x, f[1], f[2], f[3]);
     if (!tpe) return oom(x->a->c, "levels");
+    if (f[0] != x->last_comm) {
+        if ((x->last_comm_i = name_index(x, f[0], strlen(f[0]))) == UINT32_MAX)
+            return oom(x->a->c, "levels");
+        x->last_comm = f[0];
+    }
+    if (tpe != x->last_tpe_ix) {
+        size_t lt = strlen(tpe), lp = strlen(tpe + lt + 1);
+        size_t tl = lt + lp + strlen(tpe + lt + lp + 2) + 2;
+        if ((x->last_tpe_i = name_index(x, tpe, tl)) == UINT32_MAX) return oom(x->a->c, "levels");
+        x->last_tpe_ix = tpe;
+    }
+    uint32_t ci = x->last_comm_i, ti = x->last_tpe_i;
     if ((x->n + 1) * 10 > x->nslots * 7 && lvl_grow(x) != TM_OK) return oom(x->a->c, "levels");
-    size_t j = (size_t)group_hash(pidx, f[0], tpe) & (x->nslots - 1), i;
+    size_t j = (size_t)group_hash(pidx, ci, ti) & (x->nslots - 1), i;
     for (;; j = (j + 1) & (x->nslots - 1)) {
         if (!x->slots[j]) break;
         const group *g = &x->v[x->slots[j] - 1];
-        if (g->pidx == pidx && g->community == f[0] && g->tpe == tpe) break;
+        if (g->pidx == pidx && g->community == ci && g->tpe == ti) break;
     }
     if (x->slots[j]) {
         i = x->slots[j] - 1;
     } else {
+        if (x->n >= UINT32_MAX - 1) return oom(x->a->c, "levels");
         if (x->n == x->cap) {
             size_t nc = x->cap ? x->cap * 2 : 256;
             group *nv = tm_realloc(x->v, nc * sizeof *nv);
@@ -1213,10 +1292,10 @@ static int on_weighted(const tm_agg_weighted *row, void *payload)
         group *g = &x->v[x->n];
         memset(g, 0, sizeof *g);
         g->pidx = (int32_t)pidx;
-        g->community = f[0];
-        g->tpe = tpe;
+        g->community = ci;
+        g->tpe = ti;
         i = x->n++;
-        x->slots[j] = x->n;
+        x->slots[j] = (uint32_t)x->n;
     }
     group *g = &x->v[i];
     g->count++;
@@ -1231,7 +1310,7 @@ static int group_cmp(const void *pa, const void *pb)
     const group *a = pa, *b = pb;
     if (a->pidx != b->pidx) return a->pidx < b->pidx ? -1 : 1;
     int c;
-    if ((c = strcmp(a->community, b->community))) return c;
+    if ((c = strcmp(g_comm(a), g_comm(b)))) return c;
     if ((c = strcmp(g_theme(a), g_theme(b)))) return c;
     if ((c = strcmp(g_pol(a), g_pol(b)))) return c;
     return strcmp(g_eep(a), g_eep(b));
@@ -1250,7 +1329,7 @@ static int reason_cmp(const void *pa, const void *pb)
     if (x != y) return x > y ? -1 : 1;
     const group *ga = a->g, *gb = b->g;
     int c;
-    if ((c = strcmp(ga->community, gb->community))) return c;
+    if ((c = strcmp(g_comm(ga), g_comm(gb)))) return c;
     if ((c = strcmp(g_theme(ga), g_theme(gb)))) return c;
     if ((c = strcmp(g_pol(ga), g_pol(gb)))) return c;
     return strcmp(g_eep(ga), g_eep(gb));
@@ -1274,7 +1353,7 @@ static json_t *level_object(ana *a, const group *gs, size_t ng, const char *comm
     size_t nr = 0;
     double score = 0.0;
     for (size_t i = 0; i < ng; i++) {
-        if (community && strcmp(gs[i].community, community)) continue;
+        if (community && strcmp(g_comm(&gs[i]), community)) continue;
         double contrib = words > 0 ? round4(gs[i].raw * 10000.0 / (double)words) : 0.0;
         rs[nr++] = (reason){&gs[i], contrib};
         score += contrib;
@@ -1300,7 +1379,7 @@ static json_t *level_object(ana *a, const group *gs, size_t ng, const char *comm
     for (size_t i = 0; i < shown; i++) {
         json_t *r = json_object();
         if (!r || put(r, "kind", json_string("signal")) ||
-            put(r, "community", json_string(rs[i].g->community)) ||
+            put(r, "community", json_string(g_comm(rs[i].g))) ||
             put(r, "theme", json_string(g_theme(rs[i].g))) ||
             put(r, "eep", json_string(g_eep(rs[i].g))) ||
             put(r, "polarity", json_string(g_pol(rs[i].g))) ||
@@ -1363,6 +1442,9 @@ static void lvl_free(lvl_state *s)
     tm_free(s->area_level);
     json_decref(s->x.strings);
     json_decref(s->x.triples);
+    json_decref(s->x.ix);
+    tm_free(s->x.names);
+    g_names = NULL;
     json_decref(s->prev_comm);
     tm_free(s);
 }
@@ -1372,11 +1454,12 @@ static int build_levels(ana *a, tm_store *st)
     tm_report__ctx *c = a->c;
     lvl_state *s = a->lv = tm_calloc(1, sizeof *s);
     if (!s) return oom(c, "levels");
-    s->x = (lvl_ctx){.a = a, .strings = json_object(), .triples = json_object()};
+    s->x =
+        (lvl_ctx){.a = a, .strings = json_object(), .triples = json_object(), .ix = json_object()};
     s->x.eep = tm_calloc(a->np ? a->np : 1, sizeof *s->x.eep);
     s->area_level = tm_calloc(a->np ? a->np : 1, sizeof *s->area_level);
     s->prev_comm = json_object();
-    if (!s->x.strings || !s->x.triples || !s->x.eep || !s->area_level || !s->prev_comm)
+    if (!s->x.strings || !s->x.triples || !s->x.ix || !s->x.eep || !s->area_level || !s->prev_comm)
         return oom(c, "levels");
     int rc = tm_agg_weighted_signals(st, &a->hist, a->reassuring, on_weighted, &s->x, c->err);
     if (rc != TM_OK) return rc;
@@ -1413,7 +1496,7 @@ static int levels_period(ana *a, long i, json_t *per)
         goto done;
     }
     for (size_t k = g0; k < g1; k++)
-        json_object_set_new(now, x->v[k].community, json_integer(0));
+        json_object_set_new(now, g_comm(&x->v[k]), json_integer(0));
     const char *ck;
     json_t *cv;
     if (prev >= 0) {
@@ -1432,12 +1515,12 @@ static int levels_period(ana *a, long i, json_t *per)
         size_t lo = g0, hi = g1;
         while (lo < hi) {
             size_t mid = lo + (hi - lo) / 2;
-            if (strcmp(x->v[mid].community, ck) < 0)
+            if (strcmp(g_comm(&x->v[mid]), ck) < 0)
                 lo = mid + 1;
             else
                 hi = mid;
         }
-        for (hi = lo; hi < g1 && !strcmp(x->v[hi].community, ck); hi++)
+        for (hi = lo; hi < g1 && !strcmp(g_comm(&x->v[hi]), ck); hi++)
             ;
         json_t *co = level_object(a, x->v + lo, hi - lo, ck, i, pl, &cl);
         if (!co || json_object_set_new(comms, ck, co) ||
@@ -1610,10 +1693,11 @@ int tm_report__analytics(tm_report__ctx *c, tm_store *st, json_t *rep)
         json_t *per = json_object_get(c->by_period, a.p[i].key);
         if ((rc = levels_period(&a, (long)i, per)) != TM_OK) goto cleanup;
         if (!per) continue;
-        if ((rc = rates_period(c, per)) != TM_OK ||
+        /* fill first: it adds the counts the rates are made from */
+        if ((c->fill && (rc = c->fill(per, c->fill_payload)) != TM_OK) ||
+            (rc = rates_period(c, per)) != TM_OK ||
             (rc = trends_period(&a, (long)i, per)) != TM_OK ||
-            (rc = incidents_period(&a, (long)i, per)) != TM_OK ||
-            (c->fill && (rc = c->fill(per, c->fill_payload)) != TM_OK))
+            (rc = incidents_period(&a, (long)i, per)) != TM_OK)
             goto cleanup;
         if (per != c->undated && c->each && (rc = c->each(per, c->payload)) != TM_OK) goto cleanup;
     }

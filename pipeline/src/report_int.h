@@ -28,6 +28,9 @@ typedef struct tm_report__ctx {
     /* report.c's community x theme rows of the report's range, in order
      * (the trends reuse them when the range has no lower bound). */
     int (*pairs)(void *fill_payload, tm_agg_pair_fn fn, void *payload);
+    /* report.c's theme counts of the report's range, in order: the period
+     * objects get their counts only in `fill`. */
+    int (*themes)(void *fill_payload, tm_agg_count_fn fn, void *payload);
 } tm_report__ctx;
 
 /* Adds the analytics members to every period object and the top-level
