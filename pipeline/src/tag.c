@@ -160,20 +160,7 @@ static tm_mention *add_mention_as(tm_doc *doc, tm_category cat, float weight, ui
 static tm_mention *add_mention(tm_doc *doc, const tm_lex_entry *e, uint32_t entry, uint32_t first,
                                uint32_t count, const char *id, const char *canon)
 {
-    tm_mention *m = TM_VEC_PUSH(&doc->arena, doc->mentions);
-    if (!m) return NULL;
-    const tm_token *a = &doc->tokens.v[first], *b = &doc->tokens.v[first + count - 1];
-    m->tok_first = first;
-    m->tok_count = count;
-    m->off = a->off;
-    m->end = b->off + b->len;
-    m->sent = a->sent;
-    m->cat = e->cat;
-    m->id = id;
-    m->canon = canon;
-    m->weight = e->weight;
-    m->entry = entry;
-    return m;
+    return add_mention_as(doc, e->cat, e->weight, entry, first, count, id, canon);
 }
 
 static void match_phrases(tm_tagger *tg, tm_doc *doc)
