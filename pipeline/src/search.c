@@ -1,6 +1,9 @@
 /*
  * search.c: one FTS5 query over sentences_fts, joined to the sentence and
  * its document, with the filters as bound parameters (NULL = no filter).
+ * A community or theme filter first asks the document's doc_tallies (one
+ * key lookup), and only then reads its mentions through the (doc_id, idx)
+ * key for one in the sentence: mentions have no other index.
  */
 #include "tm/search.h"
 #include "tm/aggregate.h"
@@ -15,12 +18,16 @@ static const char sql[] =
     " JOIN documents d ON d.id = s.doc_id"
     " WHERE sentences_fts MATCH ?1"
     " AND (?2 IS NULL OR d.period_date >= ?2) AND (?3 IS NULL OR d.period_date <= ?3)"
-    " AND (?4 IS NULL OR EXISTS (SELECT 1 FROM mentions m WHERE m.doc_id = s.doc_id"
+    " AND (?4 IS NULL OR (EXISTS (SELECT 1 FROM doc_tallies x WHERE x.doc_id = s.doc_id"
+    "      AND x.kind = 'community' AND x.k1 = ?4)"
+    "      AND EXISTS (SELECT 1 FROM mentions m WHERE m.doc_id = s.doc_id"
     "      AND m.sentence = s.idx AND m.category = 'community' AND m.identifier = ?4"
-    "      AND m.negated = 0 AND m.dropped = 0))"
-    " AND (?5 IS NULL OR EXISTS (SELECT 1 FROM mentions m WHERE m.doc_id = s.doc_id"
+    "      AND m.negated = 0 AND m.dropped = 0)))"
+    " AND (?5 IS NULL OR (EXISTS (SELECT 1 FROM doc_tallies x WHERE x.doc_id = s.doc_id"
+    "      AND x.kind IN ('theme', 'indicator') AND x.k1 = ?5)"
+    "      AND EXISTS (SELECT 1 FROM mentions m WHERE m.doc_id = s.doc_id"
     "      AND m.sentence = s.idx AND m.category IN ('theme', 'indicator')"
-    "      AND m.identifier = ?5 AND m.negated = 0 AND m.dropped = 0))"
+    "      AND m.identifier = ?5 AND m.negated = 0 AND m.dropped = 0)))"
     " ORDER BY score, d.path, s.idx LIMIT ?6";
 
 static void bind(sqlite3_stmt *q, int i, const char *s)
