@@ -293,16 +293,18 @@ static const char q_inc_rows[] =
 /* Sentences with a live event cue or planned_event indicator, one row per
  * sentence (its first such mention), in document order. Only documents
  * whose doc_tallies say they have one read their mentions, through the
- * (doc_id, idx) key. */
+ * (doc_id, idx) key. CROSS JOIN fixes that order: without statistics (a
+ * database no report has closed yet) SQLite scanned every sentence and
+ * read a document's mentions for each. */
 #define Q_EVENTS(col)                                                                              \
     SEL(col)                                                                                       \
     "SELECT sel.p, d.path, COALESCE(d.date, sel.pd), sen.text, min(m.start) - sen.start,"          \
-    " min(m.end) - sen.start, sen.start, sen.end FROM sel JOIN documents d ON d.id = sel.id"       \
+    " min(m.end) - sen.start, sen.start, sen.end FROM sel CROSS JOIN documents d ON d.id = sel.id" \
     " CROSS JOIN mentions m ON m.doc_id = sel.id AND ((m.category = 'cue'"                         \
     " AND m.identifier = 'event')"                                                                 \
     " OR (m.category = 'indicator' AND m.identifier = 'planned_event'))"                           \
     " AND m.negated = 0 AND m.dropped = 0"                                                         \
-    " JOIN sentences sen ON sen.doc_id = m.doc_id AND sen.idx = m.sentence"                        \
+    " CROSS JOIN sentences sen ON sen.doc_id = m.doc_id AND sen.idx = m.sentence"                  \
     " WHERE sel.pd IS NOT NULL AND EXISTS (SELECT 1 FROM doc_tallies x WHERE x.doc_id = sel.id"    \
     " AND ((x.kind = 'cue' AND x.k1 = 'event') OR (x.kind = 'indicator'"                           \
     " AND x.k1 = 'planned_event')))"                                                               \
