@@ -241,7 +241,9 @@ static const char *const q_mentions[TM_PERIOD__COUNT] = PER_PERIOD(Q_MENTIONS);
     " t.k1 = ?20) AND (?21 IS NULL OR t.k2 = ?21) ORDER BY sel.p, t.doc_id"
 static const char *const q_signals[TM_PERIOD__COUNT] = PER_PERIOD(Q_SIGNALS);
 /* With --role the speaker's role is read from the signal rows (the tallies
- * do not split by role), one row each. */
+ * do not split by role), one row each, through the (doc_id, idx) key of
+ * each selected document: DOC_SLICE has kept only documents where the role
+ * speaks. */
 #define Q_SIGNALS_ROLE(col)                                                                        \
     SEL(col)                                                                                       \
     "SELECT g.doc_id, sel.p, g.community, g.theme, g.polarity, g.eep, 1 FROM sel"                  \
@@ -251,23 +253,29 @@ static const char *const q_signals[TM_PERIOD__COUNT] = PER_PERIOD(Q_SIGNALS);
 static const char *const q_signals_role[TM_PERIOD__COUNT] = PER_PERIOD(Q_SIGNALS_ROLE);
 
 /* Every live signal with its weight and sentence, for the level rubric,
- * grouped by document; tone mentions of the same documents come from
- * q_tones in the same order and are merged in C. The unary + keeps the
- * planner off signals_count: weight and sentence are not in it, and
- * finding each row's table entry from the index cost more than reading the
- * table in key order (doc_id, idx), a fifth of the report. The signals of
- * one group still come in idx order, so the levels' sums add up the same. */
+ * grouped by document, read through the (doc_id, idx) key; tone mentions
+ * of the same documents come from q_tones in the same document order and
+ * are merged in C. The signals of one group come in idx order, so the
+ * levels' sums add up the same. */
 #define Q_WEIGHTED(col)                                                                            \
     SEL(col)                                                                                       \
     "SELECT g.doc_id, sel.p, g.community, g.theme, g.polarity, g.eep, g.weight, g.sentence"        \
-    " FROM sel JOIN signals g ON g.doc_id = sel.id WHERE +g.negated = 0 AND (?20 IS NULL OR"       \
+    " FROM sel JOIN signals g ON g.doc_id = sel.id WHERE g.negated = 0 AND (?20 IS NULL OR"        \
     " g.community = ?20) AND (?21 IS NULL OR g.theme = ?21) AND (?24 IS NULL OR"                   \
     " g.role = ?24 COLLATE NOCASE) ORDER BY g.doc_id"
 static const char *const q_weighted[TM_PERIOD__COUNT] = PER_PERIOD(Q_WEIGHTED);
+/* Live tone mentions of the selected documents that have any (their
+ * doc_tallies row), each document's mentions read through the (doc_id, idx)
+ * key in idx order, not sentence order: tm_agg_weighted_signals groups
+ * them by sentence itself. CROSS JOIN and ORDER BY sel.id (the documents'
+ * rowid order) keep the planner from scanning every mention of the
+ * database for a short range, and from sorting. */
 #define Q_TONES(col)                                                                               \
     SEL(col)                                                                                       \
-    "SELECT m.doc_id, m.sentence, m.identifier FROM sel JOIN mentions m ON m.doc_id = sel.id"      \
-    " WHERE m.category = 'tone' AND m.negated = 0 AND m.dropped = 0 ORDER BY m.doc_id, m.sentence"
+    "SELECT m.doc_id, m.sentence, m.identifier FROM sel CROSS JOIN mentions m"                     \
+    " ON m.doc_id = sel.id WHERE EXISTS (SELECT 1 FROM doc_tallies x WHERE x.doc_id = sel.id"      \
+    " AND x.kind = 'tone') AND m.category = 'tone' AND m.negated = 0 AND m.dropped = 0"            \
+    " ORDER BY sel.id"
 static const char *const q_tones[TM_PERIOD__COUNT] = PER_PERIOD(Q_TONES);
 
 /* Live incidents with their sentence, in document date order: the selected
@@ -286,37 +294,41 @@ static const char q_inc_rows[] =
     " ORDER BY i.idx";
 
 /* Sentences with a live event cue or planned_event indicator, one row per
- * sentence (its first such mention), in document order. CROSS JOIN puts
- * the documents first, so that each one's mentions are two seeks on the
- * whole mentions_count key (category ... doc_id, identifier); the other way
- * round the planner read every cue and indicator of the database (twice as
- * slow). */
+ * sentence (its first such mention), in document order. Only documents
+ * whose doc_tallies say they have one read their mentions, through the
+ * (doc_id, idx) key. CROSS JOIN fixes that order: without statistics (a
+ * database no report has closed yet) SQLite scanned every sentence and
+ * read a document's mentions for each. */
 #define Q_EVENTS(col)                                                                              \
     SEL(col)                                                                                       \
     "SELECT sel.p, d.path, COALESCE(d.date, sel.pd), sen.text, min(m.start) - sen.start,"          \
-    " min(m.end) - sen.start, sen.start, sen.end FROM sel JOIN documents d ON d.id = sel.id"       \
+    " min(m.end) - sen.start, sen.start, sen.end FROM sel CROSS JOIN documents d ON d.id = sel.id" \
     " CROSS JOIN mentions m ON m.doc_id = sel.id AND ((m.category = 'cue'"                         \
     " AND m.identifier = 'event')"                                                                 \
     " OR (m.category = 'indicator' AND m.identifier = 'planned_event'))"                           \
     " AND m.negated = 0 AND m.dropped = 0"                                                         \
-    " JOIN sentences sen ON sen.doc_id = m.doc_id AND sen.idx = m.sentence"                        \
-    " WHERE sel.pd IS NOT NULL GROUP BY m.doc_id, m.sentence ORDER BY sel.pd, d.path, m.sentence"
+    " CROSS JOIN sentences sen ON sen.doc_id = m.doc_id AND sen.idx = m.sentence"                  \
+    " WHERE sel.pd IS NOT NULL AND EXISTS (SELECT 1 FROM doc_tallies x WHERE x.doc_id = sel.id"    \
+    " AND ((x.kind = 'cue' AND x.k1 = 'event') OR (x.kind = 'indicator'"                           \
+    " AND x.k1 = 'planned_event')))"                                                               \
+    " GROUP BY m.doc_id, m.sentence ORDER BY sel.pd, d.path, m.sentence"
 static const char *const q_events[TM_PERIOD__COUNT] = PER_PERIOD(Q_EVENTS);
 
 /* Evidence of one signal group: the period's documents through their period
- * index (IS also matches the NULL key of undated documents), the group's
- * live signals through signals_count. One row per sentence, however many
- * signals of the group it carries. CROSS JOIN fixes that order: without
- * ANALYZE statistics (a database no report has closed yet) SQLite chose to
- * scan signals_count by `negated` alone, 1,200 times, and a month report
- * ran for more than ten minutes instead of seconds. */
+ * index (IS also matches the NULL key of undated documents), those with a
+ * doc_tallies row of the group (one key lookup each), then their signals
+ * through the (doc_id, idx) key. One row per sentence, however many
+ * signals of the group it carries. CROSS JOIN fixes that order, whatever
+ * statistics the planner has. */
 #define Q_EVIDENCE(col)                                                                            \
     "SELECT d.path, d.date, g.section, g.role, g.start, g.end, sen.text,"                          \
     " min(g.via_paragraph) AS vp, max(g.weight) AS w"                                              \
     " FROM documents d CROSS JOIN signals g ON g.doc_id = d.id"                                    \
     " CROSS JOIN sentences sen ON sen.doc_id = g.doc_id AND sen.idx = g.sentence"                  \
     " WHERE d." col " IS ?4 AND " RANGE_WHERE DOC_SLICE(                                           \
-        "d") " AND g.negated = 0"                                                                  \
+        "d") " AND EXISTS (SELECT 1 FROM doc_tallies x WHERE x.doc_id = d.id"                      \
+             " AND x.kind = 'signal' AND x.k1 = ?5 AND x.k2 = ?6 AND x.k3 = ?7 AND x.k4 = ?8)"     \
+             " AND g.negated = 0"                                                                  \
              " AND (?24 IS NULL OR g.role = ?24 COLLATE NOCASE) AND g.community = ?5"              \
              " AND g.theme = ?6 AND g.polarity = ?7 AND g.eep = ?8"                                \
              " GROUP BY g.doc_id, g.sentence"                                                      \
@@ -811,7 +823,14 @@ int tm_agg_weighted_signals(tm_store *st, const tm_agg_range *r, const char *con
             while (tsrc == SQLITE_ROW && (tone_doc = sqlite3_column_int64(t, 0)) == doc) {
                 int64_t sen = sqlite3_column_int64(t, 1);
                 int reass = is_listed(col_text(t, 2), reassuring);
-                if (!ntones || tones[ntones - 1].sentence != sen) {
+                /* the rows come in idx order: a sentence may have been seen */
+                size_t k = ntones;
+                while (k > 0 && tones[k - 1].sentence != sen)
+                    k--;
+                if (k > 0) {
+                    tones[k - 1].concern += !reass;
+                    tones[k - 1].reassure += reass;
+                } else {
                     if (ntones == cap) {
                         size_t nc = cap ? cap * 2 : 16;
                         tone_row *nt = tm_realloc(tones, nc * sizeof *nt);
@@ -822,10 +841,8 @@ int tm_agg_weighted_signals(tm_store *st, const tm_agg_range *r, const char *con
                         tones = nt;
                         cap = nc;
                     }
-                    tones[ntones++] = (tone_row){sen, 0, 0};
+                    tones[ntones++] = (tone_row){sen, !reass, reass};
                 }
-                tones[ntones - 1].concern += !reass;
-                tones[ntones - 1].reassure += reass;
                 tsrc = sqlite3_step(t);
             }
             if (ret != TM_OK) break;

@@ -151,14 +151,17 @@ static int documents(ctx *c, json_t *po, const char *key)
     return rc;
 }
 
-/* Concern signals per community or theme, most first: [{col: id, signals}]. */
+/* Concern signals per community or theme, most first: [{col: id, signals}].
+ * Summed from the signal tallies (store.c: k1-k4 = community, theme,
+ * polarity, eep), a row per document and group instead of per signal. */
 static int concerned(ctx *c, json_t *po, const char *member, const char *col, const char *key)
 {
     char sql[512];
     snprintf(sql, sizeof sql,
-             "SELECT s.%s, count(*) AS n FROM signals s JOIN documents d ON d.id = s.doc_id"
-             " WHERE s.negated = 0 AND s.polarity = 'concern' AND%s GROUP BY 1 ORDER BY n DESC, 1",
-             col, IN_PERIOD);
+             "SELECT t.%s, sum(t.count) AS n FROM documents d JOIN doc_tallies t"
+             " ON t.doc_id = d.id AND t.kind = 'signal' WHERE t.k3 = 'concern' AND%s"
+             " GROUP BY 1 ORDER BY n DESC, 1",
+             strcmp(col, "community") ? "k2" : "k1", IN_PERIOD);
     sqlite3_stmt *q = NULL;
     int rc = prepare(c, &q, sql, key);
     if (rc != TM_OK) return rc;
@@ -186,8 +189,8 @@ static int hate_crime(ctx *c, json_t *po, const char *key)
     int64_t n[6] = {0};
     sqlite3_stmt *q = NULL;
     int rc = prepare(c, &q,
-                     "SELECT s.community, count(*) FROM signals s JOIN documents d"
-                     " ON d.id = s.doc_id WHERE s.negated = 0 AND s.theme = 'hate_crime'"
+                     "SELECT t.k1, sum(t.count) FROM documents d JOIN doc_tallies t"
+                     " ON t.doc_id = d.id AND t.kind = 'signal' WHERE t.k2 = 'hate_crime'"
                      " AND" IN_PERIOD " GROUP BY 1 ORDER BY 1",
                      key);
     if (rc != TM_OK) return rc;
@@ -223,8 +226,8 @@ static int eep(ctx *c, json_t *po, const json_t *p, const char *key)
     } else {
         sqlite3_stmt *q = NULL;
         int rc = prepare(c, &q,
-                         "SELECT s.eep, count(*) FROM signals s JOIN documents d"
-                         " ON d.id = s.doc_id WHERE s.negated = 0 AND s.polarity = 'concern'"
+                         "SELECT t.k4, sum(t.count) FROM documents d JOIN doc_tallies t"
+                         " ON t.doc_id = d.id AND t.kind = 'signal' WHERE t.k3 = 'concern'"
                          " AND" IN_PERIOD " GROUP BY 1",
                          key);
         if (rc != TM_OK) return rc;
@@ -300,16 +303,19 @@ static int events(ctx *c, json_t *po, const json_t *p)
 }
 
 /* Sentences with an action cue: strongest cue first ("ACTION:", "agreed
- * to" before "will"), then in document order. */
+ * to" before "will"), then in document order. The mentions of the period's
+ * documents that have one (their doc_tallies row) are read through the
+ * (doc_id, idx) key. */
 static int actions(ctx *c, json_t *po, const char *key)
 {
     char sql[1024];
     snprintf(sql, sizeof sql,
-             "SELECT d.path, s.section, s.role, s.text, max(m.weight) AS w FROM mentions m"
-             " JOIN documents d ON d.id = m.doc_id"
+             "SELECT d.path, s.section, s.role, s.text, max(m.weight) AS w FROM documents d"
+             " CROSS JOIN mentions m ON m.doc_id = d.id"
              " JOIN sentences s ON s.doc_id = m.doc_id AND s.idx = m.sentence"
              " WHERE m.category = 'cue' AND m.identifier = 'action' AND m.negated = 0"
-             " AND m.dropped = 0 AND%s GROUP BY m.doc_id, m.sentence"
+             " AND m.dropped = 0 AND EXISTS (SELECT 1 FROM doc_tallies x WHERE x.doc_id = d.id"
+             " AND x.kind = 'cue' AND x.k1 = 'action') AND%s GROUP BY m.doc_id, m.sentence"
              " ORDER BY w DESC, d.period_date, d.path, m.sentence LIMIT %d",
              IN_PERIOD, TM_SUMMARY_MAX_ACTIONS);
     sqlite3_stmt *q = NULL;

@@ -1011,6 +1011,57 @@ static void test_tallies(void)
     TM_CHECK_INT(tm_store_doc(st, &d, NULL, &err), TM_OK);
     tm_doc_dispose(&d);
     TM_CHECK_INT(tallies_off(st), 0);
+    /* keys that repeat, dropped and negated mentions, cues stored or not,
+     * places with and without a canonical name, and more distinct keys
+     * than one multi-row insert takes */
+    make_big(&d, "varied.txt", 60);
+    static const char *const ids[] = {"somali", "hate_crime", "event",    "negation",
+                                      "action", "fishermead", "bletchley"};
+    static const tm_category cats[] = {TM_CAT_COMMUNITY, TM_CAT_THEME, TM_CAT_CUE,  TM_CAT_CUE,
+                                       TM_CAT_CUE,       TM_CAT_PLACE, TM_CAT_PLACE};
+    char *names = tm_arena_alloc(&d.arena, 60 * 8);
+    TM_CHECK(names != NULL);
+    for (uint32_t i = 0; names && i < 180; i++) {
+        tm_mention *m = TM_VEC_PUSH(&d.arena, d.mentions);
+        if (!m) break;
+        size_t k = i % 7;
+        m->off = d.sentences.v[i % 60].off;
+        m->end = m->off + 5;
+        m->sent = i % 60;
+        m->cat = cats[k];
+        m->id = ids[k];
+        if (i % 11 == 3) { /* a key of its own: 17 distinct ones */
+            snprintf(names + 8 * (i % 60), 8, "id%u", i % 60);
+            m->id = names + 8 * (i % 60);
+        }
+        m->canon = k == 5 ? "Fishermead" : k == 6 && i % 2 ? "" : m->id;
+        m->negated = i % 13 == 0;
+        m->dropped = i % 17 == 0;
+        m->weight = 1.0f;
+    }
+    char *coms = tm_arena_alloc(&d.arena, 40 * 8); /* 40 communities, twice or more each */
+    TM_CHECK(coms != NULL);
+    for (uint32_t i = 0; coms && i < 90; i++) {
+        tm_signal *g = TM_VEC_PUSH(&d.arena, d.signals);
+        if (!g) break;
+        snprintf(coms + 8 * (i % 40), 8, "c%u", i % 40);
+        g->community = coms + 8 * (i % 40);
+        g->theme = i % 4 ? "hate_crime" : "asb";
+        g->theme_cat = TM_CAT_THEME;
+        g->polarity = i % 5 ? TM_POL_CONCERN : TM_POL_REASSURANCE;
+        g->eep = i % 2 ? TM_EEP_EXPERIENCED : TM_EEP_POTENTIAL;
+        g->negated = i % 7 == 0;
+        g->weight = 1.0f;
+        g->sent = i % 60;
+    }
+    TM_CHECK_INT(tm_store_doc(st, &d, NULL, &err), TM_OK);
+    tm_doc_dispose(&d);
+    TM_CHECK(q_int(st, "SELECT max(count) FROM doc_tallies", NULL) > 1);
+    TM_CHECK(q_int(st,
+                   "SELECT count(*) FROM doc_tallies t JOIN documents d ON d.id = t.doc_id"
+                   " WHERE d.path = 'varied.txt'",
+                   NULL) > 32);
+    TM_CHECK_INT(tallies_off(st), 0);
     /* forgotten with the document */
     TM_CHECK_INT(tm_store_remove(st, "keep.txt", &err), TM_OK);
     TM_CHECK_INT(q_int(st,
