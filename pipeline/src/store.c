@@ -499,77 +499,62 @@ static int migrate_when_ready(tm_store *st, tm_err *err)
     return rc != TM_OK ? rc : migrate(st, err);
 }
 
-/* Prepares the deletes of store_in_place: one per table that has a
- * doc_id column, except the ones it keeps (sentences, document_texts) and
- * the full-text index's own tables. */
-static int prepare_child_deletes(tm_store *st, tm_err *err)
+/* Prepares "DELETE FROM <table> WHERE <column> = ?1" for every (table,
+ * column) row of `schema_query`, into out[0..*n). The tables come from the
+ * schema itself, so that a table added later is not missed. */
+static int prepare_deletes(tm_store *st, const char *schema_query, sqlite3_stmt **out, int *n,
+                           tm_err *err)
 {
     sqlite3_stmt *q = NULL;
-    int rc = sqlite3_prepare_v2(
-        st->db,
-        "SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND m.name NOT IN"
-        " ('documents', 'sentences', 'document_texts') AND m.name NOT LIKE 'sqlite_%'"
-        " AND m.sql NOT LIKE 'CREATE VIRTUAL%' AND EXISTS (SELECT 1 FROM"
-        " pragma_table_info(m.name) c WHERE c.name = 'doc_id') ORDER BY m.name",
-        -1, &q, NULL);
-    if (rc != SQLITE_OK) return db_fail(st, rc, "cannot read the schema", err);
-    int ret = TM_OK;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *t = (const char *)sqlite3_column_text(q, 0);
-        char sql[160];
-        if (!t || strlen(t) > 64 || st->nchildren == TM_STORE_MAX_CHILDREN) {
-            ret = tm_err_set(err, TM_EDB, "%s: unexpected table %s in the schema", st->path,
-                             t ? t : "?");
-            break;
-        }
-        snprintf(sql, sizeof sql, "DELETE FROM \"%s\" WHERE doc_id = ?1", t);
-        rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
-                                &st->child_delete[st->nchildren], NULL);
-        if (rc != SQLITE_OK) {
-            ret = db_fail(st, rc, "cannot prepare a statement", err);
-            break;
-        }
-        st->nchildren++;
-    }
-    if (ret == TM_OK && rc != SQLITE_DONE) ret = db_fail(st, rc, "cannot read the schema", err);
-    sqlite3_finalize(q);
-    return ret;
-}
-
-/* Prepares the deletes of delete_document: one per foreign key that
- * cascades from documents, so that a table added later is not missed. */
-static int prepare_cascade_deletes(tm_store *st, tm_err *err)
-{
-    sqlite3_stmt *q = NULL;
-    int rc = sqlite3_prepare_v2(
-        st->db,
-        "SELECT m.name, f.\"from\" FROM sqlite_master m, pragma_foreign_key_list(m.name) f"
-        " WHERE m.type = 'table' AND f.\"table\" = 'documents' AND f.on_delete = 'CASCADE'"
-        " ORDER BY m.name",
-        -1, &q, NULL);
+    int rc = sqlite3_prepare_v2(st->db, schema_query, -1, &q, NULL);
     if (rc != SQLITE_OK) return db_fail(st, rc, "cannot read the schema", err);
     int ret = TM_OK;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         const char *t = (const char *)sqlite3_column_text(q, 0);
         const char *c = (const char *)sqlite3_column_text(q, 1);
         char sql[200];
-        if (!t || !c || strlen(t) > 64 || strlen(c) > 64 || st->ncascade == TM_STORE_MAX_CHILDREN) {
+        if (!t || !c || strlen(t) > 64 || strlen(c) > 64 || *n == TM_STORE_MAX_CHILDREN) {
             ret = tm_err_set(err, TM_EDB, "%s: unexpected table %s in the schema", st->path,
                              t ? t : "?");
             break;
         }
         snprintf(sql, sizeof sql, "DELETE FROM \"%s\" WHERE \"%s\" = ?1", t, c);
-        rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
-                                &st->cascade[st->ncascade], NULL);
+        rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &out[*n], NULL);
         if (rc != SQLITE_OK) {
             ret = db_fail(st, rc, "cannot prepare a statement", err);
             break;
         }
-        st->ncascade++;
+        (*n)++;
     }
     if (ret == TM_OK && rc != SQLITE_DONE) ret = db_fail(st, rc, "cannot read the schema", err);
     sqlite3_finalize(q);
     return ret;
+}
+
+/* The deletes of store_in_place: one per table that has a doc_id column,
+ * except the ones it keeps (sentences, document_texts) and the full-text
+ * index's own tables. */
+static int prepare_child_deletes(tm_store *st, tm_err *err)
+{
+    return prepare_deletes(
+        st,
+        "SELECT m.name, 'doc_id' FROM sqlite_master m WHERE m.type = 'table' AND m.name NOT IN"
+        " ('documents', 'sentences', 'document_texts') AND m.name NOT LIKE 'sqlite_%'"
+        " AND m.sql NOT LIKE 'CREATE VIRTUAL%' AND EXISTS (SELECT 1 FROM"
+        " pragma_table_info(m.name) c WHERE c.name = 'doc_id') ORDER BY m.name",
+        st->child_delete, &st->nchildren, err);
+}
+
+/* The deletes of delete_document: one per foreign key that cascades from
+ * documents. */
+static int prepare_cascade_deletes(tm_store *st, tm_err *err)
+{
+    return prepare_deletes(
+        st,
+        "SELECT m.name, f.\"from\" FROM sqlite_master m, pragma_foreign_key_list(m.name) f"
+        " WHERE m.type = 'table' AND f.\"table\" = 'documents' AND f.on_delete = 'CASCADE'"
+        " ORDER BY m.name",
+        st->cascade, &st->ncascade, err);
 }
 
 /* SQLite keeps allocation statistics (sqlite3_memory_used) under a global
