@@ -15,7 +15,7 @@
 #include <string.h>
 
 typedef struct extract_run {
-    const tm_inputs *in;
+    tm_inputs *in;
     int failed;
     int mentions;
     int sentences;
@@ -59,23 +59,27 @@ static int render(tm_doc *doc, const char *path, const extract_run *r, tm_err *e
     return rc;
 }
 
+static int extract_next(tm_par_item *item, void *payload)
+{
+    return tm_inputs_next(item, ((extract_run *)payload)->in);
+}
+
 /* Runs in a worker: the document is read, processed and rendered to its
  * JSON line there, so the consumer only writes lines in order. */
-static int extract_work(tm_pipeline *pl, tm_doc *doc, size_t index, const char *path, tm_err *err,
-                        void *payload)
+static int extract_work(tm_pipeline *pl, tm_doc *doc, tm_par_item *item, tm_err *err, void *payload)
 {
     extract_run *r = payload;
-    if (r->in->problems[index])
-        return tm_err_set(err, TM_ESKIP, "%s: %s", path, r->in->problems[index]);
+    const char *path = item->path;
+    if (item->note) return tm_err_set(err, TM_ESKIP, "%s: %s", path, item->note);
     int rc = tm_pipeline_file(pl, doc, path, err);
     return rc == TM_OK ? render(doc, path, r, err) : rc;
 }
 
-static int extract_consume(tm_doc *doc, size_t index, const char *path, int rc, const tm_err *err,
+static int extract_consume(tm_doc *doc, const tm_par_item *item, int rc, const tm_err *err,
                            void *payload)
 {
     extract_run *r = payload;
-    (void)index;
+    const char *path = item->path;
     if (rc != TM_OK) {
         fprintf(stderr, "tension: %s\n", err->msg);
         tm_jw w;
@@ -158,32 +162,18 @@ int tm_cmd_extract(int argc, char **argv)
     }
     tm_lexicon *lex = tm_cli_load_lexicon(tm_cli_lexicon_dir(lexdir));
     if (!lex) return TM_EXIT_ERROR;
-    tm_inputs in = {0};
     int from_stdin = optind >= argc || (optind + 1 == argc && !strcmp(argv[optind], "-"));
-    if (from_stdin) {
-        char *line = NULL;
-        size_t cap = 0;
-        ssize_t n;
-        while ((n = getline(&line, &cap, stdin)) > 0) {
-            while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-                line[--n] = '\0';
-            /* Hadoop Streaming may prefix a key and a tab: the path is the last field */
-            char *tab = strrchr(line, '\t');
-            const char *path = tab ? tab + 1 : line;
-            if (*path) tm_inputs_add(&in, path);
-        }
-        free(line);
-    } else {
-        for (int i = optind; i < argc; i++)
-            tm_inputs_add(&in, argv[i]);
-    }
-    r.in = &in;
-    r.lex = lex;
     tm_err err = {0};
-    int rc = tm_par_run(lex, (const char *const *)in.paths, in.n, jobs, extract_work,
-                        extract_consume, &r, &err);
+    tm_inputs *in = NULL;
+    int rc =
+        tm_inputs_start(&in, (const char *const *)argv + optind,
+                        from_stdin ? 0 : (size_t)(argc - optind), from_stdin ? stdin : NULL, &err);
+    r.in = in;
+    r.lex = lex;
+    if (rc == TM_OK)
+        rc = tm_par_run(lex, extract_next, jobs, extract_work, extract_consume, &r, &err);
     if (rc != TM_OK) tm_cli_error("%s", err.msg);
-    tm_inputs_free(&in);
+    tm_inputs_free(in);
     tm_lexicon_free(lex);
     if (tm_cli_close_stdout() != 0 || rc != TM_OK) return TM_EXIT_ERROR;
     return r.failed ? TM_EXIT_SKIPPED : TM_EXIT_OK;

@@ -1,9 +1,9 @@
 /*
  * ingest_run.c: read, check for change, process and store each file.
  *
- * Workers read and fingerprint files and skip unchanged ones against a
- * snapshot of the database taken at the start (path, size, mtime, sha256),
- * so an unchanged file is never parsed; changed files are processed in
+ * Workers read and fingerprint files and skip unchanged ones against the
+ * stored path, size, mtime and sha256 (looked up one path at a time), so an
+ * unchanged file is never parsed; changed files are processed in
  * parallel and stored by this thread in input order, one transaction each.
  * An unchanged file tagged with another lexicon (its stored lexicon hash
  * differs) is processed again from the bytes just read.
@@ -15,91 +15,110 @@
 #include "tm/parallel.h"
 #include "tm/store.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+typedef struct ingest_ctx {
+    tm_store *store;
+    const tm_lexicon *lex;
+    tm_inputs *in;
+    tm_ingest_stats *stats;
+    /* the stored state of a path, looked up through the path index by the
+     * workers (one at a time) on a read-only connection: the table is never
+     * loaded, so memory does not grow with it */
+    sqlite3 *rdb;
+    sqlite3_stmt *lookup; /* guarded by mu */
+    pthread_mutex_t mu;
+    int mu_made;
+    tm_cli_batch batch;
+} ingest_ctx;
+
+/* Work results that are not errors. */
+enum {
+    UNCHANGED = 1, /* skipped: same path, size, mtime and sha256, same lexicon */
+    RELEXED = 2    /* processed: unchanged but tagged with another lexicon */
+};
+
+static const char lookup_sql[] =
+    "SELECT size, mtime, sha256, lexicon_hash IS ?2 FROM documents WHERE path = ?1";
+
+/* Opens the workers' read connection when the database holds documents; a
+ * database empty at the start has nothing to compare with (and a path given
+ * twice is then processed twice, as it always was). */
+static int open_lookup(ingest_ctx *c, const char *db, tm_err *err)
+{
+    sqlite3 *w = tm_store_db(c->store);
+    sqlite3_stmt *st = NULL;
+    int any = 0;
+    if (sqlite3_prepare_v2(w, "SELECT EXISTS (SELECT 1 FROM documents)", -1, &st, NULL) !=
+        SQLITE_OK)
+        return tm_err_set(err, TM_EDB, "reading the document list: %s", sqlite3_errmsg(w));
+    if (sqlite3_step(st) == SQLITE_ROW) any = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (!any) return TM_OK;
+    if (sqlite3_open_v2(db, &c->rdb, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(c->rdb, lookup_sql, -1, &c->lookup, NULL) != SQLITE_OK)
+        return tm_err_set(err, TM_EDB, "%s: cannot open the database for reading: %s", db,
+                          c->rdb ? sqlite3_errmsg(c->rdb) : "out of memory");
+    sqlite3_busy_timeout(c->rdb, 10000);
+    sqlite3_bind_text(c->lookup, 2, tm_lexicon_hash(c->lex), -1, SQLITE_TRANSIENT);
+    if (pthread_mutex_init(&c->mu, NULL) != 0)
+        return tm_err_set(err, TM_ENOMEM, "out of memory opening %s", db);
+    c->mu_made = 1;
+    return TM_OK;
+}
+
 typedef struct known {
-    char *path;
     int64_t size, mtime;
     char sha256[65];
     int same_lexicon; /* stored with the lexicon loaded now */
 } known;
 
-typedef struct ingest_ctx {
-    tm_store *store;
-    const tm_lexicon *lex;
-    const tm_inputs *in;
-    tm_ingest_stats *stats;
-    known *known; /* sorted by path */
-    size_t nknown;
-    char *relex; /* relex[i]: input i is unchanged but was tagged with another lexicon */
-    tm_cli_batch batch;
-} ingest_ctx;
-
-enum { UNCHANGED = 1 }; /* a work result that is not an error */
-
-static int known_cmp(const void *a, const void *b)
+/* 1 and `k` filled when `path` is stored, else 0. A failed lookup counts as
+ * not stored: the file is processed and stored again, which is never wrong. */
+static int find_known(ingest_ctx *c, const char *path, known *k)
 {
-    return strcmp(((const known *)a)->path, ((const known *)b)->path);
-}
-
-static int load_known(ingest_ctx *c, tm_err *err)
-{
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(tm_store_db(c->store),
-                           "SELECT path, size, mtime, sha256, lexicon_hash IS ?1 FROM documents",
-                           -1, &st, NULL) != SQLITE_OK)
-        return tm_err_set(err, TM_EDB, "reading the document list: %s",
-                          sqlite3_errmsg(tm_store_db(c->store)));
-    sqlite3_bind_text(st, 1, tm_lexicon_hash(c->lex), -1, SQLITE_STATIC);
-    size_t cap = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (c->nknown == cap) {
-            cap = cap ? cap * 2 : 256;
-            known *nk = realloc(c->known, cap * sizeof *nk);
-            if (!nk) {
-                sqlite3_finalize(st);
-                return tm_err_set(err, TM_ENOMEM, "out of memory");
-            }
-            c->known = nk;
-        }
-        known *k = &c->known[c->nknown];
-        const unsigned char *p = sqlite3_column_text(st, 0), *h = sqlite3_column_text(st, 3);
-        if (!p || !h) continue;
-        k->path = strdup((const char *)p);
-        k->size = sqlite3_column_int64(st, 1);
-        k->mtime = sqlite3_column_int64(st, 2);
-        snprintf(k->sha256, sizeof k->sha256, "%s", (const char *)h);
-        k->same_lexicon = sqlite3_column_int(st, 4);
-        if (k->path) c->nknown++;
+    int found = 0;
+    pthread_mutex_lock(&c->mu);
+    sqlite3_stmt *s = c->lookup;
+    sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 2)) {
+        k->size = sqlite3_column_int64(s, 0);
+        k->mtime = sqlite3_column_int64(s, 1);
+        snprintf(k->sha256, sizeof k->sha256, "%s", (const char *)sqlite3_column_text(s, 2));
+        k->same_lexicon = sqlite3_column_int(s, 3);
+        found = 1;
     }
-    sqlite3_finalize(st);
-    if (c->nknown) qsort(c->known, c->nknown, sizeof *c->known, known_cmp);
-    return TM_OK;
+    sqlite3_reset(s);
+    pthread_mutex_unlock(&c->mu);
+    return found;
 }
 
-static int ingest_work(tm_pipeline *pl, tm_doc *doc, size_t index, const char *path, tm_err *err,
-                       void *payload)
+static int ingest_next(tm_par_item *item, void *payload)
+{
+    return tm_inputs_next(item, ((ingest_ctx *)payload)->in);
+}
+
+static int ingest_work(tm_pipeline *pl, tm_doc *doc, tm_par_item *item, tm_err *err, void *payload)
 {
     ingest_ctx *c = payload;
-    if (c->in->problems[index])
-        return tm_err_set(err, TM_ESKIP, "%s: %s", path, c->in->problems[index]);
+    const char *path = item->path;
+    if (item->note) return tm_err_set(err, TM_ESKIP, "%s: %s", path, item->note);
     struct stat st;
-    if (tm_ingest_stat(path, &st) == 0 && c->nknown) {
-        known key = {(char *)path, 0, 0, {0}, 0};
-        known *k = bsearch(&key, c->known, c->nknown, sizeof *c->known, known_cmp);
-        /* same size and mtime: confirm with the digest before skipping */
-        if (k && k->size == (int64_t)st.st_size && k->mtime == (int64_t)st.st_mtime) {
-            int rc = tm_ingest_file(doc, path, err);
-            if (rc != TM_OK) return rc;
-            if (strcmp(doc->sha256, k->sha256) != 0) return tm_pipeline_process(pl, doc, err);
-            if (k->same_lexicon) return UNCHANGED;
-            /* same bytes, other lexicon: its mentions and signals are stale */
-            if (c->relex) c->relex[index] = 1;
-            return tm_pipeline_process(pl, doc, err);
-        }
+    known k;
+    /* same size and mtime: confirm with the digest before skipping */
+    if (c->lookup && tm_ingest_stat(path, &st) == 0 && find_known(c, path, &k) &&
+        k.size == (int64_t)st.st_size && k.mtime == (int64_t)st.st_mtime) {
+        int rc = tm_ingest_file(doc, path, err);
+        if (rc != TM_OK) return rc;
+        if (strcmp(doc->sha256, k.sha256) != 0) return tm_pipeline_process(pl, doc, err);
+        if (k.same_lexicon) return UNCHANGED;
+        /* same bytes, other lexicon: its mentions and signals are stale */
+        rc = tm_pipeline_process(pl, doc, err);
+        return rc == TM_OK ? RELEXED : rc;
     }
     return tm_pipeline_file(pl, doc, path, err);
 }
@@ -141,7 +160,7 @@ static int begin_batch(tm_cli_batch *b, const char *path, tm_err *err)
 }
 
 tm_cli_stored tm_cli_batch_store(tm_cli_batch *b, const tm_doc *doc, const tm_store_meta *meta,
-                                 const char *path, size_t left)
+                                 const char *path, size_t index)
 {
     tm_err serr = {0};
     if (!b->open) {
@@ -160,7 +179,7 @@ tm_cli_stored tm_cli_batch_store(tm_cli_batch *b, const tm_doc *doc, const tm_st
             tm_cli_error("%s: not stored: %s; stopping: nothing of it was written, the %zu"
                          " document(s) before it since the last commit are rolled back and %zu"
                          " were not processed; %s",
-                         path, serr.msg, b->docs, left, b->again);
+                         path, serr.msg, b->docs, b->left(b->left_arg, index), b->again);
             b->stats->stored -= b->docs;
             b->docs = 0;
             b->fatal = 1;
@@ -184,15 +203,16 @@ int tm_cli_batch_finish(tm_cli_batch *b)
     return end_batch(b);
 }
 
-static int ingest_consume(tm_doc *doc, size_t index, const char *path, int rc, const tm_err *err,
+static int ingest_consume(tm_doc *doc, const tm_par_item *item, int rc, const tm_err *err,
                           void *payload)
 {
     ingest_ctx *c = payload;
+    const char *path = item->path;
     if (rc == UNCHANGED) {
         c->stats->unchanged++;
         return 0;
     }
-    if (rc != TM_OK) {
+    if (rc < 0) {
         fprintf(stderr, "tension: %s\n", err->msg);
         c->stats->skipped++;
         return 0;
@@ -200,11 +220,11 @@ static int ingest_consume(tm_doc *doc, size_t index, const char *path, int rc, c
     struct stat st;
     int64_t size = tm_ingest_stat(path, &st) == 0 ? (int64_t)st.st_size : (int64_t)doc->raw_len;
     tm_store_meta meta = {tm_lexicon_version(c->lex), tm_lexicon_hash(c->lex), size};
-    tm_cli_stored r = tm_cli_batch_store(&c->batch, doc, &meta, path, c->in->n - index - 1);
+    tm_cli_stored r = tm_cli_batch_store(&c->batch, doc, &meta, path, item->index);
     if (r != TM_CLI_STORED) return r == TM_CLI_STOP;
     for (size_t i = 0; i < doc->errors.n; i++)
         fprintf(stderr, "tension: warning: %s\n", doc->errors.v[i]);
-    if (c->relex && c->relex[index]) c->stats->relexed++;
+    if (rc == RELEXED) c->stats->relexed++;
     return 0;
 }
 
@@ -228,6 +248,15 @@ static int test_page_limit(tm_store *st, tm_err *err)
     return TM_OK;
 }
 
+/* The inputs after `index`, for the message of a run stopped there: the
+ * walk is finished, counting. */
+static size_t inputs_left(void *arg, size_t index)
+{
+    tm_inputs *in = arg;
+    size_t rest = tm_inputs_rest(in), given = tm_inputs_given(in);
+    return given + rest - index - 1;
+}
+
 int tm_cli_ingest_paths(const char *db, const char *lexdir, const char *const *paths, size_t n,
                         int jobs, tm_ingest_stats *stats)
 {
@@ -235,14 +264,12 @@ int tm_cli_ingest_paths(const char *db, const char *lexdir, const char *const *p
     tm_lexicon *lex = tm_cli_load_lexicon(lexdir);
     if (!lex) return TM_EXIT_ERROR;
     ingest_ctx c = {0};
-    tm_inputs in = {0};
     c.lex = lex;
     c.stats = stats;
-    c.in = &in;
     tm_err err = {0};
     int rc = TM_EXIT_OK;
     if (tm_store_open(&c.store, db, &err) != TM_OK || test_page_limit(c.store, &err) != TM_OK ||
-        load_known(&c, &err) != TM_OK) {
+        open_lookup(&c, db, &err) != TM_OK) {
         tm_cli_error("%s", err.msg);
         rc = TM_EXIT_ERROR;
         goto cleanup;
@@ -255,13 +282,18 @@ int tm_cli_ingest_paths(const char *db, const char *lexdir, const char *const *p
         rc = TM_EXIT_ERROR;
         goto cleanup;
     }
-    for (size_t i = 0; i < n; i++)
-        tm_inputs_add(&in, paths[i]);
-    c.relex = calloc(in.n ? in.n : 1, 1); /* NULL only costs the count in the summary */
-    c.batch =
-        (tm_cli_batch){.store = c.store, .stats = stats, .db = db, .again = "run the ingest again"};
-    int prc = tm_par_run(lex, (const char *const *)in.paths, in.n, jobs, ingest_work,
-                         ingest_consume, &c, &err);
+    if (tm_inputs_start(&c.in, paths, n, NULL, &err) != TM_OK) {
+        tm_cli_error("%s", err.msg);
+        rc = TM_EXIT_ERROR;
+        goto cleanup;
+    }
+    c.batch = (tm_cli_batch){.store = c.store,
+                             .stats = stats,
+                             .db = db,
+                             .again = "run the ingest again",
+                             .left = inputs_left,
+                             .left_arg = c.in};
+    int prc = tm_par_run(lex, ingest_next, jobs, ingest_work, ingest_consume, &c, &err);
     tm_cli_batch_finish(&c.batch);
     if (prc != TM_OK && !c.batch.fatal) tm_cli_error("%s", err.msg);
     if (c.batch.fatal || (prc != TM_OK && prc != 1))
@@ -269,11 +301,10 @@ int tm_cli_ingest_paths(const char *db, const char *lexdir, const char *const *p
     else if (stats->skipped)
         rc = TM_EXIT_SKIPPED;
 cleanup:
-    for (size_t i = 0; i < c.nknown; i++)
-        free(c.known[i].path);
-    free(c.known);
-    free(c.relex);
-    tm_inputs_free(&in);
+    tm_inputs_free(c.in);
+    sqlite3_finalize(c.lookup);
+    sqlite3_close_v2(c.rdb);
+    if (c.mu_made) pthread_mutex_destroy(&c.mu);
     tm_store_close(c.store);
     tm_lexicon_free(lex);
     return rc;

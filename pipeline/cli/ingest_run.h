@@ -27,6 +27,9 @@ typedef struct tm_cli_batch {
     size_t docs;       /* documents stored in the open transaction */
     int open;          /* a transaction is open */
     int fatal;         /* stopped: the open batch is rolled back */
+    /* the inputs after input `index`, for the message of a stop there */
+    size_t (*left)(void *left_arg, size_t index);
+    void *left_arg;
 } tm_cli_batch;
 
 /* What tm_cli_batch_store() did with a document. */
@@ -36,11 +39,11 @@ typedef enum tm_cli_stored {
     TM_CLI_STOP = 2     /* a database error: reported, the batch rolled back; stop the run */
 } tm_cli_stored;
 
-/* Stores `doc` (the file `path`, `left` inputs after it) in the open batch,
+/* Stores `doc` (the file `path`, input number `index`) in the open batch,
  * opening one first (waiting for another writer) and committing every
  * TM_CLI_BATCH documents; counts it in stats. */
 tm_cli_stored tm_cli_batch_store(tm_cli_batch *b, const tm_doc *doc, const tm_store_meta *meta,
-                                 const char *path, size_t left);
+                                 const char *path, size_t index);
 /* Ends the run: commits the open batch, or rolls it back after a stop.
  * Returns 1 when the commit failed (reported), else 0. */
 int tm_cli_batch_finish(tm_cli_batch *b);

@@ -27,9 +27,10 @@ typedef struct retag_ctx {
     tm_ingest_stats *stats;
     sqlite3 *rdb;        /* read-only connection for the workers */
     sqlite3_stmt *fetch; /* guarded by mu */
+    sqlite3_stmt *list;  /* the next stale document after ?2: guarded by mu */
     pthread_mutex_t mu;
-    int64_t *sizes; /* the stored file size of every document, by index */
-    size_t n;       /* documents to re-tag */
+    int64_t last_id; /* the last document handed out */
+    size_t n;        /* documents to re-tag, counted at the start */
     tm_cli_batch batch;
 } retag_ctx;
 
@@ -86,10 +87,10 @@ cleanup:
     return rc;
 }
 
-static int retag_work(tm_pipeline *pl, tm_doc *doc, size_t index, const char *path, tm_err *err,
-                      void *payload)
+static int retag_work(tm_pipeline *pl, tm_doc *doc, tm_par_item *item, tm_err *err, void *payload)
 {
     retag_ctx *c = payload;
+    const char *path = item->path;
     char *text = NULL, sha[65], date[11];
     unsigned char *data = NULL, *raw = NULL;
     size_t text_len = 0, data_len = 0, raw_len = 0;
@@ -110,7 +111,7 @@ static int retag_work(tm_pipeline *pl, tm_doc *doc, size_t index, const char *pa
         /* an e-mail attachment was dated by its message when its text is not;
          * the stored date is that date then, and unused when the text has one */
         if (!doc->mail_date[0]) memcpy(doc->mail_date, date, sizeof date);
-        c->sizes[index] = size;
+        item->value = size; /* for the consumer's tm_store_meta */
         rc = tm_pipeline_process(pl, doc, err);
     }
     tm_free(text);
@@ -119,54 +120,73 @@ static int retag_work(tm_pipeline *pl, tm_doc *doc, size_t index, const char *pa
     return rc;
 }
 
-static int retag_consume(tm_doc *doc, size_t index, const char *path, int rc, const tm_err *err,
+static int retag_consume(tm_doc *doc, const tm_par_item *item, int rc, const tm_err *err,
                          void *payload)
 {
     retag_ctx *c = payload;
+    const char *path = item->path;
     if (rc != TM_OK) {
         fprintf(stderr, "tension: %s\n", err->msg);
         c->stats->skipped++;
         return 0;
     }
-    tm_store_meta meta = {tm_lexicon_version(c->lex), tm_lexicon_hash(c->lex), c->sizes[index]};
-    return tm_cli_batch_store(&c->batch, doc, &meta, path, c->n - index - 1) == TM_CLI_STOP;
+    tm_store_meta meta = {tm_lexicon_version(c->lex), tm_lexicon_hash(c->lex), item->value};
+    return tm_cli_batch_store(&c->batch, doc, &meta, path, item->index) == TM_CLI_STOP;
 }
 
-/* The paths of the documents tagged with another lexicon, in storage order. */
-static int stale_paths(char ***out, size_t *n, tm_store *st, const char *hash, tm_err *err)
+static size_t retag_left(void *arg, size_t index)
+{
+    const retag_ctx *c = arg;
+    return c->n > index + 1 ? c->n - index - 1 : 0;
+}
+
+/* The documents tagged with another lexicon, in storage (id) order, are
+ * fetched one at a time, never listed: the next after the last handed out,
+ * up to the last stale one at the start (a document this run stores anew
+ * gets a higher id; one it re-tags in place has the new lexicon). */
+static const char list_sql[] = "SELECT id, path FROM documents WHERE id > ?2 AND id <= ?3"
+                               " AND lexicon_hash IS NOT ?1 ORDER BY id LIMIT 1";
+
+/* How many documents are stale, and the last of them. */
+static int count_stale(size_t *n, int64_t *last, tm_store *st, const char *hash, tm_err *err)
 {
     sqlite3_stmt *s = NULL;
-    char **v = NULL;
-    size_t cap = 0;
-    *out = NULL;
-    *n = 0;
     sqlite3 *db = tm_store_db(st);
+    *n = 0;
+    *last = 0;
     if (sqlite3_prepare_v2(db,
-                           "SELECT path FROM documents WHERE lexicon_hash IS NOT ?1 ORDER BY id",
+                           "SELECT count(*), max(id) FROM documents WHERE lexicon_hash IS NOT ?1",
                            -1, &s, NULL) != SQLITE_OK)
         return tm_err_set(err, TM_EDB, "reading the document list: %s", sqlite3_errmsg(db));
     sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
-    int rc = TM_OK, src;
-    while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 256;
-            char **nv = realloc(v, cap * sizeof *nv);
-            if (!nv) {
-                rc = tm_err_set(err, TM_ENOMEM, "out of memory listing the documents");
-                break;
-            }
-            v = nv;
-        }
-        if (!(v[*n] = strdup((const char *)sqlite3_column_text(s, 0)))) {
-            rc = tm_err_set(err, TM_ENOMEM, "out of memory listing the documents");
-            break;
-        }
-        (*n)++;
-    }
-    if (rc == TM_OK && src != SQLITE_DONE)
+    int rc = TM_OK;
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        *n = (size_t)sqlite3_column_int64(s, 0);
+        *last = sqlite3_column_int64(s, 1);
+    } else {
         rc = tm_err_set(err, TM_EDB, "reading the document list: %s", sqlite3_errmsg(db));
+    }
     sqlite3_finalize(s);
-    *out = v;
+    return rc;
+}
+
+static int retag_next(tm_par_item *item, void *payload)
+{
+    retag_ctx *c = payload;
+    pthread_mutex_lock(&c->mu);
+    sqlite3_stmt *s = c->list;
+    sqlite3_bind_int64(s, 2, c->last_id);
+    int src = sqlite3_step(s), rc = 0;
+    if (src == SQLITE_ROW) {
+        c->last_id = sqlite3_column_int64(s, 0);
+        const char *p = (const char *)sqlite3_column_text(s, 1);
+        item->path = strdup(p ? p : "");
+        rc = item->path ? 1 : TM_ENOMEM;
+    } else if (src != SQLITE_DONE) {
+        rc = TM_EDB;
+    }
+    sqlite3_reset(s);
+    pthread_mutex_unlock(&c->mu);
     return rc;
 }
 
@@ -176,29 +196,31 @@ int tm_cli_retag(const char *db, const char *lexdir, int jobs, tm_ingest_stats *
     tm_lexicon *lex = tm_cli_load_lexicon(lexdir);
     if (!lex) return TM_EXIT_ERROR;
     retag_ctx c = {0};
-    char **paths = NULL;
     size_t n = 0;
+    int64_t last = 0;
     tm_err err = {0};
     int rc = TM_EXIT_OK, mu = 0;
     c.lex = lex;
     c.stats = stats;
     if (tm_store_open(&c.store, db, &err) != TM_OK ||
-        stale_paths(&paths, &n, c.store, tm_lexicon_hash(lex), &err) != TM_OK) {
+        count_stale(&n, &last, c.store, tm_lexicon_hash(lex), &err) != TM_OK) {
         tm_cli_error("%s", err.msg);
         rc = TM_EXIT_ERROR;
         goto cleanup;
     }
     if (!n) goto cleanup;
     if (sqlite3_open_v2(db, &c.rdb, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(c.rdb, fetch_sql, -1, &c.fetch, NULL) != SQLITE_OK) {
+        sqlite3_prepare_v2(c.rdb, fetch_sql, -1, &c.fetch, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(c.rdb, list_sql, -1, &c.list, NULL) != SQLITE_OK) {
         tm_cli_error("%s: cannot open the database for reading: %s", db,
                      c.rdb ? sqlite3_errmsg(c.rdb) : "out of memory");
         rc = TM_EXIT_ERROR;
         goto cleanup;
     }
     sqlite3_busy_timeout(c.rdb, 10000);
-    c.sizes = calloc(n, sizeof *c.sizes);
-    if (!c.sizes || pthread_mutex_init(&c.mu, NULL) != 0) {
+    sqlite3_bind_text(c.list, 1, tm_lexicon_hash(lex), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(c.list, 3, last);
+    if (pthread_mutex_init(&c.mu, NULL) != 0) {
         tm_cli_error("out of memory re-tagging %zu documents", n);
         rc = TM_EXIT_ERROR;
         goto cleanup;
@@ -207,10 +229,13 @@ int tm_cli_retag(const char *db, const char *lexdir, int jobs, tm_ingest_stats *
     c.n = n;
     /* a rolled-back document keeps its old rows and old lexicon hash, so the
      * next --retag does it again */
-    c.batch =
-        (tm_cli_batch){.store = c.store, .stats = stats, .db = db, .again = "run the re-tag again"};
-    int prc =
-        tm_par_run(lex, (const char *const *)paths, n, jobs, retag_work, retag_consume, &c, &err);
+    c.batch = (tm_cli_batch){.store = c.store,
+                             .stats = stats,
+                             .db = db,
+                             .again = "run the re-tag again",
+                             .left = retag_left,
+                             .left_arg = &c};
+    int prc = tm_par_run(lex, retag_next, jobs, retag_work, retag_consume, &c, &err);
     tm_cli_batch_finish(&c.batch);
     if (prc != TM_OK && !c.batch.fatal) tm_cli_error("%s", err.msg);
     if (c.batch.fatal || (prc != TM_OK && prc != 1))
@@ -220,11 +245,8 @@ int tm_cli_retag(const char *db, const char *lexdir, int jobs, tm_ingest_stats *
 cleanup:
     if (mu) pthread_mutex_destroy(&c.mu);
     sqlite3_finalize(c.fetch);
+    sqlite3_finalize(c.list);
     sqlite3_close_v2(c.rdb);
-    for (size_t i = 0; i < n; i++)
-        free(paths[i]);
-    free(paths);
-    free(c.sizes);
     tm_store_close(c.store);
     tm_lexicon_free(lex);
     return rc;

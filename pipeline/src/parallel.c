@@ -1,7 +1,10 @@
 /*
  * parallel.c: a fixed pool of workers feeding an in-order consumer. Each
- * worker has a slot (its doc); the consumer waits for slot of index `next`,
- * consumes it, and releases the worker to take another path.
+ * worker has a slot (its doc and input); the consumer waits for the slot of
+ * index `next_consume`, consumes it, and releases the worker to take another
+ * input. Inputs are taken from `next` one at a time (under `take`, so their
+ * indexes are the order `next` gave them), never listed up front: memory
+ * does not grow with the number of inputs.
  */
 #include "tm/parallel.h"
 
@@ -12,20 +15,27 @@
 
 typedef struct slot {
     tm_doc doc;
-    tm_pipeline *pl;
-    size_t index; /* the path it holds */
-    int state;    /* 0 free, 1 ready for the consumer */
+    tm_pipeline *pl; /* made when the worker takes its first input */
+    tm_par_item item;
+    int state; /* 0 free, 1 ready for the consumer */
     int rc;
     tm_err err;
 } slot;
 
 typedef struct pool {
-    pthread_mutex_t mu;
-    pthread_cond_t ready;    /* a slot became ready */
-    pthread_cond_t released; /* a slot was consumed */
-    const char *const *paths;
-    size_t n, next_take, next_consume;
+    pthread_mutex_t mu;         /* slots' state, the counters, stop */
+    pthread_mutex_t take;       /* calls of `next`, with next_take */
+    pthread_cond_t ready;       /* a slot became ready, or the inputs ended */
+    pthread_cond_t released;    /* a slot was consumed */
+    size_t next_take;           /* under take */
+    int exhausted;              /* under take: `next` said there are no more (or failed) */
+    size_t next_consume, taken; /* under mu: taken counts the inputs handed to workers */
+    int ended;                  /* under mu: exhausted */
     int stop;
+    int fail; /* a worker could not make its pipeline, or `next` failed */
+    tm_err fail_err;
+    const tm_lexicon *lex;
+    tm_par_next_fn next;
     tm_par_work_fn work;
     void *payload;
     slot *slots;
@@ -37,6 +47,51 @@ typedef struct worker_arg {
     slot *s;
 } worker_arg;
 
+static void item_free(tm_par_item *it)
+{
+    free(it->path);
+    free(it->note);
+    memset(it, 0, sizeof *it);
+}
+
+/* Takes the next input into `it`: 1, 0 at the end, or an error (err set).
+ * `taken` and `ended` change under `mu` while `take` is held, so when the
+ * consumer sees `ended` every input taken before is counted in `taken`. */
+static int take(pool *p, tm_par_item *it, tm_err *err)
+{
+    pthread_mutex_lock(&p->take);
+    memset(it, 0, sizeof *it);
+    it->index = p->next_take;
+    int r = p->exhausted ? 0 : p->next(it, p->payload);
+    if (r == 1 && !it->path) r = tm_err_set(err, TM_ENOMEM, "out of memory listing the inputs");
+    if (r < 0 && err->code == TM_OK) tm_err_set(err, r, "cannot list the inputs");
+    pthread_mutex_lock(&p->mu);
+    if (r == 1) {
+        p->next_take++;
+        p->taken++;
+    } else {
+        p->exhausted = 1;
+        p->ended = 1;
+        pthread_cond_broadcast(&p->ready);
+    }
+    pthread_mutex_unlock(&p->mu);
+    pthread_mutex_unlock(&p->take);
+    if (r != 1) item_free(it);
+    return r;
+}
+
+/* Ends the run early from a worker with `rc` and its message. */
+static void fail_locked(pool *p, int rc, const tm_err *err)
+{
+    if (!p->fail) {
+        p->fail = rc;
+        p->fail_err = *err;
+    }
+    p->stop = 1;
+    pthread_cond_broadcast(&p->ready);
+    pthread_cond_broadcast(&p->released);
+}
+
 static void *worker(void *arg)
 {
     worker_arg *wa = arg;
@@ -46,19 +101,35 @@ static void *worker(void *arg)
         pthread_mutex_lock(&p->mu);
         while (s->state == 1 && !p->stop)
             pthread_cond_wait(&p->released, &p->mu);
-        if (p->stop || p->next_take >= p->n) {
-            pthread_mutex_unlock(&p->mu);
+        int done = p->stop || p->ended;
+        pthread_mutex_unlock(&p->mu);
+        if (done) return NULL;
+
+        tm_err_clear(&s->err);
+        item_free(&s->item);
+        int r = take(p, &s->item, &s->err);
+        if (r <= 0) {
+            if (r < 0) {
+                pthread_mutex_lock(&p->mu);
+                fail_locked(p, r, &s->err);
+                pthread_mutex_unlock(&p->mu);
+            }
             return NULL;
         }
-        size_t i = p->next_take++;
-        pthread_mutex_unlock(&p->mu);
-
+        /* a worker that never gets an input never pays for a tagger */
+        if (!s->pl) {
+            int rc = tm_pipeline_new(&s->pl, p->lex, &s->err);
+            if (rc != TM_OK) {
+                pthread_mutex_lock(&p->mu);
+                fail_locked(p, rc, &s->err);
+                pthread_mutex_unlock(&p->mu);
+                return NULL;
+            }
+        }
         tm_doc_reset(&s->doc);
-        tm_err_clear(&s->err);
-        int rc = p->work(s->pl, &s->doc, i, p->paths[i], &s->err, p->payload);
+        int rc = p->work(s->pl, &s->doc, &s->item, &s->err, p->payload);
 
         pthread_mutex_lock(&p->mu);
-        s->index = i;
         s->rc = rc;
         s->state = 1;
         pthread_cond_broadcast(&p->ready);
@@ -72,36 +143,50 @@ int tm_par_cores(void)
     return n < 1 ? 1 : (int)n;
 }
 
-int tm_par_run(const tm_lexicon *lex, const char *const *paths, size_t n, int jobs,
-               tm_par_work_fn work, tm_par_consume_fn consume, void *payload, tm_err *err)
+static int run_one(const tm_lexicon *lex, tm_par_next_fn next, tm_par_work_fn work,
+                   tm_par_consume_fn consume, void *payload, tm_err *err)
+{
+    tm_pipeline *pl = NULL;
+    int rc = tm_pipeline_new(&pl, lex, err);
+    if (rc != TM_OK) return rc;
+    tm_doc doc;
+    tm_doc_init(&doc);
+    int stop = 0;
+    for (size_t i = 0; !stop; i++) {
+        tm_par_item it = {.index = i};
+        int r = next(&it, payload);
+        if (r == 1 && !it.path) r = tm_err_set(err, TM_ENOMEM, "out of memory listing the inputs");
+        if (r < 0 && err->code == TM_OK) tm_err_set(err, r, "cannot list the inputs");
+        if (r != 1) {
+            item_free(&it);
+            if (r < 0) stop = r;
+            break;
+        }
+        tm_err e = {0};
+        tm_doc_reset(&doc);
+        int w = work(pl, &doc, &it, &e, payload);
+        stop = consume(&doc, &it, w, &e, payload);
+        item_free(&it);
+    }
+    tm_doc_dispose(&doc);
+    tm_pipeline_free(pl);
+    return stop;
+}
+
+int tm_par_run(const tm_lexicon *lex, tm_par_next_fn next, int jobs, tm_par_work_fn work,
+               tm_par_consume_fn consume, void *payload, tm_err *err)
 {
     if (jobs < 1) jobs = 1;
-    if ((size_t)jobs > n && n > 0) jobs = (int)n;
-    if (jobs == 1) {
-        tm_pipeline *pl = NULL;
-        int rc = tm_pipeline_new(&pl, lex, err);
-        if (rc != TM_OK) return rc;
-        tm_doc doc;
-        tm_doc_init(&doc);
-        int stop = 0;
-        for (size_t i = 0; i < n && !stop; i++) {
-            tm_err e = {0};
-            tm_doc_reset(&doc);
-            int r = work(pl, &doc, i, paths[i], &e, payload);
-            stop = consume(&doc, i, paths[i], r, &e, payload);
-        }
-        tm_doc_dispose(&doc);
-        tm_pipeline_free(pl);
-        return stop;
-    }
+    if (jobs == 1) return run_one(lex, next, work, consume, payload, err);
 
     pool p;
     memset(&p, 0, sizeof p);
     pthread_mutex_init(&p.mu, NULL);
+    pthread_mutex_init(&p.take, NULL);
     pthread_cond_init(&p.ready, NULL);
     pthread_cond_init(&p.released, NULL);
-    p.paths = paths;
-    p.n = n;
+    p.lex = lex;
+    p.next = next;
     p.work = work;
     p.payload = payload;
     p.jobs = jobs;
@@ -113,11 +198,8 @@ int tm_par_run(const tm_lexicon *lex, const char *const *paths, size_t n, int jo
         rc = tm_err_set(err, TM_ENOMEM, "out of memory starting %d workers", jobs);
         goto cleanup;
     }
-    for (int j = 0; j < jobs; j++) {
+    for (int j = 0; j < jobs; j++)
         tm_doc_init(&p.slots[j].doc);
-        rc = tm_pipeline_new(&p.slots[j].pl, lex, err);
-        if (rc != TM_OK) goto cleanup;
-    }
     for (int j = 0; j < jobs; j++) {
         args[j] = (worker_arg){&p, &p.slots[j]};
         if (pthread_create(&threads[j], NULL, worker, &args[j]) != 0) {
@@ -126,18 +208,19 @@ int tm_par_run(const tm_lexicon *lex, const char *const *paths, size_t n, int jo
         }
         started++;
     }
-    /* the consumer: this thread, strictly in path order */
+    /* the consumer: this thread, strictly in input order */
     pthread_mutex_lock(&p.mu);
-    while (started > 0 && p.next_consume < n && !p.stop) {
+    while (started > 0 && !p.stop) {
         slot *s = NULL;
         for (int j = 0; j < jobs; j++)
-            if (p.slots[j].state == 1 && p.slots[j].index == p.next_consume) s = &p.slots[j];
+            if (p.slots[j].state == 1 && p.slots[j].item.index == p.next_consume) s = &p.slots[j];
         if (!s) {
+            if (p.ended && p.next_consume == p.taken) break;
             pthread_cond_wait(&p.ready, &p.mu);
             continue;
         }
         pthread_mutex_unlock(&p.mu);
-        int stop = consume(&s->doc, s->index, paths[s->index], s->rc, &s->err, payload);
+        int stop = consume(&s->doc, &s->item, s->rc, &s->err, payload);
         pthread_mutex_lock(&p.mu);
         if (stop) {
             p.stop = 1;
@@ -146,6 +229,10 @@ int tm_par_run(const tm_lexicon *lex, const char *const *paths, size_t n, int jo
         s->state = 0;
         p.next_consume++;
         pthread_cond_broadcast(&p.released);
+    }
+    if (p.fail && rc == TM_OK) {
+        rc = p.fail;
+        *err = p.fail_err;
     }
     p.stop = 1;
     pthread_cond_broadcast(&p.released);
@@ -157,12 +244,14 @@ cleanup:
         for (int j = 0; j < jobs; j++) {
             tm_doc_dispose(&p.slots[j].doc);
             tm_pipeline_free(p.slots[j].pl);
+            item_free(&p.slots[j].item);
         }
     }
     tm_free(p.slots);
     tm_free(threads);
     tm_free(args);
     pthread_mutex_destroy(&p.mu);
+    pthread_mutex_destroy(&p.take);
     pthread_cond_destroy(&p.ready);
     pthread_cond_destroy(&p.released);
     return rc;
