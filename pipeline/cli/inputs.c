@@ -27,7 +27,12 @@ enum { QUEUE = 0, COUNT = 1, ABANDON = 2 }; /* what the walk does with an entry 
 struct tm_inputs {
     pthread_t thread;
     pthread_mutex_t mu;
-    pthread_cond_t changed; /* an entry was queued or taken, the mode changed, the walk ended */
+    /* a waiter is woken only when there is one, and the walk only when the
+     * queue is half empty: a handover per file costs more than reading an
+     * unchanged one */
+    pthread_cond_t changed; /* for the walk: room in the queue, or the mode changed */
+    pthread_cond_t queued;  /* for the taker: an entry was queued, or the walk ended */
+    int walk_waits, taker_waits;
     entry q[TM_INPUTS_AHEAD];
     size_t head, len;
     int mode;
@@ -41,8 +46,11 @@ struct tm_inputs {
 static int push(tm_inputs *in, const char *path, const char *note)
 {
     pthread_mutex_lock(&in->mu);
-    while (in->mode == QUEUE && in->len == TM_INPUTS_AHEAD)
+    while (in->mode == QUEUE && in->len == TM_INPUTS_AHEAD) {
+        in->walk_waits = 1;
         pthread_cond_wait(&in->changed, &in->mu);
+        in->walk_waits = 0;
+    }
     int rc = 0;
     if (in->mode == COUNT) {
         in->counted++;
@@ -53,7 +61,7 @@ static int push(tm_inputs *in, const char *path, const char *note)
         if (e.path) { /* out of memory: the entry is lost, as it always was */
             in->q[(in->head + in->len) % TM_INPUTS_AHEAD] = e;
             in->len++;
-            pthread_cond_broadcast(&in->changed);
+            if (in->taker_waits) pthread_cond_signal(&in->queued);
         } else {
             free(e.note);
         }
@@ -109,6 +117,7 @@ static void *walk_all(void *arg)
     pthread_mutex_lock(&in->mu);
     in->done = 1;
     pthread_cond_broadcast(&in->changed);
+    pthread_cond_broadcast(&in->queued);
     pthread_mutex_unlock(&in->mu);
     return NULL;
 }
@@ -123,9 +132,11 @@ int tm_inputs_start(tm_inputs **out, const char *const *args, size_t n, FILE *li
     in->list = list;
     pthread_mutex_init(&in->mu, NULL);
     pthread_cond_init(&in->changed, NULL);
+    pthread_cond_init(&in->queued, NULL);
     if (pthread_create(&in->thread, NULL, walk_all, in) != 0) {
         pthread_mutex_destroy(&in->mu);
         pthread_cond_destroy(&in->changed);
+        pthread_cond_destroy(&in->queued);
         free(in);
         return tm_err_set(err, TM_ENOMEM, "cannot start the thread listing the inputs");
     }
@@ -137,8 +148,11 @@ int tm_inputs_next(tm_par_item *item, void *inputs)
 {
     tm_inputs *in = inputs;
     pthread_mutex_lock(&in->mu);
-    while (in->len == 0 && !in->done && in->mode == QUEUE)
-        pthread_cond_wait(&in->changed, &in->mu);
+    while (in->len == 0 && !in->done && in->mode == QUEUE) {
+        in->taker_waits++;
+        pthread_cond_wait(&in->queued, &in->mu);
+        in->taker_waits--;
+    }
     if (in->len == 0 || in->mode != QUEUE) {
         pthread_mutex_unlock(&in->mu);
         return 0;
@@ -147,7 +161,7 @@ int tm_inputs_next(tm_par_item *item, void *inputs)
     in->head = (in->head + 1) % TM_INPUTS_AHEAD;
     in->len--;
     in->given++;
-    pthread_cond_broadcast(&in->changed);
+    if (in->walk_waits && in->len <= TM_INPUTS_AHEAD / 2) pthread_cond_signal(&in->changed);
     pthread_mutex_unlock(&in->mu);
     item->path = e.path;
     item->note = e.note;
@@ -171,6 +185,7 @@ size_t tm_inputs_rest(tm_inputs *in)
         in->counted += in->len;
         drop_queue(in);
         pthread_cond_broadcast(&in->changed);
+        pthread_cond_broadcast(&in->queued);
     }
     while (!in->done)
         pthread_cond_wait(&in->changed, &in->mu);
@@ -198,6 +213,7 @@ void tm_inputs_free(tm_inputs *in)
     drop_queue(in);
     pthread_mutex_destroy(&in->mu);
     pthread_cond_destroy(&in->changed);
+    pthread_cond_destroy(&in->queued);
     free(in);
 }
 

@@ -32,6 +32,8 @@ typedef struct pool {
     size_t next_consume, taken; /* under mu: taken counts the inputs handed to workers */
     int ended;                  /* under mu: exhausted */
     int stop;
+    /* waiters, so a handover wakes a thread only when one waits for it */
+    int consumer_waits, workers_wait;
     int fail; /* a worker could not make its pipeline, or `next` failed */
     tm_err fail_err;
     const tm_lexicon *lex;
@@ -99,8 +101,11 @@ static void *worker(void *arg)
     slot *s = wa->s;
     for (;;) {
         pthread_mutex_lock(&p->mu);
-        while (s->state == 1 && !p->stop)
+        while (s->state == 1 && !p->stop) {
+            p->workers_wait++;
             pthread_cond_wait(&p->released, &p->mu);
+            p->workers_wait--;
+        }
         int done = p->stop || p->ended;
         pthread_mutex_unlock(&p->mu);
         if (done) return NULL;
@@ -132,7 +137,7 @@ static void *worker(void *arg)
         pthread_mutex_lock(&p->mu);
         s->rc = rc;
         s->state = 1;
-        pthread_cond_broadcast(&p->ready);
+        if (p->consumer_waits) pthread_cond_signal(&p->ready);
         pthread_mutex_unlock(&p->mu);
     }
 }
@@ -216,7 +221,9 @@ int tm_par_run(const tm_lexicon *lex, tm_par_next_fn next, int jobs, tm_par_work
             if (p.slots[j].state == 1 && p.slots[j].item.index == p.next_consume) s = &p.slots[j];
         if (!s) {
             if (p.ended && p.next_consume == p.taken) break;
+            p.consumer_waits = 1;
             pthread_cond_wait(&p.ready, &p.mu);
+            p.consumer_waits = 0;
             continue;
         }
         pthread_mutex_unlock(&p.mu);
@@ -228,7 +235,7 @@ int tm_par_run(const tm_lexicon *lex, tm_par_next_fn next, int jobs, tm_par_work
         }
         s->state = 0;
         p.next_consume++;
-        pthread_cond_broadcast(&p.released);
+        if (p.workers_wait) pthread_cond_broadcast(&p.released);
     }
     if (p.fail && rc == TM_OK) {
         rc = p.fail;
