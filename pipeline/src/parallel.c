@@ -56,6 +56,18 @@ static void item_free(tm_par_item *it)
     memset(it, 0, sizeof *it);
 }
 
+/* Ends the run early from a worker with `rc` and its message. */
+static void fail_locked(pool *p, int rc, const tm_err *err)
+{
+    if (!p->fail) {
+        p->fail = rc;
+        p->fail_err = *err;
+    }
+    p->stop = 1;
+    pthread_cond_broadcast(&p->ready);
+    pthread_cond_broadcast(&p->released);
+}
+
 /* Takes the next input into `it`: 1, 0 at the end, or an error (err set).
  * `taken` and `ended` change under `mu` while `take` is held, so when the
  * consumer sees `ended` every input taken before is counted in `taken`. */
@@ -74,24 +86,14 @@ static int take(pool *p, tm_par_item *it, tm_err *err)
     } else {
         p->exhausted = 1;
         p->ended = 1;
+        /* with `ended`, or the consumer could finish without the error */
+        if (r < 0) fail_locked(p, r, err);
         pthread_cond_broadcast(&p->ready);
     }
     pthread_mutex_unlock(&p->mu);
     pthread_mutex_unlock(&p->take);
     if (r != 1) item_free(it);
     return r;
-}
-
-/* Ends the run early from a worker with `rc` and its message. */
-static void fail_locked(pool *p, int rc, const tm_err *err)
-{
-    if (!p->fail) {
-        p->fail = rc;
-        p->fail_err = *err;
-    }
-    p->stop = 1;
-    pthread_cond_broadcast(&p->ready);
-    pthread_cond_broadcast(&p->released);
 }
 
 static void *worker(void *arg)
@@ -113,14 +115,7 @@ static void *worker(void *arg)
         tm_err_clear(&s->err);
         item_free(&s->item);
         int r = take(p, &s->item, &s->err);
-        if (r <= 0) {
-            if (r < 0) {
-                pthread_mutex_lock(&p->mu);
-                fail_locked(p, r, &s->err);
-                pthread_mutex_unlock(&p->mu);
-            }
-            return NULL;
-        }
+        if (r <= 0) return NULL;
         /* a worker that never gets an input never pays for a tagger */
         if (!s->pl) {
             int rc = tm_pipeline_new(&s->pl, p->lex, &s->err);

@@ -42,4 +42,20 @@ docs = con.execute("select count(*), count(distinct path) from documents").fetch
 check(docs[0] == docs[1] == len(os.listdir(corpus)), f"no duplicate documents: {docs}")
 check(con.execute("pragma user_version").fetchone()[0] >= 1, "schema versioned")
 check(con.execute("pragma integrity_check").fetchone()[0] == "ok", "integrity")
+con.close()
+
+# the same file given twice, for any --jobs: the stored state is looked up
+# per path, so the second copy is judged as the first was (changed: stored
+# twice; unchanged: unchanged twice) and the file keeps one row
+with open(path, "a", encoding="utf-8") as f:
+    f.write("\nCD said the Somali community felt safer.\n")
+for jobs in ("1", "2"):
+    p = run([binary, "ingest", "-j", jobs, "--db", db, path, corpus])
+    n = len(os.listdir(corpus))
+    want = f"2 stored, {n - 1} unchanged" if jobs == "1" else f"0 stored, {n + 1} unchanged"
+    check(want in p.stderr, f"--jobs {jobs}: {p.stderr}")
+con = sqlite3.connect(db)
+docs = con.execute("select count(*), count(distinct path) from documents").fetchone()
+check(docs[0] == docs[1] == len(os.listdir(corpus)), f"one row for a file given twice: {docs}")
+con.close()
 print("ok")
