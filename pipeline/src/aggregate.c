@@ -264,18 +264,16 @@ static const char *const q_signals_role[TM_PERIOD__COUNT] = PER_PERIOD(Q_SIGNALS
     " g.community = ?20) AND (?21 IS NULL OR g.theme = ?21) AND (?24 IS NULL OR"                   \
     " g.role = ?24 COLLATE NOCASE) ORDER BY g.doc_id"
 static const char *const q_weighted[TM_PERIOD__COUNT] = PER_PERIOD(Q_WEIGHTED);
-/* Live tone mentions of the selected documents that have any (their
- * doc_tallies row), each document's mentions read through the (doc_id, idx)
- * key in idx order, not sentence order: tm_agg_weighted_signals groups
- * them by sentence itself. CROSS JOIN and ORDER BY sel.id (the documents'
- * rowid order) keep the planner from scanning every mention of the
- * database for a short range, and from sorting. */
+/* The tone tallies of the selected documents' sentences that carry a live
+ * signal (sentence_tallies, store.c: live tone mentions per sentence and
+ * identifier), through the (doc_id, kind) key prefix in rowid order of the
+ * documents: the order of q_weighted, merged in C. CROSS JOIN and ORDER BY
+ * sel.id keep the planner from scanning the whole table for a short range,
+ * and from sorting. */
 #define Q_TONES(col)                                                                               \
     SEL(col)                                                                                       \
-    "SELECT m.doc_id, m.sentence, m.identifier FROM sel CROSS JOIN mentions m"                     \
-    " ON m.doc_id = sel.id WHERE EXISTS (SELECT 1 FROM doc_tallies x WHERE x.doc_id = sel.id"      \
-    " AND x.kind = 'tone') AND m.category = 'tone' AND m.negated = 0 AND m.dropped = 0"            \
-    " ORDER BY sel.id"
+    "SELECT t.doc_id, t.sentence, t.k, t.count FROM sel CROSS JOIN sentence_tallies t"             \
+    " ON t.doc_id = sel.id AND t.kind = 'tone' ORDER BY sel.id"
 static const char *const q_tones[TM_PERIOD__COUNT] = PER_PERIOD(Q_TONES);
 
 /* Live incidents with their sentence, in document date order: the selected
@@ -294,24 +292,18 @@ static const char q_inc_rows[] =
     " ORDER BY i.idx";
 
 /* Sentences with a live event cue or planned_event indicator, one row per
- * sentence (its first such mention), in document order. Only documents
- * whose doc_tallies say they have one read their mentions, through the
- * (doc_id, idx) key. CROSS JOIN fixes that order: without statistics (a
- * database no report has closed yet) SQLite scanned every sentence and
- * read a document's mentions for each. */
+ * sentence, in document order: the event tallies of sentence_tallies
+ * (store.c: their first start and end), through the (doc_id, kind) key
+ * prefix, with the sentence through the (doc_id, idx) key. CROSS JOIN
+ * fixes that order: without statistics (a database no report has closed
+ * yet) SQLite may scan every sentence instead. */
 #define Q_EVENTS(col)                                                                              \
     SEL(col)                                                                                       \
-    "SELECT sel.p, d.path, COALESCE(d.date, sel.pd), sen.text, min(m.start) - sen.start,"          \
-    " min(m.end) - sen.start, sen.start, sen.end FROM sel CROSS JOIN documents d ON d.id = sel.id" \
-    " CROSS JOIN mentions m ON m.doc_id = sel.id AND ((m.category = 'cue'"                         \
-    " AND m.identifier = 'event')"                                                                 \
-    " OR (m.category = 'indicator' AND m.identifier = 'planned_event'))"                           \
-    " AND m.negated = 0 AND m.dropped = 0"                                                         \
-    " CROSS JOIN sentences sen ON sen.doc_id = m.doc_id AND sen.idx = m.sentence"                  \
-    " WHERE sel.pd IS NOT NULL AND EXISTS (SELECT 1 FROM doc_tallies x WHERE x.doc_id = sel.id"    \
-    " AND ((x.kind = 'cue' AND x.k1 = 'event') OR (x.kind = 'indicator'"                           \
-    " AND x.k1 = 'planned_event')))"                                                               \
-    " GROUP BY m.doc_id, m.sentence ORDER BY sel.pd, d.path, m.sentence"
+    "SELECT sel.p, d.path, COALESCE(d.date, sel.pd), sen.text, e.start - sen.start,"               \
+    " e.end - sen.start, sen.start, sen.end FROM sel CROSS JOIN documents d ON d.id = sel.id"      \
+    " CROSS JOIN sentence_tallies e ON e.doc_id = sel.id AND e.kind = 'event'"                     \
+    " CROSS JOIN sentences sen ON sen.doc_id = e.doc_id AND sen.idx = e.sentence"                  \
+    " WHERE sel.pd IS NOT NULL ORDER BY sel.pd, d.path, e.sentence"
 static const char *const q_events[TM_PERIOD__COUNT] = PER_PERIOD(Q_EVENTS);
 
 /* Evidence of one signal group: the period's documents through their period
@@ -821,16 +813,10 @@ int tm_agg_weighted_signals(tm_store *st, const tm_agg_range *r, const char *con
             while (tsrc == SQLITE_ROW && (tone_doc = sqlite3_column_int64(t, 0)) < doc)
                 tsrc = sqlite3_step(t);
             while (tsrc == SQLITE_ROW && (tone_doc = sqlite3_column_int64(t, 0)) == doc) {
-                int64_t sen = sqlite3_column_int64(t, 1);
+                int64_t sen = sqlite3_column_int64(t, 1), count = sqlite3_column_int64(t, 3);
                 int reass = is_listed(col_text(t, 2), reassuring);
-                /* the rows come in idx order: a sentence may have been seen */
-                size_t k = ntones;
-                while (k > 0 && tones[k - 1].sentence != sen)
-                    k--;
-                if (k > 0) {
-                    tones[k - 1].concern += !reass;
-                    tones[k - 1].reassure += reass;
-                } else {
+                /* the rows come in sentence order */
+                if (!ntones || tones[ntones - 1].sentence != sen) {
                     if (ntones == cap) {
                         size_t nc = cap ? cap * 2 : 16;
                         tone_row *nt = tm_realloc(tones, nc * sizeof *nt);
@@ -841,8 +827,12 @@ int tm_agg_weighted_signals(tm_store *st, const tm_agg_range *r, const char *con
                         tones = nt;
                         cap = nc;
                     }
-                    tones[ntones++] = (tone_row){sen, !reass, reass};
+                    tones[ntones++] = (tone_row){sen, 0, 0};
                 }
+                if (reass)
+                    tones[ntones - 1].reassure += (int)count;
+                else
+                    tones[ntones - 1].concern += (int)count;
                 tsrc = sqlite3_step(t);
             }
             if (ret != TM_OK) break;
