@@ -227,19 +227,17 @@ static const char *const q_periods[TM_PERIOD__COUNT] = PER_PERIOD(Q_PERIODS);
     " WHERE t.kind = ?4"
 static const char *const q_mentions[TM_PERIOD__COUNT] = PER_PERIOD(Q_MENTIONS);
 
-/* Live signals per document and group, with their count, from doc_tallies,
- * a period at a time and grouped by document within it: tm_agg_signals
- * tallies one period's groups and hands them out before the next, so that
- * the groups of every period are never held at once (on ten years of weeks
- * they were 120 MB of the report). The sort by period costs a fifth of a
- * second on the 100 MB bench corpus (700k rows, spilled to temporary files
- * by the report's temp_store). */
-#define Q_SIGNALS(col)                                                                             \
-    SEL(col)                                                                                       \
-    "SELECT t.doc_id, sel.p, t.k1, t.k2, t.k3, t.k4, t.count FROM sel"                             \
-    " JOIN doc_tallies t ON t.doc_id = sel.id WHERE t.kind = 'signal' AND (?20 IS NULL OR"         \
-    " t.k1 = ?20) AND (?21 IS NULL OR t.k2 = ?21) ORDER BY sel.p, t.doc_id"
-static const char *const q_signals[TM_PERIOD__COUNT] = PER_PERIOD(Q_SIGNALS);
+/* Live signals per group of one document, with their count, from
+ * doc_tallies: tm_agg_signals reads the selected documents a period at a
+ * time (q_sent_docs: in period order, then id), and each one's signal
+ * tallies through the (doc_id, kind) key prefix, so that it tallies one
+ * period's groups and hands them out before the next: the groups of every
+ * period are never held at once (on ten years of weeks they were 120 MB of
+ * the report). Joined and sorted by period in SQL, the 700k tally rows of
+ * the 100 MB bench corpus took 0.73 s, against 0.25 s this way. */
+static const char q_signal_tallies[] =
+    "SELECT k1, k2, k3, k4, count FROM doc_tallies WHERE doc_id = ?1 AND kind = 'signal'"
+    " AND (?2 IS NULL OR k1 = ?2) AND (?3 IS NULL OR k2 = ?3)";
 /* With --role the speaker's role is read from the signal rows (the tallies
  * do not split by role), one row each, through the (doc_id, idx) key of
  * each selected document: DOC_SLICE has kept only documents where the role
@@ -675,32 +673,61 @@ int tm_agg_signals(tm_store *st, const tm_agg_range *r, int64_t top, tm_agg_pair
                    tm_agg_signal_fn signal_fn, void *payload, tm_err *err)
 {
     /* one pass over the signals serves both tables: pairs are sums of
-     * groups. The rows come a period at a time (q_signals), so the tally
-     * holds one period's groups; the periods come in key order, the order
-     * the whole tally sorted them in. */
+     * groups. The rows come a period at a time (q_sent_docs with
+     * q_signal_tallies, or q_signals_role), so the tally holds one period's
+     * groups; the periods come in key order, the order the whole tally
+     * sorted them in. */
     const char *what = "cannot count signals";
     tally t = {0};
-    sqlite3_stmt *s;
-    char *cur = NULL; /* the period being tallied */
-    int src = SQLITE_DONE,
-        ret = query_open(&s, st, r, r->role ? q_signals_role : q_signals, what, err);
+    sqlite3_stmt *s, *q = NULL; /* q: a document's signal tallies; NULL with a role */
+    char *cur = NULL;           /* the period being tallied */
+    int src = SQLITE_DONE, qsrc = SQLITE_DONE,
+        ret = query_open(&s, st, r, r->role ? q_signals_role : q_sent_docs, what, err);
     if (ret != TM_OK) return ret;
+    sqlite3 *db = tm_store_db(st);
+    if (!r->role) {
+        int prc = sqlite3_prepare_v2(db, q_signal_tallies, -1, &q, NULL);
+        if (prc != SQLITE_OK) {
+            ret = db_fail(db, prc, what, err);
+            goto cleanup;
+        }
+        if (r->community) sqlite3_bind_text(q, 2, r->community, -1, SQLITE_STATIC);
+        if (r->theme) sqlite3_bind_text(q, 3, r->theme, -1, SQLITE_STATIC);
+    }
     const char *fields[TALLY_FIELDS];
     while (ret == TM_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
-        for (int i = 0; i < 5; i++)
-            fields[i] = col_text(s, i + 1);
+        int64_t doc = sqlite3_column_int64(s, 0);
+        fields[0] = col_text(s, 1);
         if (cur && strcmp(cur, fields[0])) {
             tm_free(cur);
             cur = NULL;
             if ((ret = flush_period(&t, top, pair_fn, signal_fn, payload, err)) != TM_OK) break;
         }
-        if ((!cur && !(cur = tm_strndup(fields[0], strlen(fields[0])))) ||
-            tally_add(&t, fields, 5, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 6)) !=
-                TM_OK)
+        if (!cur && !(cur = tm_strndup(fields[0], strlen(fields[0])))) {
             ret = tm_err_set(err, TM_ENOMEM, "aggregate: out of memory counting (%s)", what);
+            break;
+        }
+        if (!q) {
+            for (int i = 1; i < 5; i++)
+                fields[i] = col_text(s, i + 1);
+            if (tally_add(&t, fields, 5, doc, sqlite3_column_int64(s, 6)) != TM_OK)
+                ret = tm_err_set(err, TM_ENOMEM, "aggregate: out of memory counting (%s)", what);
+            continue;
+        }
+        sqlite3_bind_int64(q, 1, doc);
+        while (ret == TM_OK && (qsrc = sqlite3_step(q)) == SQLITE_ROW) {
+            for (int i = 1; i < 5; i++)
+                fields[i] = col_text(q, i - 1);
+            if (tally_add(&t, fields, 5, doc, sqlite3_column_int64(q, 4)) != TM_OK)
+                ret = tm_err_set(err, TM_ENOMEM, "aggregate: out of memory counting (%s)", what);
+        }
+        if (ret == TM_OK && qsrc != SQLITE_DONE) ret = db_fail(db, qsrc, what, err);
+        sqlite3_reset(q);
     }
     if (ret == TM_OK && src == SQLITE_DONE)
         ret = flush_period(&t, top, pair_fn, signal_fn, payload, err);
+cleanup:
+    sqlite3_finalize(q);
     tm_free(cur);
     tally_free(&t);
     return query_close(s, src, ret, what, err);
