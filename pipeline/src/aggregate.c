@@ -318,9 +318,8 @@ static const char *const q_events[TM_PERIOD__COUNT] = PER_PERIOD(Q_EVENTS);
     "SELECT g.doc_id, g.sentence, d.path, d.date, d.period_date, g.section, g.role, g.start,"      \
     " g.end, g.via_paragraph, g.weight, g.community, g.theme, g.polarity, g.eep"                   \
     " FROM documents d CROSS JOIN signals g ON g.doc_id = d.id"                                    \
-    " WHERE d." col                                                                                \
-    " IS ?4 AND " RANGE_WHERE DOC_SLICE("d") " AND g.negated = 0"                                  \
-                                             " AND (?24 IS NULL OR g.role = ?24 COLLATE NOCASE)"
+    " WHERE g.negated = 0 AND (?24 IS NULL OR g.role = ?24 COLLATE NOCASE)"                        \
+    " AND d." col " IS ?4 AND " RANGE_WHERE DOC_SLICE("d")
 static const char *const q_evidence[TM_PERIOD__COUNT] = PER_PERIOD(Q_EVIDENCE);
 static const char q_evidence_text[] = "SELECT text FROM sentences WHERE doc_id = ?1 AND idx = ?2";
 

@@ -211,16 +211,16 @@ static const char schema_v5[] = "DROP INDEX IF EXISTS mentions_count;"
     " GROUP BY doc_id, sentence, identifier"                                                       \
     " UNION ALL SELECT doc_id, 'event', sentence, '', count(*), min(start), min(end)"              \
     " FROM mentions WHERE ((category = 'cue' AND identifier = 'event') OR (category = 'indicator'" \
-    " AND identifier = 'planned_event')) AND negated = 0 AND dropped = 0 GROUP BY doc_id, "        \
-    "sentence"
+    " AND identifier = 'planned_event')) AND negated = 0 AND dropped = 0"                          \
+    " GROUP BY doc_id, sentence"
 static const char schema_v6[] =
     "CREATE TABLE sentence_tallies("
     " doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
     " kind TEXT NOT NULL, sentence INTEGER NOT NULL, k TEXT NOT NULL,"
     " count INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,"
     " PRIMARY KEY(doc_id, kind, sentence, k)) WITHOUT ROWID;"
-    "INSERT INTO sentence_tallies(doc_id, kind, sentence, k, count, start, "
-    "end) " SENTENCE_TALLY_SELECT ";";
+    "INSERT INTO sentence_tallies(doc_id, kind, sentence, k, count, start, end)"
+    " " SENTENCE_TALLY_SELECT ";";
 
 /* migrations[v] takes a database from user_version v to v + 1. */
 static const char *const migrations[TM_STORE_SCHEMA_VERSION] = {schema_v1, schema_v2, schema_v3,
