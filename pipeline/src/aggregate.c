@@ -227,19 +227,17 @@ static const char *const q_periods[TM_PERIOD__COUNT] = PER_PERIOD(Q_PERIODS);
     " WHERE t.kind = ?4"
 static const char *const q_mentions[TM_PERIOD__COUNT] = PER_PERIOD(Q_MENTIONS);
 
-/* Live signals per document and group, with their count, from doc_tallies,
- * a period at a time and grouped by document within it: tm_agg_signals
- * tallies one period's groups and hands them out before the next, so that
- * the groups of every period are never held at once (on ten years of weeks
- * they were 120 MB of the report). The sort by period costs a fifth of a
- * second on the 100 MB bench corpus (700k rows, spilled to temporary files
- * by the report's temp_store). */
-#define Q_SIGNALS(col)                                                                             \
-    SEL(col)                                                                                       \
-    "SELECT t.doc_id, sel.p, t.k1, t.k2, t.k3, t.k4, t.count FROM sel"                             \
-    " JOIN doc_tallies t ON t.doc_id = sel.id WHERE t.kind = 'signal' AND (?20 IS NULL OR"         \
-    " t.k1 = ?20) AND (?21 IS NULL OR t.k2 = ?21) ORDER BY sel.p, t.doc_id"
-static const char *const q_signals[TM_PERIOD__COUNT] = PER_PERIOD(Q_SIGNALS);
+/* Live signals per group of one document, with their count, from
+ * doc_tallies: tm_agg_signals reads the selected documents a period at a
+ * time (q_sent_docs: in period order, then id), and each one's signal
+ * tallies through the (doc_id, kind) key prefix, so that it tallies one
+ * period's groups and hands them out before the next: the groups of every
+ * period are never held at once (on ten years of weeks they were 120 MB of
+ * the report). Joined and sorted by period in SQL, the 700k tally rows of
+ * the 100 MB bench corpus took 0.73 s, against 0.25 s this way. */
+static const char q_signal_tallies[] =
+    "SELECT k1, k2, k3, k4, count FROM doc_tallies WHERE doc_id = ?1 AND kind = 'signal'"
+    " AND (?2 IS NULL OR k1 = ?2) AND (?3 IS NULL OR k2 = ?3)";
 /* With --role the speaker's role is read from the signal rows (the tallies
  * do not split by role), one row each, through the (doc_id, idx) key of
  * each selected document: DOC_SLICE has kept only documents where the role
@@ -264,18 +262,16 @@ static const char *const q_signals_role[TM_PERIOD__COUNT] = PER_PERIOD(Q_SIGNALS
     " g.community = ?20) AND (?21 IS NULL OR g.theme = ?21) AND (?24 IS NULL OR"                   \
     " g.role = ?24 COLLATE NOCASE) ORDER BY g.doc_id"
 static const char *const q_weighted[TM_PERIOD__COUNT] = PER_PERIOD(Q_WEIGHTED);
-/* Live tone mentions of the selected documents that have any (their
- * doc_tallies row), each document's mentions read through the (doc_id, idx)
- * key in idx order, not sentence order: tm_agg_weighted_signals groups
- * them by sentence itself. CROSS JOIN and ORDER BY sel.id (the documents'
- * rowid order) keep the planner from scanning every mention of the
- * database for a short range, and from sorting. */
+/* The tone tallies of the selected documents' sentences that carry a live
+ * signal (sentence_tallies, store.c: live tone mentions per sentence and
+ * identifier), through the (doc_id, kind) key prefix in rowid order of the
+ * documents: the order of q_weighted, merged in C. CROSS JOIN and ORDER BY
+ * sel.id keep the planner from scanning the whole table for a short range,
+ * and from sorting. */
 #define Q_TONES(col)                                                                               \
     SEL(col)                                                                                       \
-    "SELECT m.doc_id, m.sentence, m.identifier FROM sel CROSS JOIN mentions m"                     \
-    " ON m.doc_id = sel.id WHERE EXISTS (SELECT 1 FROM doc_tallies x WHERE x.doc_id = sel.id"      \
-    " AND x.kind = 'tone') AND m.category = 'tone' AND m.negated = 0 AND m.dropped = 0"            \
-    " ORDER BY sel.id"
+    "SELECT t.doc_id, t.sentence, t.k, t.count FROM sel CROSS JOIN sentence_tallies t"             \
+    " ON t.doc_id = sel.id AND t.kind = 'tone' ORDER BY sel.id"
 static const char *const q_tones[TM_PERIOD__COUNT] = PER_PERIOD(Q_TONES);
 
 /* Live incidents with their sentence, in document date order: the selected
@@ -294,46 +290,38 @@ static const char q_inc_rows[] =
     " ORDER BY i.idx";
 
 /* Sentences with a live event cue or planned_event indicator, one row per
- * sentence (its first such mention), in document order. Only documents
- * whose doc_tallies say they have one read their mentions, through the
- * (doc_id, idx) key. CROSS JOIN fixes that order: without statistics (a
- * database no report has closed yet) SQLite scanned every sentence and
- * read a document's mentions for each. */
+ * sentence, in document order: the event tallies of sentence_tallies
+ * (store.c: their first start and end), through the (doc_id, kind) key
+ * prefix, with the sentence through the (doc_id, idx) key. CROSS JOIN
+ * fixes that order: without statistics (a database no report has closed
+ * yet) SQLite may scan every sentence instead. */
 #define Q_EVENTS(col)                                                                              \
     SEL(col)                                                                                       \
-    "SELECT sel.p, d.path, COALESCE(d.date, sel.pd), sen.text, min(m.start) - sen.start,"          \
-    " min(m.end) - sen.start, sen.start, sen.end FROM sel CROSS JOIN documents d ON d.id = sel.id" \
-    " CROSS JOIN mentions m ON m.doc_id = sel.id AND ((m.category = 'cue'"                         \
-    " AND m.identifier = 'event')"                                                                 \
-    " OR (m.category = 'indicator' AND m.identifier = 'planned_event'))"                           \
-    " AND m.negated = 0 AND m.dropped = 0"                                                         \
-    " CROSS JOIN sentences sen ON sen.doc_id = m.doc_id AND sen.idx = m.sentence"                  \
-    " WHERE sel.pd IS NOT NULL AND EXISTS (SELECT 1 FROM doc_tallies x WHERE x.doc_id = sel.id"    \
-    " AND ((x.kind = 'cue' AND x.k1 = 'event') OR (x.kind = 'indicator'"                           \
-    " AND x.k1 = 'planned_event')))"                                                               \
-    " GROUP BY m.doc_id, m.sentence ORDER BY sel.pd, d.path, m.sentence"
+    "SELECT sel.p, d.path, COALESCE(d.date, sel.pd), sen.text, e.start - sen.start,"               \
+    " e.end - sen.start, sen.start, sen.end FROM sel CROSS JOIN documents d ON d.id = sel.id"      \
+    " CROSS JOIN sentence_tallies e ON e.doc_id = sel.id AND e.kind = 'event'"                     \
+    " CROSS JOIN sentences sen ON sen.doc_id = e.doc_id AND sen.idx = e.sentence"                  \
+    " WHERE sel.pd IS NOT NULL ORDER BY sel.pd, d.path, e.sentence"
 static const char *const q_events[TM_PERIOD__COUNT] = PER_PERIOD(Q_EVENTS);
 
-/* Evidence of one signal group: the period's documents through their period
- * index (IS also matches the NULL key of undated documents), those with a
- * doc_tallies row of the group (one key lookup each), then their signals
- * through the (doc_id, idx) key. One row per sentence, however many
- * signals of the group it carries. CROSS JOIN fixes that order, whatever
- * statistics the planner has. */
+/* Evidence of the signal groups of one period: the period's documents
+ * through their period index (IS also matches the NULL key of undated
+ * documents), then all their live signals through the (doc_id, idx) key,
+ * once for every group of the period; tm_agg_evidence keeps the signals of
+ * the groups asked about and picks each group's sentences in C. A query per
+ * group read the signals of most of the period's documents once per group
+ * (top 10: about five times each), and joined every candidate sentence's
+ * text before the LIMIT; only the chosen sentences read their text
+ * (q_evidence_text). Section, role and offsets are the sentence's, copied
+ * onto its signals. */
 #define Q_EVIDENCE(col)                                                                            \
-    "SELECT d.path, d.date, g.section, g.role, g.start, g.end, sen.text,"                          \
-    " min(g.via_paragraph) AS vp, max(g.weight) AS w"                                              \
+    "SELECT g.doc_id, g.sentence, d.path, d.date, d.period_date, g.section, g.role, g.start,"      \
+    " g.end, g.via_paragraph, g.weight, g.community, g.theme, g.polarity, g.eep"                   \
     " FROM documents d CROSS JOIN signals g ON g.doc_id = d.id"                                    \
-    " CROSS JOIN sentences sen ON sen.doc_id = g.doc_id AND sen.idx = g.sentence"                  \
-    " WHERE d." col " IS ?4 AND " RANGE_WHERE DOC_SLICE(                                           \
-        "d") " AND EXISTS (SELECT 1 FROM doc_tallies x WHERE x.doc_id = d.id"                      \
-             " AND x.kind = 'signal' AND x.k1 = ?5 AND x.k2 = ?6 AND x.k3 = ?7 AND x.k4 = ?8)"     \
-             " AND g.negated = 0"                                                                  \
-             " AND (?24 IS NULL OR g.role = ?24 COLLATE NOCASE) AND g.community = ?5"              \
-             " AND g.theme = ?6 AND g.polarity = ?7 AND g.eep = ?8"                                \
-             " GROUP BY g.doc_id, g.sentence"                                                      \
-             " ORDER BY vp, w DESC, d.period_date DESC, d.path, g.start LIMIT ?9"
+    " WHERE g.negated = 0 AND (?24 IS NULL OR g.role = ?24 COLLATE NOCASE)"                        \
+    " AND d." col " IS ?4 AND " RANGE_WHERE DOC_SLICE("d")
 static const char *const q_evidence[TM_PERIOD__COUNT] = PER_PERIOD(Q_EVIDENCE);
+static const char q_evidence_text[] = "SELECT text FROM sentences WHERE doc_id = ?1 AND idx = ?2";
 
 /* The selected documents in period order, for tm_agg_sentences: their
  * sentences are then read one document at a time through the (doc_id, idx)
@@ -684,32 +672,61 @@ int tm_agg_signals(tm_store *st, const tm_agg_range *r, int64_t top, tm_agg_pair
                    tm_agg_signal_fn signal_fn, void *payload, tm_err *err)
 {
     /* one pass over the signals serves both tables: pairs are sums of
-     * groups. The rows come a period at a time (q_signals), so the tally
-     * holds one period's groups; the periods come in key order, the order
-     * the whole tally sorted them in. */
+     * groups. The rows come a period at a time (q_sent_docs with
+     * q_signal_tallies, or q_signals_role), so the tally holds one period's
+     * groups; the periods come in key order, the order the whole tally
+     * sorted them in. */
     const char *what = "cannot count signals";
     tally t = {0};
-    sqlite3_stmt *s;
-    char *cur = NULL; /* the period being tallied */
-    int src = SQLITE_DONE,
-        ret = query_open(&s, st, r, r->role ? q_signals_role : q_signals, what, err);
+    sqlite3_stmt *s, *q = NULL; /* q: a document's signal tallies; NULL with a role */
+    char *cur = NULL;           /* the period being tallied */
+    int src = SQLITE_DONE, qsrc = SQLITE_DONE,
+        ret = query_open(&s, st, r, r->role ? q_signals_role : q_sent_docs, what, err);
     if (ret != TM_OK) return ret;
+    sqlite3 *db = tm_store_db(st);
+    if (!r->role) {
+        int prc = sqlite3_prepare_v2(db, q_signal_tallies, -1, &q, NULL);
+        if (prc != SQLITE_OK) {
+            ret = db_fail(db, prc, what, err);
+            goto cleanup;
+        }
+        if (r->community) sqlite3_bind_text(q, 2, r->community, -1, SQLITE_STATIC);
+        if (r->theme) sqlite3_bind_text(q, 3, r->theme, -1, SQLITE_STATIC);
+    }
     const char *fields[TALLY_FIELDS];
     while (ret == TM_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
-        for (int i = 0; i < 5; i++)
-            fields[i] = col_text(s, i + 1);
+        int64_t doc = sqlite3_column_int64(s, 0);
+        fields[0] = col_text(s, 1);
         if (cur && strcmp(cur, fields[0])) {
             tm_free(cur);
             cur = NULL;
             if ((ret = flush_period(&t, top, pair_fn, signal_fn, payload, err)) != TM_OK) break;
         }
-        if ((!cur && !(cur = tm_strndup(fields[0], strlen(fields[0])))) ||
-            tally_add(&t, fields, 5, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 6)) !=
-                TM_OK)
+        if (!cur && !(cur = tm_strndup(fields[0], strlen(fields[0])))) {
             ret = tm_err_set(err, TM_ENOMEM, "aggregate: out of memory counting (%s)", what);
+            break;
+        }
+        if (!q) {
+            for (int i = 1; i < 5; i++)
+                fields[i] = col_text(s, i + 1);
+            if (tally_add(&t, fields, 5, doc, sqlite3_column_int64(s, 6)) != TM_OK)
+                ret = tm_err_set(err, TM_ENOMEM, "aggregate: out of memory counting (%s)", what);
+            continue;
+        }
+        sqlite3_bind_int64(q, 1, doc);
+        while (ret == TM_OK && (qsrc = sqlite3_step(q)) == SQLITE_ROW) {
+            for (int i = 1; i < 5; i++)
+                fields[i] = col_text(q, i - 1);
+            if (tally_add(&t, fields, 5, doc, sqlite3_column_int64(q, 4)) != TM_OK)
+                ret = tm_err_set(err, TM_ENOMEM, "aggregate: out of memory counting (%s)", what);
+        }
+        if (ret == TM_OK && qsrc != SQLITE_DONE) ret = db_fail(db, qsrc, what, err);
+        sqlite3_reset(q);
     }
     if (ret == TM_OK && src == SQLITE_DONE)
         ret = flush_period(&t, top, pair_fn, signal_fn, payload, err);
+cleanup:
+    sqlite3_finalize(q);
     tm_free(cur);
     tally_free(&t);
     return query_close(s, src, ret, what, err);
@@ -727,45 +744,263 @@ int tm_agg_top_signals(tm_store *st, const tm_agg_range *r, int64_t top, tm_agg_
     return tm_agg_signals(st, r, top, NULL, fn, payload, err);
 }
 
+/* One evidence candidate: a sentence of a document with signals of one
+ * group, its sort keys and its strings (offsets into ev_state.pool, or
+ * EV_NONE for NULL). */
+#define EV_NONE SIZE_MAX
+typedef struct ev_cand {
+    size_t group; /* the first group of the run with this key */
+    int64_t doc, sentence, start, end;
+    int64_t vp; /* min(via_paragraph) of its signals of the group */
+    double w;   /* max(weight) */
+    size_t path, date, pd, section, role;
+    const char *spath, *spd; /* path and pd in the pool once it is complete, for ev_cmp */
+} ev_cand;
+
+typedef struct ev_state {
+    const tm_agg_signal *groups;
+    size_t *slots, nslots; /* key -> first group index + 1 */
+    size_t *rep;           /* group -> the first group with its key */
+    ev_cand *v;
+    size_t n, cap;
+    char *pool;
+    size_t plen, pcap;
+} ev_state;
+
+static uint64_t ev_hash(const char *const f[4])
+{
+    uint64_t h = 0;
+    for (int i = 0; i < 4; i++)
+        h = tm_hash(f[i], strlen(f[i]), h + (uint64_t)i);
+    return h;
+}
+
+static int ev_same(const tm_agg_signal *g, const char *const f[4])
+{
+    return !strcmp(g->community, f[0]) && !strcmp(g->theme, f[1]) && !strcmp(g->polarity, f[2]) &&
+           !strcmp(g->eep, f[3]);
+}
+
+/* The first group of the run [g0, g1) with key f, or EV_NONE. */
+static size_t ev_find(const ev_state *e, const char *const f[4])
+{
+    size_t j = (size_t)ev_hash(f) & (e->nslots - 1);
+    for (; e->slots[j]; j = (j + 1) & (e->nslots - 1))
+        if (ev_same(&e->groups[e->slots[j] - 1], f)) return e->slots[j] - 1;
+    return EV_NONE;
+}
+
+/* Copies `s` (NULL: EV_NONE) into the pool; *out its offset. -1 on ENOMEM. */
+static int ev_str(ev_state *e, const char *s, size_t *out)
+{
+    if (!s) {
+        *out = EV_NONE;
+        return 0;
+    }
+    size_t n = strlen(s) + 1;
+    if (e->plen + n > e->pcap) {
+        size_t nc = e->pcap ? e->pcap * 2 : 4096;
+        while (nc < e->plen + n)
+            nc *= 2;
+        char *np = tm_realloc(e->pool, nc);
+        if (!np) return -1;
+        e->pool = np;
+        e->pcap = nc;
+    }
+    memcpy(e->pool + e->plen, s, n);
+    *out = e->plen;
+    e->plen += n;
+    return 0;
+}
+
+static const char *ev_at(const ev_state *e, size_t off)
+{
+    return off == EV_NONE ? NULL : e->pool + off;
+}
+
+/* SQLite's order: vp, w DESC, period_date DESC (NULL lowest), path
+ * (BINARY), start; then the (document, sentence) key, never reached by two
+ * sentences of one document with the same start. */
+static int ev_cmp(const void *a, const void *b)
+{
+    const ev_cand *x = a, *y = b;
+    if (x->group != y->group) return x->group < y->group ? -1 : 1;
+    if (x->vp != y->vp) return x->vp < y->vp ? -1 : 1;
+    if (x->w != y->w) return x->w > y->w ? -1 : 1;
+    if (x->pd != y->pd) {
+        if (!x->spd || !y->spd) return !x->spd ? 1 : -1;
+        int c = strcmp(x->spd, y->spd);
+        if (c) return -c;
+    }
+    int c = strcmp(x->spath, y->spath);
+    if (c) return c;
+    if (x->start != y->start) return x->start < y->start ? -1 : 1;
+    if (x->doc != y->doc) return x->doc < y->doc ? -1 : 1;
+    return x->sentence < y->sentence ? -1 : x->sentence > y->sentence;
+}
+
+/* Reads the signals of the period of groups [g0, g1) (all of one period)
+ * into e->v: one candidate per group and sentence. */
+static int ev_collect(ev_state *e, sqlite3_stmt *s, size_t g0, size_t g1, int *src, tm_err *err)
+{
+    const char *what = "cannot select evidence";
+    size_t nslots = 16;
+    while (nslots < 2 * (g1 - g0))
+        nslots *= 2;
+    tm_free(e->slots);
+    if (!(e->slots = tm_calloc(nslots, sizeof *e->slots)))
+        return tm_err_set(err, TM_ENOMEM, "aggregate: out of memory (%s)", what);
+    e->nslots = nslots;
+    e->n = e->plen = 0;
+    for (size_t gi = g0; gi < g1; gi++) {
+        const tm_agg_signal *g = &e->groups[gi];
+        const char *f[4] = {g->community, g->theme, g->polarity, g->eep};
+        size_t first = ev_find(e, f);
+        if (first == EV_NONE) {
+            size_t j = (size_t)ev_hash(f) & (nslots - 1);
+            while (e->slots[j])
+                j = (j + 1) & (nslots - 1);
+            e->slots[j] = gi + 1;
+            first = gi;
+        }
+        e->rep[gi] = first;
+    }
+    int64_t cur_doc = -1;
+    size_t doc_first = 0; /* the current document's first candidate */
+    size_t path = EV_NONE, date = EV_NONE, pd = EV_NONE;
+    while ((*src = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *f[4] = {col_text(s, 11), col_text(s, 12), col_text(s, 13), col_text(s, 14)};
+        size_t gi = ev_find(e, f);
+        if (gi == EV_NONE) continue;
+        int64_t doc = sqlite3_column_int64(s, 0), sen = sqlite3_column_int64(s, 1);
+        int64_t vp = sqlite3_column_int64(s, 9);
+        double w = sqlite3_column_double(s, 10);
+        if (doc != cur_doc) {
+            cur_doc = doc;
+            doc_first = e->n;
+            if (ev_str(e, col_text(s, 2), &path) || ev_str(e, col_opt(s, 3), &date) ||
+                ev_str(e, col_opt(s, 4), &pd))
+                return tm_err_set(err, TM_ENOMEM, "aggregate: out of memory (%s)", what);
+        }
+        size_t k = doc_first;
+        while (k < e->n && !(e->v[k].group == gi && e->v[k].sentence == sen))
+            k++;
+        if (k < e->n) { /* another signal of the group in the sentence */
+            if (vp < e->v[k].vp) e->v[k].vp = vp;
+            if (w > e->v[k].w) e->v[k].w = w;
+            continue;
+        }
+        if (e->n == e->cap) {
+            size_t nc = e->cap ? e->cap * 2 : 256;
+            ev_cand *nv = tm_realloc(e->v, nc * sizeof *nv);
+            if (!nv) return tm_err_set(err, TM_ENOMEM, "aggregate: out of memory (%s)", what);
+            e->v = nv;
+            e->cap = nc;
+        }
+        ev_cand c = {gi,
+                     doc,
+                     sen,
+                     sqlite3_column_int64(s, 7),
+                     sqlite3_column_int64(s, 8),
+                     vp,
+                     w,
+                     path,
+                     date,
+                     pd,
+                     EV_NONE,
+                     EV_NONE,
+                     NULL,
+                     NULL};
+        if (ev_str(e, col_opt(s, 5), &c.section) || ev_str(e, col_opt(s, 6), &c.role))
+            return tm_err_set(err, TM_ENOMEM, "aggregate: out of memory (%s)", what);
+        e->v[e->n++] = c;
+    }
+    for (size_t k = 0; k < e->n; k++) {
+        e->v[k].spath = ev_at(e, e->v[k].path);
+        e->v[k].spd = ev_at(e, e->v[k].pd);
+    }
+    return TM_OK; /* an SQLite error stays in *src, for query_close */
+}
+
 int tm_agg_evidence(tm_store *st, const tm_agg_range *r, const tm_agg_signal *groups,
                     size_t ngroups, int64_t limit, tm_agg_evidence_fn fn, void *payload,
                     tm_err *err)
 {
     const char *what = "cannot select evidence";
-    sqlite3_stmt *s;
+    for (size_t gi = 0; gi < ngroups; gi++) {
+        const tm_agg_signal *sig = &groups[gi];
+        if (!sig->period || !sig->community || !sig->theme || !sig->polarity || !sig->eep)
+            return tm_err_set(err, TM_EINVAL, "aggregate: evidence asked for an incomplete group");
+    }
+    sqlite3_stmt *s, *t = NULL;
     int src = SQLITE_DONE, ret = query_open(&s, st, r, q_evidence, what, err);
     if (ret != TM_OK) return ret;
-    /* one statement for every group: preparing it is most of the cost */
-    for (size_t gi = 0; ret == TM_OK && gi < ngroups; gi++) {
-        const tm_agg_signal *sig = &groups[gi];
-        if (!sig->period || !sig->community || !sig->theme || !sig->polarity || !sig->eep) {
-            ret = tm_err_set(err, TM_EINVAL, "aggregate: evidence asked for an incomplete group");
-            break;
-        }
-        if (strcmp(sig->period, TM_PERIOD_UNDATED) == 0)
+    sqlite3 *db = tm_store_db(st);
+    ev_state e = {.groups = groups, .rep = tm_calloc(ngroups ? ngroups : 1, sizeof *e.rep)};
+    int prc = sqlite3_prepare_v2(db, q_evidence_text, -1, &t, NULL);
+    if (prc != SQLITE_OK) {
+        ret = db_fail(db, prc, what, err);
+        goto cleanup;
+    }
+    if (!e.rep) {
+        ret = tm_err_set(err, TM_ENOMEM, "aggregate: out of memory (%s)", what);
+        goto cleanup;
+    }
+    /* the groups a period at a time: one read of the period's signals */
+    for (size_t g0 = 0, g1; ret == TM_OK && g0 < ngroups; g0 = g1) {
+        for (g1 = g0 + 1; g1 < ngroups && !strcmp(groups[g1].period, groups[g0].period); g1++)
+            ;
+        if (strcmp(groups[g0].period, TM_PERIOD_UNDATED) == 0)
             sqlite3_bind_null(s, 4);
         else
-            sqlite3_bind_text(s, 4, sig->period, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 5, sig->community, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 6, sig->theme, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 7, sig->polarity, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 8, sig->eep, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 9, limit);
-        while (ret == TM_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
-            tm_agg_evidence_row row = {gi,
-                                       col_text(s, 0),
-                                       col_opt(s, 1),
-                                       col_opt(s, 2),
-                                       col_opt(s, 3),
-                                       sqlite3_column_int64(s, 4),
-                                       sqlite3_column_int64(s, 5),
-                                       col_text(s, 6)};
-            ret = fn(&row, payload);
-        }
-        if (ret == TM_OK && src != SQLITE_DONE)
-            break; /* an SQLite error: reported by query_close */
+            sqlite3_bind_text(s, 4, groups[g0].period, -1, SQLITE_STATIC);
+        ret = ev_collect(&e, s, g0, g1, &src, err);
+        if (ret != TM_OK || src != SQLITE_DONE) break;
         sqlite3_reset(s);
+        if (e.n) qsort(e.v, e.n, sizeof *e.v, ev_cmp);
+        for (size_t gi = g0; ret == TM_OK && gi < g1; gi++) {
+            /* the sorted candidates of its key: the run of group e.rep[gi] */
+            size_t k = 0, hi = e.n;
+            while (k < hi) {
+                size_t mid = k + (hi - k) / 2;
+                if (e.v[mid].group < e.rep[gi])
+                    k = mid + 1;
+                else
+                    hi = mid;
+            }
+            for (int64_t sent = 0; ret == TM_OK && k < e.n && e.v[k].group == e.rep[gi] &&
+                                   (limit < 0 || sent < limit);
+                 k++) {
+                const ev_cand *c = &e.v[k];
+                sqlite3_bind_int64(t, 1, c->doc);
+                sqlite3_bind_int64(t, 2, c->sentence);
+                int tsrc = sqlite3_step(t);
+                if (tsrc == SQLITE_ROW) {
+                    tm_agg_evidence_row row = {gi,
+                                               ev_at(&e, c->path),
+                                               ev_at(&e, c->date),
+                                               ev_at(&e, c->section),
+                                               ev_at(&e, c->role),
+                                               c->start,
+                                               c->end,
+                                               col_text(t, 0)};
+                    ret = fn(&row, payload);
+                    sent++;
+                } else if (tsrc != SQLITE_DONE) {
+                    ret = db_fail(db, tsrc, what, err);
+                }
+                /* no sentence row (never in a database this code wrote):
+                 * the join dropped it before the LIMIT */
+                sqlite3_reset(t);
+            }
+        }
     }
+cleanup:
+    sqlite3_finalize(t);
+    tm_free(e.slots);
+    tm_free(e.rep);
+    tm_free(e.v);
+    tm_free(e.pool);
     return query_close(s, src, ret, what, err);
 }
 
@@ -821,16 +1056,10 @@ int tm_agg_weighted_signals(tm_store *st, const tm_agg_range *r, const char *con
             while (tsrc == SQLITE_ROW && (tone_doc = sqlite3_column_int64(t, 0)) < doc)
                 tsrc = sqlite3_step(t);
             while (tsrc == SQLITE_ROW && (tone_doc = sqlite3_column_int64(t, 0)) == doc) {
-                int64_t sen = sqlite3_column_int64(t, 1);
+                int64_t sen = sqlite3_column_int64(t, 1), count = sqlite3_column_int64(t, 3);
                 int reass = is_listed(col_text(t, 2), reassuring);
-                /* the rows come in idx order: a sentence may have been seen */
-                size_t k = ntones;
-                while (k > 0 && tones[k - 1].sentence != sen)
-                    k--;
-                if (k > 0) {
-                    tones[k - 1].concern += !reass;
-                    tones[k - 1].reassure += reass;
-                } else {
+                /* the rows come in sentence order */
+                if (!ntones || tones[ntones - 1].sentence != sen) {
                     if (ntones == cap) {
                         size_t nc = cap ? cap * 2 : 16;
                         tone_row *nt = tm_realloc(tones, nc * sizeof *nt);
@@ -841,8 +1070,12 @@ int tm_agg_weighted_signals(tm_store *st, const tm_agg_range *r, const char *con
                         tones = nt;
                         cap = nc;
                     }
-                    tones[ntones++] = (tone_row){sen, !reass, reass};
+                    tones[ntones++] = (tone_row){sen, 0, 0};
                 }
+                if (reass)
+                    tones[ntones - 1].reassure += (int)count;
+                else
+                    tones[ntones - 1].concern += (int)count;
                 tsrc = sqlite3_step(t);
             }
             if (ret != TM_OK) break;

@@ -475,6 +475,14 @@ static void test_top_signals_and_evidence(void)
     l.buf[0] = '\0';
     TM_CHECK_INT(tm_agg_evidence(st, &r, s.v, (size_t)s.n, 5, on_evidence_group, &l, &err), TM_OK);
     TM_CHECK_STR(l.buf, "0:a.txt - 32;0:a.txt - 25;1:b.txt - 36;2:c.txt - 18;");
+    /* a group asked twice gets its rows twice; limit 0 none */
+    tm_agg_signal twice[2] = {s.v[0], s.v[0]};
+    l.buf[0] = '\0';
+    TM_CHECK_INT(tm_agg_evidence(st, &r, twice, 2, 5, on_evidence_group, &l, &err), TM_OK);
+    TM_CHECK_STR(l.buf, "0:a.txt - 32;0:a.txt - 25;1:a.txt - 32;1:a.txt - 25;");
+    l.buf[0] = '\0';
+    TM_CHECK_INT(tm_agg_evidence(st, &r, twice, 2, 0, on_evidence_group, &l, &err), TM_OK);
+    TM_CHECK_STR(l.buf, "");
     /* no groups, no rows, no error */
     TM_CHECK_INT(tm_agg_evidence(st, &r, s.v, 0, 5, on_evidence_group, &l, &err), TM_OK);
 

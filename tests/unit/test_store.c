@@ -944,11 +944,11 @@ static void test_batch_cascades(void)
                        "SELECT count(*) FROM sqlite_master t, pragma_foreign_key_list(t.name) f"
                        " WHERE t.type = 'table' AND f.\"table\" = 'documents'",
                        NULL),
-                 10);
+                 11);
     TM_CHECK_INT(q_int(st, "SELECT count(*) FROM pragma_foreign_key_check", NULL), 0);
-    const char *tables[] = {"document_texts", "sections",         "speakers",
-                            "mentions",       "signals",          "incidents",
-                            "errors",         "document_sources", "doc_tallies"};
+    const char *tables[] = {"document_texts", "sections",        "speakers", "mentions",
+                            "signals",        "incidents",       "errors",   "document_sources",
+                            "doc_tallies",    "sentence_tallies"};
     for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
         char sql[128];
         snprintf(sql, sizeof sql,
@@ -974,6 +974,31 @@ static long long tallies_off(tm_store *st)
         " count(*) FROM signals WHERE negated = 0 GROUP BY 1, 3, 4, 5, 6";
     static const char stored[] = "SELECT doc_id, kind, k1, k2, k3, k4, count FROM doc_tallies";
     char sql[1024];
+    snprintf(sql, sizeof sql,
+             "WITH r AS (%s), s AS (%s) SELECT (SELECT count(*) FROM (SELECT * FROM r EXCEPT"
+             " SELECT * FROM s)) + (SELECT count(*) FROM (SELECT * FROM s EXCEPT SELECT * FROM r))",
+             recount, stored);
+    return q_int(st, sql, NULL);
+}
+
+/* The same for sentence_tallies, recounted another way (store.c derives
+ * them with IN and one GROUP BY per kind): live tone mentions per sentence
+ * and identifier where the sentence has a live signal, live event cues and
+ * planned_event indicators per sentence, with their count and smallest
+ * start and end. */
+static long long sentence_tallies_off(tm_store *st)
+{
+    static const char recount[] =
+        "SELECT m.doc_id, CASE m.category WHEN 'tone' THEN 'tone' ELSE 'event' END AS kind,"
+        " m.sentence, CASE m.category WHEN 'tone' THEN m.identifier ELSE '' END AS k,"
+        " count(*), min(m.start), min(m.end) FROM mentions m WHERE m.negated = 0"
+        " AND m.dropped = 0 AND ((m.category = 'tone' AND EXISTS (SELECT 1 FROM signals g"
+        " WHERE g.doc_id = m.doc_id AND g.sentence = m.sentence AND NOT g.negated))"
+        " OR (m.category, m.identifier) IN (VALUES ('cue', 'event'),"
+        " ('indicator', 'planned_event'))) GROUP BY 1, 2, 3, 4";
+    static const char stored[] =
+        "SELECT doc_id, kind, sentence, k, count, start, end FROM sentence_tallies";
+    char sql[2048];
     snprintf(sql, sizeof sql,
              "WITH r AS (%s), s AS (%s) SELECT (SELECT count(*) FROM (SELECT * FROM r EXCEPT"
              " SELECT * FROM s)) + (SELECT count(*) FROM (SELECT * FROM s EXCEPT SELECT * FROM r))",
@@ -1054,9 +1079,35 @@ static void test_tallies(void)
         g->weight = 1.0f;
         g->sent = i % 60;
     }
+    /* tones and planned events: in sentences with and without a live
+     * signal (35, 42, 49 and 56 have only negated ones), repeated in a
+     * sentence with a later start ending earlier, negated and dropped */
+    static const char *const ev_ids[] = {"anger", "calm", "planned_event"};
+    static const tm_category ev_cats[] = {TM_CAT_TONE, TM_CAT_TONE, TM_CAT_INDICATOR};
+    for (uint32_t i = 0; i < 120; i++) {
+        tm_mention *m = TM_VEC_PUSH(&d.arena, d.mentions);
+        if (!m) break;
+        m->sent = i * 7 % 60;
+        m->off = d.sentences.v[m->sent].off + i % 4;
+        m->end = m->off + 10 - 3 * (i % 4);
+        m->cat = ev_cats[i % 3];
+        m->id = m->canon = ev_ids[i % 3];
+        m->negated = i % 11 == 5;
+        m->dropped = i % 13 == 6;
+        m->weight = 1.0f;
+    }
     TM_CHECK_INT(tm_store_doc(st, &d, NULL, &err), TM_OK);
     tm_doc_dispose(&d);
     TM_CHECK(q_int(st, "SELECT max(count) FROM doc_tallies", NULL) > 1);
+    TM_CHECK(q_int(st, "SELECT count(*) FROM sentence_tallies WHERE kind = 'tone'", NULL) > 32);
+    TM_CHECK(q_int(st, "SELECT count(*) FROM sentence_tallies WHERE kind = 'event'", NULL) > 10);
+    TM_CHECK(q_int(st, "SELECT max(count) FROM sentence_tallies", NULL) > 1);
+    TM_CHECK_INT(q_int(st,
+                       "SELECT count(*) FROM sentence_tallies WHERE kind = 'tone'"
+                       " AND sentence IN (35, 42, 49, 56)",
+                       NULL),
+                 0);
+    TM_CHECK_INT(sentence_tallies_off(st), 0);
     TM_CHECK(q_int(st,
                    "SELECT count(*) FROM doc_tallies t JOIN documents d ON d.id = t.doc_id"
                    " WHERE d.path = 'varied.txt'",
@@ -1070,13 +1121,21 @@ static void test_tallies(void)
                        NULL),
                  0);
     TM_CHECK_INT(tallies_off(st), 0);
+    TM_CHECK_INT(q_int(st,
+                       "SELECT count(*) FROM sentence_tallies WHERE doc_id NOT IN (SELECT id FROM"
+                       " documents)",
+                       NULL),
+                 0);
+    TM_CHECK_INT(sentence_tallies_off(st), 0);
     make_minutes(&d, "keep.txt", sha_a);
     TM_CHECK_INT(tm_store_doc(st, &d, NULL, &err), TM_OK);
     tm_doc_dispose(&d);
     long long rows = q_int(st, "SELECT count(*) FROM doc_tallies", NULL);
     TM_CHECK(rows > 0);
     /* a version 3 database gets its tallies from the rows it has */
-    TM_CHECK_INT(sqlite3_exec(tm_store_db(st), "DROP TABLE doc_tallies; PRAGMA user_version = 3",
+    TM_CHECK_INT(sqlite3_exec(tm_store_db(st),
+                              "DROP TABLE doc_tallies; DROP TABLE sentence_tallies;"
+                              " PRAGMA user_version = 3",
                               NULL, NULL, NULL),
                  SQLITE_OK);
     tm_store_close(st);
@@ -1086,6 +1145,23 @@ static void test_tallies(void)
         TM_CHECK_INT(q_int(st, "PRAGMA user_version", NULL), TM_STORE_SCHEMA_VERSION);
         TM_CHECK_INT(q_int(st, "SELECT count(*) FROM doc_tallies", NULL), rows);
         TM_CHECK_INT(tallies_off(st), 0);
+        TM_CHECK_INT(sentence_tallies_off(st), 0);
+    }
+    /* a version 5 database gets its sentence tallies from the rows it has */
+    long long srows = st ? q_int(st, "SELECT count(*) FROM sentence_tallies", NULL) : 0;
+    TM_CHECK(srows > 0);
+    TM_CHECK_INT(st ? sqlite3_exec(tm_store_db(st),
+                                   "DROP TABLE sentence_tallies; PRAGMA user_version = 5", NULL,
+                                   NULL, NULL)
+                    : SQLITE_ERROR,
+                 SQLITE_OK);
+    tm_store_close(st);
+    st = NULL;
+    TM_CHECK_INT(tm_store_open(&st, p, &err), TM_OK);
+    if (st) {
+        TM_CHECK_INT(q_int(st, "PRAGMA user_version", NULL), TM_STORE_SCHEMA_VERSION);
+        TM_CHECK_INT(q_int(st, "SELECT count(*) FROM sentence_tallies", NULL), srows);
+        TM_CHECK_INT(sentence_tallies_off(st), 0);
     }
     tm_store_close(st);
     cleanup_dir();

@@ -34,7 +34,7 @@
 #include "tm/doc.h"
 
 /* PRAGMA user_version of the schema this build writes. */
-#define TM_STORE_SCHEMA_VERSION 5
+#define TM_STORE_SCHEMA_VERSION 6
 
 typedef struct tm_store tm_store;
 typedef struct sqlite3 sqlite3;
