@@ -1845,9 +1845,11 @@ int tm_report__analytics(tm_report__ctx *c, tm_store *st, json_t *rep)
             rc = oom(c, "the report");
             goto cleanup;
         }
-    if ((rc = build_tone(&a, st)) != TM_OK || (rc = build_trends(&a, st)) != TM_OK ||
-        (rc = build_incidents(&a, st)) != TM_OK || (rc = build_levels(&a, st)) != TM_OK ||
-        (rc = build_events(c, st)) != TM_OK ||
+    /* The events' sort reads first: it then never sits on top of the
+     * series and signal groups kept for the period loop. */
+    if ((rc = build_events(c, st)) != TM_OK || (rc = build_tone(&a, st)) != TM_OK ||
+        (rc = build_incidents(&a, st)) != TM_OK || (rc = build_trends(&a, st)) != TM_OK ||
+        (rc = build_levels(&a, st)) != TM_OK ||
         (rc = tm_report__emerging(c, st, &a.hist, &a.trend)) != TM_OK ||
         (rc = build_meta(&a, rep)) != TM_OK)
         goto cleanup;
