@@ -1292,8 +1292,8 @@ typedef struct lvl_ctx {
     const char *last_tpe, *last_tpe_of[3]; /* the previous triple and its names */
     const char *last_period;
     long last_pidx;
-    long want;         /* the history period being read: rows of others are passed over */
-    int64_t (*eep)[3]; /* per period: evidenced, experienced, potential */
+    long want_lo, want_hi; /* the history periods being read: rows of others are passed over */
+    int64_t (*eep)[3];     /* per period: evidenced, experienced, potential */
 } lvl_ctx;
 
 static const char *intern(lvl_ctx *x, int field, const char *s)
@@ -1386,7 +1386,7 @@ static int on_weighted(const tm_agg_weighted *row, void *payload)
         x->last_period = x->last_pidx >= 0 ? x->a->p[x->last_pidx].key : NULL;
     }
     long pidx = x->last_pidx;
-    if (pidx < 0 || pidx != x->want) return TM_OK;
+    if (pidx < x->want_lo || pidx >= x->want_hi) return TM_OK;
     int e = !strcmp(row->eep, "evidenced") ? 0 : !strcmp(row->eep, "experienced") ? 1 : 2;
     x->eep[pidx][e]++;
     const char *f[4] = {intern(x, 0, row->community), intern(x, 1, row->theme),
@@ -1566,6 +1566,8 @@ typedef struct lvl_state {
     int *area_level;   /* per history period */
     json_t *prev_comm; /* community -> level in the previous period */
     tm_store *st;
+    size_t g0;    /* the first group of the next period */
+    long read_hi; /* the groups read are those of the periods before it */
 } lvl_state;
 
 static void lvl_free(lvl_state *s)
@@ -1600,29 +1602,41 @@ static int build_levels(ana *a, tm_store *st)
     return TM_OK;
 }
 
-/* Reads the signal groups of history period i alone, sorted: a period at a
- * time, as the period loop asks for them. The groups of the whole history,
- * read at once (the signals come in document order, not period order),
- * were the report's largest holder: 12.6 MB on the 100 MB db, twice that
- * and an 8 MB index on a 1 GB one. The documents of a dated period are
- * those dated from its first to its last period date; the undated period's
- * are read with the whole history's, the others passed over. */
+/* Documents whose signal groups are read at once (see read_groups()). */
+#define LEVEL_READ_DOCS 512
+
+/* Reads the signal groups of the history periods from i on, sorted (by
+ * period first), a block at a time: the periods up to LEVEL_READ_DOCS
+ * documents. The groups of the whole history, read at once (the signals
+ * come in document order, not period order), were the report's largest
+ * holder: 12.6 MB on the 100 MB db, twice that and an 8 MB index on a
+ * 1 GB one; a period at a time cost a scan of the documents table per
+ * period (6 CPU s more for ten years of weeks). The documents of dated
+ * periods are those dated from the first one's first period date to the
+ * last one's last; the undated period's are read with the whole range's,
+ * the others passed over. */
 static int read_groups(ana *a, long i)
 {
     lvl_state *s = a->lv;
     lvl_ctx *x = &s->x;
     x->n = 0;
+    s->g0 = 0;
     if (x->slots) memset(x->slots, 0, x->nslots * sizeof *x->slots);
-    x->want = i;
     tm_agg_range r = a->hist;
+    long j = i + 1;
     if (a->p[i].undated) {
         r.from = r.to = NULL;
         r.undated = 1;
     } else {
+        int64_t docs = a->p[i].documents;
+        while ((size_t)j < a->np && !a->p[j].undated && docs + a->p[j].documents <= LEVEL_READ_DOCS)
+            docs += a->p[j++].documents;
         r.from = a->p[i].first;
-        r.to = a->p[i].last;
+        r.to = a->p[j - 1].last;
         r.undated = 0;
     }
+    x->want_lo = i;
+    x->want_hi = s->read_hi = j;
     int rc = tm_agg_weighted_signals(s->st, &r, a->reassuring, on_weighted, x, a->c->err);
     if (rc == TM_OK && x->n > 1) qsort(x->v, x->n, sizeof *x->v, group_cmp);
     return rc;
@@ -1636,9 +1650,14 @@ static int levels_period(ana *a, long i, json_t *per)
     tm_report__ctx *c = a->c;
     lvl_state *s = a->lv;
     lvl_ctx *x = &s->x;
-    int rc0 = read_groups(a, i);
-    if (rc0 != TM_OK) return rc0;
-    size_t g0 = 0, g1 = x->n;
+    if (i >= s->read_hi) {
+        int rc0 = read_groups(a, i);
+        if (rc0 != TM_OK) return rc0;
+    }
+    size_t g0 = s->g0, g1 = g0;
+    while (g1 < x->n && x->v[g1].pidx == i)
+        g1++;
+    s->g0 = g1;
     long prev = prev_of(a, i);
     int lv = 0;
     json_t *area =
