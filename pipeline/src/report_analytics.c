@@ -450,10 +450,9 @@ typedef struct cluster {
     int32_t seq;               /* the id's number among incidents of its first_seen and theme */
     uint32_t first_seen, last_seen; /* in inc_ctx.dates */
     int32_t first_pidx;
-    int32_t mark;       /* the last period whose hits counted it (distinct per period) */
     uint32_t documents; /* a cluster is a handful of sentences: 32 bits is plenty */
     uint32_t mentions;
-    uint32_t in_period; /* its hits in that period */
+    uint32_t in_period; /* its hits in the period being written (period_clusters) */
 } cluster;
 
 /* A period date of the history, "YYYY-MM-DD" as the rows give it. */
@@ -854,7 +853,6 @@ static int on_incident(const tm_agg_incident *row, void *payload)
         if (date) memcpy(k->date, date, 11);
         k->first_seen = dix;
         k->first_pidx = (int32_t)pidx;
-        k->mark = -1;
         /* rows come in period-date order: the ids of earlier days are
          * never counted again, so only this day's are kept */
         const char *first_seen = x->dates[dix].s;
