@@ -258,7 +258,7 @@ static const char *const q_signals_role[TM_PERIOD__COUNT] = PER_PERIOD(Q_SIGNALS
 #define Q_WEIGHTED(col)                                                                            \
     SEL(col)                                                                                       \
     "SELECT g.doc_id, sel.p, g.community, g.theme, g.polarity, g.eep, g.weight, g.sentence"        \
-    " FROM sel JOIN signals g ON g.doc_id = sel.id WHERE g.negated = 0 AND (?20 IS NULL OR"        \
+    " FROM sel CROSS JOIN signals g ON g.doc_id = sel.id WHERE g.negated = 0 AND (?20 IS NULL OR"  \
     " g.community = ?20) AND (?21 IS NULL OR g.theme = ?21) AND (?24 IS NULL OR"                   \
     " g.role = ?24 COLLATE NOCASE) ORDER BY g.doc_id"
 static const char *const q_weighted[TM_PERIOD__COUNT] = PER_PERIOD(Q_WEIGHTED);
