@@ -923,17 +923,18 @@ static int row_stmt(tm_store *st, int t, int k, sqlite3_stmt **out, tm_err *err)
     return TM_OK;
 }
 
-/* Binds row i of a table for document `id`, at parameters p + 1 onwards. */
-typedef void (*bind_row_fn)(sqlite3_stmt *s, int p, const tm_doc *doc, int64_t id, size_t i);
+/* Binds row i of `rows` (a tm_doc, or an array of counted rows) for
+ * document `id`, at parameters p + 1 onwards. */
+typedef void (*bind_row_fn)(sqlite3_stmt *s, int p, const void *rows, int64_t id, size_t i);
 
 /* Inserts the rows i of [0, n) that `keep` accepts (all if it is NULL) into
  * row_tables[t], as few statements as the powers of two allow. */
-static int insert_rows(tm_store *st, int t, const tm_doc *doc, int64_t id, size_t n,
-                       int (*keep)(const tm_doc *doc, size_t i), bind_row_fn bind, tm_err *err)
+static int insert_rows(tm_store *st, int t, const void *rows, int64_t id, size_t n,
+                       int (*keep)(const void *rows, size_t i), bind_row_fn bind, tm_err *err)
 {
     size_t left = 0;
     for (size_t i = 0; i < n; i++)
-        left += !keep || keep(doc, i);
+        left += !keep || keep(rows, i);
     for (size_t i = 0; left;) {
         int k = TM_STORE_ROWS_LOG2;
         while (((size_t)1 << k) > left)
@@ -942,8 +943,8 @@ static int insert_rows(tm_store *st, int t, const tm_doc *doc, int64_t id, size_
         int rc = row_stmt(st, t, k, &s, err);
         if (rc != TM_OK) return rc;
         for (int r = 0; r < 1 << k; i++) {
-            if (keep && !keep(doc, i)) continue;
-            bind(s, r * row_tables[t].ncols, doc, id, i);
+            if (keep && !keep(rows, i)) continue;
+            bind(s, r * row_tables[t].ncols, rows, id, i);
             r++;
         }
         if ((rc = step_done(st, s, row_tables[t].what, err)) != TM_OK) return rc;
@@ -952,8 +953,9 @@ static int insert_rows(tm_store *st, int t, const tm_doc *doc, int64_t id, size_
     return TM_OK;
 }
 
-static void bind_section(sqlite3_stmt *s, int p, const tm_doc *doc, int64_t id, size_t i)
+static void bind_section(sqlite3_stmt *s, int p, const void *rows, int64_t id, size_t i)
 {
+    const tm_doc *doc = rows;
     const tm_section *c = &doc->sections.v[i];
     bind_i64(s, p + 1, id);
     bind_i64(s, p + 2, (int64_t)i);
@@ -966,8 +968,9 @@ static void bind_section(sqlite3_stmt *s, int p, const tm_doc *doc, int64_t id, 
     bind_i64(s, p + 9, raw(doc, c->end));
 }
 
-static void bind_speaker(sqlite3_stmt *s, int p, const tm_doc *doc, int64_t id, size_t i)
+static void bind_speaker(sqlite3_stmt *s, int p, const void *rows, int64_t id, size_t i)
 {
+    const tm_doc *doc = rows;
     const tm_speaker *k = &doc->speakers.v[i];
     bind_i64(s, p + 1, id);
     bind_i64(s, p + 2, (int64_t)i);
@@ -977,8 +980,9 @@ static void bind_speaker(sqlite3_stmt *s, int p, const tm_doc *doc, int64_t id, 
     bind_i64(s, p + 6, k->in_table);
 }
 
-static void bind_sentence(sqlite3_stmt *s, int p, const tm_doc *doc, int64_t id, size_t i)
+static void bind_sentence(sqlite3_stmt *s, int p, const void *rows, int64_t id, size_t i)
 {
+    const tm_doc *doc = rows;
     const tm_sentence *c = &doc->sentences.v[i];
     const tm_speaker *k = speaker_of(doc, c->speaker);
     bind_i64(s, p + 1, id);
@@ -1005,8 +1009,14 @@ static int mention_is_stored(const tm_doc *doc, size_t i)
     return m->cat != TM_CAT_CUE || !strcmp(m->id, "event") || !strcmp(m->id, "action");
 }
 
-static void bind_mention(sqlite3_stmt *s, int p, const tm_doc *doc, int64_t id, size_t i)
+static int keep_mention(const void *rows, size_t i)
 {
+    return mention_is_stored(rows, i);
+}
+
+static void bind_mention(sqlite3_stmt *s, int p, const void *rows, int64_t id, size_t i)
+{
+    const tm_doc *doc = rows;
     const tm_mention *m = &doc->mentions.v[i];
     bind_i64(s, p + 1, id);
     bind_i64(s, p + 2, (int64_t)i);
@@ -1021,8 +1031,9 @@ static void bind_mention(sqlite3_stmt *s, int p, const tm_doc *doc, int64_t id, 
     sqlite3_bind_double(s, p + 11, m->weight);
 }
 
-static void bind_signal(sqlite3_stmt *s, int p, const tm_doc *doc, int64_t id, size_t i)
+static void bind_signal(sqlite3_stmt *s, int p, const void *rows, int64_t id, size_t i)
 {
+    const tm_doc *doc = rows;
     const tm_signal *g = &doc->signals.v[i];
     const tm_sentence *c = &doc->sentences.v[g->sent];
     const tm_speaker *k = speaker_of(doc, c->speaker);
@@ -1044,8 +1055,9 @@ static void bind_signal(sqlite3_stmt *s, int p, const tm_doc *doc, int64_t id, s
     bind_opt(s, p + 16, k ? k->role : NULL);
 }
 
-static void bind_incident(sqlite3_stmt *s, int p, const tm_doc *doc, int64_t id, size_t i)
+static void bind_incident(sqlite3_stmt *s, int p, const void *rows, int64_t id, size_t i)
 {
+    const tm_doc *doc = rows;
     const tm_incident *c = &doc->incidents.v[i];
     const tm_sentence *sen = &doc->sentences.v[c->sent];
     bind_i64(s, p + 1, id);
@@ -1076,8 +1088,7 @@ static int insert_sentences(tm_store *st, const tm_doc *doc, int64_t id, tm_err 
 
 static int insert_mentions(tm_store *st, const tm_doc *doc, int64_t id, tm_err *err)
 {
-    return insert_rows(st, R_MENTION, doc, id, doc->mentions.n, mention_is_stored, bind_mention,
-                       err);
+    return insert_rows(st, R_MENTION, doc, id, doc->mentions.n, keep_mention, bind_mention, err);
 }
 
 static int insert_signals(tm_store *st, const tm_doc *doc, int64_t id, tm_err *err)
@@ -1135,6 +1146,15 @@ static int tally_row_cmp(const void *a, const void *b)
     return 0;
 }
 
+static void bind_tally(sqlite3_stmt *s, int p, const void *rows, int64_t id, size_t i)
+{
+    const tally_row *v = rows;
+    bind_i64(s, p + 1, id);
+    for (int c = 0; c < 5; c++)
+        bind_str(s, p + 2 + c, v[i].k[c]);
+    bind_i64(s, p + 7, v[i].count);
+}
+
 /* The document's doc_tallies rows, counted here from the tm_doc: exactly
  * the rows TALLY_SELECT gives from the mentions and signals just inserted
  * (the stored mentions that are live, keyed as mention_is_stored and
@@ -1170,22 +1190,7 @@ static int store_tallies(tm_store *st, const tm_doc *doc, int64_t id, tm_err *er
         else
             v[rows++] = v[i];
     }
-    int rc = TM_OK;
-    for (size_t i = 0; rc == TM_OK && i < rows;) {
-        int k = TM_STORE_ROWS_LOG2;
-        while (((size_t)1 << k) > rows - i)
-            k--;
-        sqlite3_stmt *s;
-        if ((rc = row_stmt(st, R_TALLY, k, &s, err)) != TM_OK) break;
-        for (int r = 0; r < 1 << k; r++, i++) {
-            int p = r * row_tables[R_TALLY].ncols;
-            bind_i64(s, p + 1, id);
-            for (int c = 0; c < 5; c++)
-                bind_str(s, p + 2 + c, v[i].k[c]);
-            bind_i64(s, p + 7, v[i].count);
-        }
-        rc = step_done(st, s, row_tables[R_TALLY].what, err);
-    }
+    int rc = insert_rows(st, R_TALLY, v, id, rows, NULL, bind_tally, err);
     tm_free(v);
     return rc;
 }
@@ -1204,6 +1209,18 @@ static int sentence_tally_cmp(const void *a, const void *b)
     if (c) return c;
     if (x->sentence != y->sentence) return x->sentence < y->sentence ? -1 : 1;
     return strcmp(x->k, y->k);
+}
+
+static void bind_sentence_tally(sqlite3_stmt *s, int p, const void *rows, int64_t id, size_t i)
+{
+    const sentence_tally *v = rows;
+    bind_i64(s, p + 1, id);
+    bind_str(s, p + 2, v[i].kind);
+    bind_i64(s, p + 3, v[i].sentence);
+    bind_str(s, p + 4, v[i].k);
+    bind_i64(s, p + 5, v[i].count);
+    bind_i64(s, p + 6, v[i].start);
+    bind_i64(s, p + 7, v[i].end);
 }
 
 /* 1 if live mention m is an event for tm_agg_events (cue `event` or
@@ -1253,25 +1270,7 @@ static int store_sentence_tallies(tm_store *st, const tm_doc *doc, int64_t id, t
             v[rows++] = v[i];
         }
     }
-    int rc = TM_OK;
-    for (size_t i = 0; rc == TM_OK && i < rows;) {
-        int k = TM_STORE_ROWS_LOG2;
-        while (((size_t)1 << k) > rows - i)
-            k--;
-        sqlite3_stmt *s;
-        if ((rc = row_stmt(st, R_SENTENCE_TALLY, k, &s, err)) != TM_OK) break;
-        for (int r = 0; r < 1 << k; r++, i++) {
-            int p = r * row_tables[R_SENTENCE_TALLY].ncols;
-            bind_i64(s, p + 1, id);
-            bind_str(s, p + 2, v[i].kind);
-            bind_i64(s, p + 3, v[i].sentence);
-            bind_str(s, p + 4, v[i].k);
-            bind_i64(s, p + 5, v[i].count);
-            bind_i64(s, p + 6, v[i].start);
-            bind_i64(s, p + 7, v[i].end);
-        }
-        rc = step_done(st, s, row_tables[R_SENTENCE_TALLY].what, err);
-    }
+    int rc = insert_rows(st, R_SENTENCE_TALLY, v, id, rows, NULL, bind_sentence_tally, err);
     tm_free(v);
     return rc;
 }
