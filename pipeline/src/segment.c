@@ -118,11 +118,37 @@ static int has_stop8(const char *p)
     return (((a - ones) & ~a) | ((b - ones) & ~b) | ((c - ones) & ~c)) & highs ? 1 : 0;
 }
 
+/* The high bit of each of the eight bytes at p that is a blank of is_space
+ * (exact per byte, unlike the zero-byte test of has_stop8: no borrows). */
+static uint64_t space8(const char *p)
+{
+    uint64_t x;
+    memcpy(&x, p, 8);
+    const uint64_t ones = 0x0101010101010101u, lows = 0x7F7F7F7F7F7F7F7Fu;
+    uint64_t a = x ^ (ones * ' '), b = x ^ (ones * '\t'), c = x ^ (ones * '\n');
+    a = ~(((a & lows) + lows) | a);
+    b = ~(((b & lows) + lows) | b);
+    c = ~(((c & lows) + lows) | c);
+    return (a | b | c) & ~lows;
+}
+
 /* Counts words (runs of non-blanks) in t[s..e). */
 static int count_words(const char *t, uint32_t s, uint32_t e)
 {
     int n = 0, in = 0;
-    for (uint32_t i = s; i < e; i++) {
+    /* eight bytes at a time: a word starts at a non-blank after a blank
+     * (or at s); every line and paragraph is counted, and the byte loop
+     * was a third of tm_segment_doc's own time */
+    uint64_t before = 0x80; /* the byte before s counts as a blank */
+    uint32_t i = s;
+    for (; i < e && e - i >= 8; i += 8) {
+        uint64_t sp = space8(t + i);
+        uint64_t starts = ~sp & 0x8080808080808080u & (sp << 8 | before);
+        n += (int)(((starts >> 7) * 0x0101010101010101u) >> 56); /* the bytes set */
+        before = sp >> 56;
+    }
+    in = !before;
+    for (; i < e; i++) {
         if (is_space(t[i]))
             in = 0;
         else if (!in)
