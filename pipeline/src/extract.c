@@ -85,32 +85,52 @@ static void signals(tm_jw *w, const tm_doc *doc)
 {
     /* Group sentence-level signals by (community, theme, polarity, eep,
      * negated), groups in order of first appearance, evidence in sentence
-     * order. A group's count and weight come before its evidence, so each
-     * group is scanned twice; `done` marks signals already written. */
-    size_t n = doc->signals.n;
-    unsigned char *done = n ? calloc(n, 1) : NULL;
-    /* a hash of each signal's group key, so that the scans below compare
-     * one integer per signal and strings only when the hashes agree */
-    uint64_t *key = n ? malloc(n * sizeof *key) : NULL;
+     * order. A group's count and weight come before its evidence, so one
+     * pass finds each signal's group (a hash index over the groups: the scan
+     * of every later signal for every group was quadratic) and chains the
+     * members; a second writes the groups. */
+    size_t n = doc->signals.n, slots = 16;
+    while (slots < 2 * n)
+        slots *= 2;
+    /* per signal: its group key's hash and the next member of its group;
+     * per group: its first and last member, count and weight */
+    uint64_t *key = malloc(n * sizeof *key + 1);
+    uint32_t *next = malloc(n * sizeof *next + 1), *first = malloc(n * sizeof *first + 1);
+    uint32_t *last = malloc(n * sizeof *last + 1), *slot = calloc(slots, sizeof *slot);
+    long long *count = malloc(n * sizeof *count + 1);
+    double *weight = malloc(n * sizeof *weight + 1);
+    size_t ng = 0;
     tm_jw_open_array(w);
-    if (n && (!done || !key)) w->failed = 1;
-    for (size_t i = 0; key && i < n; i++) {
+    if (!key || !next || !first || !last || !slot || !count || !weight) {
+        w->failed = 1;
+        n = 0;
+    }
+    for (size_t i = 0; i < n; i++) {
         const tm_signal *g = &doc->signals.v[i];
         uint64_t h = tm_hash(g->community, strlen(g->community), 0);
         h = tm_hash(g->theme, strlen(g->theme), h);
         key[i] = h ^ ((uint64_t)g->polarity << 1 | (uint64_t)g->eep << 3 | (uint64_t)g->negated);
-    }
-    for (size_t i = 0; done && key && i < n; i++) {
-        if (done[i]) continue;
-        const tm_signal *s = &doc->signals.v[i];
-        long long count = 0;
-        double weight = 0;
-        for (size_t j = i; j < n; j++) {
-            if (!done[j] && key[j] == key[i] && same_signal(s, &doc->signals.v[j])) {
-                count++;
-                weight += doc->signals.v[j].weight;
-            }
+        next[i] = UINT32_MAX;
+        size_t j = (size_t)(key[i] ^ key[i] >> 32) & (slots - 1);
+        for (; slot[j]; j = (j + 1) & (slots - 1)) {
+            uint32_t k = slot[j] - 1, f = first[k];
+            if (key[f] == key[i] && same_signal(&doc->signals.v[f], g)) break;
         }
+        if (!slot[j]) { /* a new group */
+            first[ng] = last[ng] = (uint32_t)i;
+            count[ng] = 1;
+            weight[ng] = 0.0 + g->weight; /* a sum from 0, as it always was (-0 is 0) */
+            slot[j] = (uint32_t)++ng;
+            continue;
+        }
+        uint32_t k = slot[j] - 1;
+        next[last[k]] = (uint32_t)i;
+        last[k] = (uint32_t)i;
+        count[k]++;
+        weight[k] += g->weight; /* in signal order, as the sum always was */
+    }
+    for (size_t k = 0; k < ng; k++) {
+        const tm_signal *s = &doc->signals.v[first[k]];
         tm_jw_open_object(w);
         tm_jw_kstr(w, "community", s->community);
         tm_jw_kstr(w, "theme", s->theme);
@@ -118,22 +138,23 @@ static void signals(tm_jw *w, const tm_doc *doc)
         tm_jw_kstr(w, "polarity", tm_polarity_name(s->polarity));
         tm_jw_kstr(w, "eep", tm_eep_name(s->eep));
         tm_jw_kbool(w, "negated", s->negated);
-        tm_jw_kint(w, "count", count);
-        tm_jw_kreal(w, "weight", weight);
+        tm_jw_kint(w, "count", count[k]);
+        tm_jw_kreal(w, "weight", weight[k]);
         tm_jw_key(w, "evidence");
         tm_jw_open_array(w);
-        for (size_t j = i; j < n; j++) {
-            if (!done[j] && key[j] == key[i] && same_signal(s, &doc->signals.v[j])) {
-                done[j] = 1;
-                evidence(w, doc, &doc->signals.v[j]);
-            }
-        }
+        for (uint32_t j = first[k]; j != UINT32_MAX; j = next[j])
+            evidence(w, doc, &doc->signals.v[j]);
         tm_jw_close_array(w);
         tm_jw_close_object(w);
     }
     tm_jw_close_array(w);
-    free(done);
     free(key);
+    free(next);
+    free(first);
+    free(last);
+    free(slot);
+    free(count);
+    free(weight);
 }
 
 /* Keys counted for one of the objects below, in order of first occurrence,

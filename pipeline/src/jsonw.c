@@ -151,11 +151,6 @@ void tm_jw_str(tm_jw *w, const char *s, size_t n)
     check(w, yajl_gen_string(w->gen, (const unsigned char *)s, n));
 }
 
-void tm_jw_key(tm_jw *w, const char *key)
-{
-    tm_jw_str(w, key, strlen(key));
-}
-
 void tm_jw_int(tm_jw *w, long long v)
 {
     /* the "%lld" of yajl_gen_integer and jansson, without printf */
@@ -225,49 +220,11 @@ void tm_jw_null(tm_jw *w)
     check(w, yajl_gen_null(w->gen));
 }
 
-void tm_jw_kstrn(tm_jw *w, const char *key, const char *s, size_t n)
-{
-    if (!s || !tm_jw_utf8_valid(s, n)) return;
-    tm_jw_key(w, key);
-    tm_jw_str(w, s, n);
-}
-
-void tm_jw_kstr(tm_jw *w, const char *key, const char *s)
-{
-    if (s) tm_jw_kstrn(w, key, s, strlen(s));
-}
-
-void tm_jw_kstr_or_null(tm_jw *w, const char *key, const char *s)
-{
-    if (s)
-        tm_jw_kstrn(w, key, s, strlen(s));
-    else
-        tm_jw_knull(w, key);
-}
-
-void tm_jw_kint(tm_jw *w, const char *key, long long v)
-{
-    tm_jw_key(w, key);
-    tm_jw_int(w, v);
-}
-
 void tm_jw_kreal(tm_jw *w, const char *key, double v)
 {
     if (!isfinite(v)) return;
     tm_jw_key(w, key);
     tm_jw_real(w, v);
-}
-
-void tm_jw_kbool(tm_jw *w, const char *key, int v)
-{
-    tm_jw_key(w, key);
-    tm_jw_bool(w, v);
-}
-
-void tm_jw_knull(tm_jw *w, const char *key)
-{
-    tm_jw_key(w, key);
-    tm_jw_null(w);
 }
 
 void tm_jw_elem_str(tm_jw *w, const char *s)

@@ -30,6 +30,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define TM_JW_REALS 16
 
@@ -67,10 +68,6 @@ void tm_jw_close_object(tm_jw *w);
 void tm_jw_open_array(tm_jw *w);
 void tm_jw_close_array(tm_jw *w);
 
-/* A key in an open object. The caller has checked it is valid UTF-8
- * (constants are; use tm_jw_utf8_valid for data). */
-void tm_jw_key(tm_jw *w, const char *key);
-
 /* Values (after a key, or as array elements). tm_jw_str writes the bytes
  * as given: check tm_jw_utf8_valid first when they may be invalid. */
 void tm_jw_str(tm_jw *w, const char *s, size_t n);
@@ -79,17 +76,60 @@ void tm_jw_real(tm_jw *w, double v);
 void tm_jw_bool(tm_jw *w, int v);
 void tm_jw_null(tm_jw *w);
 
+/* The key and member writers below are inline so that the strlen of a
+ * constant key is folded where it is called: per member, it and the call
+ * were a large part of what the writer itself cost. */
+
+/* A key in an open object. The caller has checked it is valid UTF-8
+ * (constants are; use tm_jw_utf8_valid for data). */
+static inline void tm_jw_key(tm_jw *w, const char *key)
+{
+    tm_jw_str(w, key, strlen(key));
+}
+
 /* Members as json_object_set_new(o, key, json_string(s)) made them: the
  * member is left out when s is NULL or not valid UTF-8. */
-void tm_jw_kstr(tm_jw *w, const char *key, const char *s);
-void tm_jw_kstrn(tm_jw *w, const char *key, const char *s, size_t n);
-/* s ? json_string(s) : json_null(): null for NULL, left out when invalid. */
-void tm_jw_kstr_or_null(tm_jw *w, const char *key, const char *s);
-void tm_jw_kint(tm_jw *w, const char *key, long long v);
+static inline void tm_jw_kstrn(tm_jw *w, const char *key, const char *s, size_t n)
+{
+    if (!s || !tm_jw_utf8_valid(s, n)) return;
+    tm_jw_key(w, key);
+    tm_jw_str(w, s, n);
+}
+
+static inline void tm_jw_kstr(tm_jw *w, const char *key, const char *s)
+{
+    if (s) tm_jw_kstrn(w, key, s, strlen(s));
+}
+
+static inline void tm_jw_kint(tm_jw *w, const char *key, long long v)
+{
+    tm_jw_key(w, key);
+    tm_jw_int(w, v);
+}
+
 /* Left out when v is not finite (json_real() refuses it). */
 void tm_jw_kreal(tm_jw *w, const char *key, double v);
-void tm_jw_kbool(tm_jw *w, const char *key, int v);
-void tm_jw_knull(tm_jw *w, const char *key);
+
+static inline void tm_jw_kbool(tm_jw *w, const char *key, int v)
+{
+    tm_jw_key(w, key);
+    tm_jw_bool(w, v);
+}
+
+static inline void tm_jw_knull(tm_jw *w, const char *key)
+{
+    tm_jw_key(w, key);
+    tm_jw_null(w);
+}
+
+/* s ? json_string(s) : json_null(): null for NULL, left out when invalid. */
+static inline void tm_jw_kstr_or_null(tm_jw *w, const char *key, const char *s)
+{
+    if (s)
+        tm_jw_kstrn(w, key, s, strlen(s));
+    else
+        tm_jw_knull(w, key);
+}
 
 /* An array element as json_array_append_new(a, json_string(s)) made it: left
  * out when s is NULL or not valid UTF-8. */
