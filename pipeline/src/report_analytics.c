@@ -1376,14 +1376,20 @@ static int lvl_grow(lvl_ctx *x)
     return TM_OK;
 }
 
-static int on_weighted(const tm_agg_weighted *row, void *payload)
+/* The history period of a row (-1: none), the previous row's remembered. */
+static long row_pidx(lvl_ctx *x, const tm_agg_weighted *row)
 {
-    lvl_ctx *x = payload;
     if (!x->last_period || strcmp(x->last_period, row->period)) {
         x->last_pidx = pidx_of(x->a, row->period);
         x->last_period = x->last_pidx >= 0 ? x->a->p[x->last_pidx].key : NULL;
     }
-    long pidx = x->last_pidx;
+    return x->last_pidx;
+}
+
+static int on_weighted(const tm_agg_weighted *row, void *payload)
+{
+    lvl_ctx *x = payload;
+    long pidx = row_pidx(x, row);
     if (pidx < x->want_lo || pidx >= x->want_hi) return TM_OK;
     int e = !strcmp(row->eep, "evidenced") ? 0 : !strcmp(row->eep, "experienced") ? 1 : 2;
     x->eep[pidx][e]++;
@@ -1564,13 +1570,17 @@ typedef struct lvl_state {
     int *area_level;   /* per history period */
     json_t *prev_comm; /* community -> level in the previous period */
     tm_store *st;
-    size_t g0;    /* the first group of the next period */
-    long read_hi; /* the groups read are those of the periods before it */
+    size_t g0;           /* the first group of the next period */
+    long read_hi;        /* the groups read are those of the periods before it */
+    tm_agg_wstream *ws;  /* the history's signals in period order; NULL once read */
+    tm_agg_weighted row; /* read from ws, not yet tallied (have_row) */
+    int have_row;
 } lvl_state;
 
 static void lvl_free(lvl_state *s)
 {
     if (!s) return;
+    tm_agg_wstream_close(s->ws);
     tm_free(s->x.v);
     tm_free(s->x.slots);
     tm_free(s->x.eep);
@@ -1597,22 +1607,17 @@ static int build_levels(ana *a, tm_store *st)
     if (!s->x.strings || !s->x.triples || !s->x.ix || !s->x.eep || !s->area_level || !s->prev_comm)
         return oom(c, "levels");
     s->st = st;
-    return TM_OK;
+    return tm_agg_wstream_open(&s->ws, st, &a->hist, a->reassuring, c->err);
 }
 
-/* Documents whose signal groups are read at once (see read_groups()). */
-#define LEVEL_READ_DOCS 512
-
-/* Reads the signal groups of the history periods from i on, sorted (by
- * period first), a block at a time: the periods up to LEVEL_READ_DOCS
- * documents. The groups of the whole history, read at once (the signals
- * come in document order, not period order), were the report's largest
- * holder: 12.6 MB on the 100 MB db, twice that and an 8 MB index on a
- * 1 GB one; a period at a time cost a scan of the documents table per
- * period (6 CPU s more for ten years of weeks). The documents of dated
- * periods are those dated from the first one's first period date to the
- * last one's last; the undated period's are read with the whole range's,
- * the others passed over. */
+/* Reads the signal groups of history period i, sorted, from the one
+ * period-ordered stream of the history's signals: the rows up to the first
+ * of a later period, which waits in s->row for the next call. The groups
+ * of the whole history, read at once (in document order), were the
+ * report's largest holder: 12.6 MB on the 100 MB db, twice that and an
+ * 8 MB index on a 1 GB one; read a block of periods at a time with a
+ * narrowed range, each block scanned the documents table again (a cost
+ * that grew with the square of the corpus). */
 static int read_groups(ana *a, long i)
 {
     lvl_state *s = a->lv;
@@ -1620,22 +1625,24 @@ static int read_groups(ana *a, long i)
     x->n = 0;
     s->g0 = 0;
     if (x->slots) memset(x->slots, 0, x->nslots * sizeof *x->slots);
-    tm_agg_range r = a->hist;
-    long j = i + 1;
-    if (a->p[i].undated) {
-        r.from = r.to = NULL;
-        r.undated = 1;
-    } else {
-        int64_t docs = a->p[i].documents;
-        while ((size_t)j < a->np && !a->p[j].undated && docs + a->p[j].documents <= LEVEL_READ_DOCS)
-            docs += a->p[j++].documents;
-        r.from = a->p[i].first;
-        r.to = a->p[j - 1].last;
-        r.undated = 0;
-    }
     x->want_lo = i;
-    x->want_hi = s->read_hi = j;
-    int rc = tm_agg_weighted_signals(s->st, &r, a->reassuring, on_weighted, x, a->c->err);
+    x->want_hi = s->read_hi = i + 1;
+    int rc = TM_OK;
+    while (rc == TM_OK && s->ws) {
+        if (!s->have_row) {
+            int n = tm_agg_wstream_next(s->ws, &s->row, a->c->err);
+            if (n < 0) return n;
+            if (n == 0) {
+                tm_agg_wstream_close(s->ws);
+                s->ws = NULL;
+                break;
+            }
+            s->have_row = 1;
+        }
+        if (row_pidx(x, &s->row) > i) break; /* the next period's: it waits */
+        s->have_row = 0;
+        rc = on_weighted(&s->row, x);
+    }
     if (rc == TM_OK && x->n > 1) qsort(x->v, x->n, sizeof *x->v, group_cmp);
     return rc;
 }
