@@ -250,29 +250,25 @@ static const char q_signal_tallies[] =
     " ORDER BY sel.p, g.doc_id"
 static const char *const q_signals_role[TM_PERIOD__COUNT] = PER_PERIOD(Q_SIGNALS_ROLE);
 
-/* Every live signal with its weight and sentence, for the level rubric,
- * grouped by document, read through the (doc_id, idx) key; tone mentions
- * of the same documents come from q_tones in the same document order and
- * are merged in C. The signals of one group come in idx order, so the
- * levels' sums add up the same. */
-#define Q_WEIGHTED(col)                                                                            \
-    SEL(col)                                                                                       \
-    "SELECT g.doc_id, sel.p, g.community, g.theme, g.polarity, g.eep, g.weight, g.sentence"        \
-    " FROM sel CROSS JOIN signals g ON g.doc_id = sel.id WHERE g.negated = 0 AND (?20 IS NULL OR"  \
-    " g.community = ?20) AND (?21 IS NULL OR g.theme = ?21) AND (?24 IS NULL OR"                   \
-    " g.role = ?24 COLLATE NOCASE) ORDER BY g.doc_id"
-static const char *const q_weighted[TM_PERIOD__COUNT] = PER_PERIOD(Q_WEIGHTED);
-/* The tone tallies of the selected documents' sentences that carry a live
- * signal (sentence_tallies, store.c: live tone mentions per sentence and
- * identifier), through the (doc_id, kind) key prefix in rowid order of the
- * documents: the order of q_weighted, merged in C. CROSS JOIN and ORDER BY
- * sel.id keep the planner from scanning the whole table for a short range,
- * and from sorting. */
-#define Q_TONES(col)                                                                               \
-    SEL(col)                                                                                       \
-    "SELECT t.doc_id, t.sentence, t.k, t.count FROM sel CROSS JOIN sentence_tallies t"             \
-    " ON t.doc_id = sel.id AND t.kind = 'tone' ORDER BY sel.id"
-static const char *const q_tones[TM_PERIOD__COUNT] = PER_PERIOD(Q_TONES);
+/* Every live signal with its weight and sentence, for the level rubric, in
+ * period order, then document, then signal order (tm_agg_wstream): the
+ * selected documents sorted by (period, id), then each one's signals
+ * through the (doc_id, idx) key (+negated keeps the planner off
+ * signals_count, whose rows are not in idx order) and its tone tallies
+ * through the (doc_id, kind) key prefix, in sentence order. The signals of
+ * one group come in document, then idx order, so the levels' sums add up
+ * the same. One query over the whole range: read a block of periods at a
+ * time with a narrowed range, the levels scanned the documents table once
+ * per block (120 scans for a month report of the 1 GB db). */
+#define Q_WDOCS(col) SEL(col) "SELECT id, p FROM sel ORDER BY p, id"
+static const char *const q_wdocs[TM_PERIOD__COUNT] = PER_PERIOD(Q_WDOCS);
+static const char q_wsignals[] =
+    "SELECT community, theme, polarity, eep, weight, sentence FROM signals WHERE doc_id = ?1"
+    " AND +negated = 0 AND (?20 IS NULL OR community = ?20) AND (?21 IS NULL OR theme = ?21)"
+    " AND (?24 IS NULL OR role = ?24 COLLATE NOCASE) ORDER BY idx";
+static const char q_wtones[] =
+    "SELECT sentence, k, count FROM sentence_tallies WHERE doc_id = ?1 AND kind = 'tone'"
+    " ORDER BY sentence";
 
 /* Live incidents with their sentence, in document date order: the selected
  * documents sorted by (date, path), then each one's incidents in idx order
@@ -1027,81 +1023,152 @@ static int is_listed(const char *id, const char *const *list)
     return 0;
 }
 
+/* The tone tallies of one sentence: (sentence, concern, reassure). */
+typedef struct tone_row {
+    int64_t sentence;
+    int concern, reassure;
+} tone_row;
+
+struct tm_agg_wstream {
+    sqlite3_stmt *docs, *sig, *tone;
+    const char *const *reassuring;
+    const char *period; /* of the current document: a column of `docs` */
+    int in_doc;         /* `sig` is bound to the current document */
+    tone_row *tones;    /* of the current document, in sentence order */
+    size_t ntones, cap;
+    const char *what;
+};
+
+void tm_agg_wstream_close(tm_agg_wstream *w)
+{
+    if (!w) return;
+    sqlite3_finalize(w->docs);
+    sqlite3_finalize(w->sig);
+    sqlite3_finalize(w->tone);
+    tm_free(w->tones);
+    tm_free(w);
+}
+
+int tm_agg_wstream_open(tm_agg_wstream **out, tm_store *st, const tm_agg_range *r,
+                        const char *const *reassuring, tm_err *err)
+{
+    const char *what = "cannot read signals for the levels";
+    *out = NULL;
+    tm_agg_wstream *w = tm_calloc(1, sizeof *w);
+    if (!w) return tm_err_set(err, TM_ENOMEM, "aggregate: out of memory (%s)", what);
+    w->reassuring = reassuring;
+    w->what = what;
+    int ret = query_open(&w->docs, st, r, q_wdocs, what, err);
+    if (ret != TM_OK) {
+        tm_agg_wstream_close(w);
+        return ret;
+    }
+    sqlite3 *db = tm_store_db(st);
+    int prc = sqlite3_prepare_v2(db, q_wsignals, -1, &w->sig, NULL);
+    if (prc == SQLITE_OK) prc = sqlite3_prepare_v2(db, q_wtones, -1, &w->tone, NULL);
+    if (prc != SQLITE_OK) {
+        ret = db_fail(db, prc, what, err);
+        tm_agg_wstream_close(w);
+        return ret;
+    }
+    if (r->community) sqlite3_bind_text(w->sig, 20, r->community, -1, SQLITE_STATIC);
+    if (r->theme) sqlite3_bind_text(w->sig, 21, r->theme, -1, SQLITE_STATIC);
+    if (r->role) sqlite3_bind_text(w->sig, 24, r->role, -1, SQLITE_STATIC);
+    *out = w;
+    return TM_OK;
+}
+
+/* Reads the tone tallies of document `doc` into w->tones. */
+static int ws_tones(tm_agg_wstream *w, int64_t doc, tm_err *err)
+{
+    w->ntones = 0;
+    sqlite3_bind_int64(w->tone, 1, doc);
+    int tsrc;
+    while ((tsrc = sqlite3_step(w->tone)) == SQLITE_ROW) {
+        int64_t sen = sqlite3_column_int64(w->tone, 0), count = sqlite3_column_int64(w->tone, 2);
+        int reass = is_listed(col_text(w->tone, 1), w->reassuring);
+        if (!w->ntones || w->tones[w->ntones - 1].sentence != sen) {
+            if (w->ntones == w->cap) {
+                size_t nc = w->cap ? w->cap * 2 : 16;
+                tone_row *nt = tm_realloc(w->tones, nc * sizeof *nt);
+                if (!nt) {
+                    sqlite3_reset(w->tone);
+                    return tm_err_set(err, TM_ENOMEM, "aggregate: out of memory (tone)");
+                }
+                w->tones = nt;
+                w->cap = nc;
+            }
+            w->tones[w->ntones++] = (tone_row){sen, 0, 0};
+        }
+        if (reass)
+            w->tones[w->ntones - 1].reassure += (int)count;
+        else
+            w->tones[w->ntones - 1].concern += (int)count;
+    }
+    sqlite3_reset(w->tone);
+    if (tsrc != SQLITE_DONE) return db_fail(sqlite3_db_handle(w->tone), tsrc, w->what, err);
+    return TM_OK;
+}
+
+int tm_agg_wstream_next(tm_agg_wstream *w, tm_agg_weighted *row, tm_err *err)
+{
+    for (;;) {
+        if (w->in_doc) {
+            int src = sqlite3_step(w->sig);
+            if (src == SQLITE_ROW) {
+                sqlite3_stmt *s = w->sig;
+                int64_t sen = sqlite3_column_int64(s, 5);
+                *row = (tm_agg_weighted){w->period,
+                                         col_text(s, 0),
+                                         col_text(s, 1),
+                                         col_text(s, 2),
+                                         col_text(s, 3),
+                                         sqlite3_column_double(s, 4),
+                                         0,
+                                         0};
+                /* the tones are in sentence order */
+                size_t lo = 0, hi = w->ntones;
+                while (lo < hi) {
+                    size_t mid = lo + (hi - lo) / 2;
+                    if (w->tones[mid].sentence < sen)
+                        lo = mid + 1;
+                    else
+                        hi = mid;
+                }
+                if (lo < w->ntones && w->tones[lo].sentence == sen) {
+                    row->tone_concern = w->tones[lo].concern;
+                    row->tone_reassure = w->tones[lo].reassure;
+                }
+                return 1;
+            }
+            int ret =
+                src == SQLITE_DONE ? TM_OK : db_fail(sqlite3_db_handle(w->sig), src, w->what, err);
+            sqlite3_reset(w->sig);
+            w->in_doc = 0;
+            if (ret != TM_OK) return ret;
+        }
+        int dsrc = sqlite3_step(w->docs);
+        if (dsrc == SQLITE_DONE) return 0;
+        if (dsrc != SQLITE_ROW) return db_fail(sqlite3_db_handle(w->docs), dsrc, w->what, err);
+        int64_t doc = sqlite3_column_int64(w->docs, 0);
+        w->period = col_text(w->docs, 1);
+        int ret = ws_tones(w, doc, err);
+        if (ret != TM_OK) return ret;
+        sqlite3_bind_int64(w->sig, 1, doc);
+        w->in_doc = 1;
+    }
+}
+
 int tm_agg_weighted_signals(tm_store *st, const tm_agg_range *r, const char *const *reassuring,
                             tm_agg_weighted_fn fn, void *payload, tm_err *err)
 {
-    const char *what = "cannot read signals for the levels";
-    sqlite3_stmt *s = NULL, *t = NULL;
-    int ret = query_open(&s, st, r, q_weighted, what, err);
-    if (ret != TM_OK) return ret;
-    if ((ret = query_open(&t, st, r, q_tones, what, err)) != TM_OK) {
-        sqlite3_finalize(s);
-        return ret;
-    }
-    /* the tone rows of the current document: (sentence, concern, reassure) */
-    typedef struct tone_row {
-        int64_t sentence;
-        int concern, reassure;
-    } tone_row;
-    tone_row *tones = NULL;
-    size_t ntones = 0, cap = 0;
-    int64_t tone_doc = -1, cur_doc = -1;
-    int tsrc = sqlite3_step(t), src = SQLITE_DONE;
-    while (ret == TM_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
-        int64_t doc = sqlite3_column_int64(s, 0);
-        if (doc != cur_doc) {
-            cur_doc = doc;
-            ntones = 0;
-            /* both queries run in doc_id order: skip earlier documents' tones */
-            while (tsrc == SQLITE_ROW && (tone_doc = sqlite3_column_int64(t, 0)) < doc)
-                tsrc = sqlite3_step(t);
-            while (tsrc == SQLITE_ROW && (tone_doc = sqlite3_column_int64(t, 0)) == doc) {
-                int64_t sen = sqlite3_column_int64(t, 1), count = sqlite3_column_int64(t, 3);
-                int reass = is_listed(col_text(t, 2), reassuring);
-                /* the rows come in sentence order */
-                if (!ntones || tones[ntones - 1].sentence != sen) {
-                    if (ntones == cap) {
-                        size_t nc = cap ? cap * 2 : 16;
-                        tone_row *nt = tm_realloc(tones, nc * sizeof *nt);
-                        if (!nt) {
-                            ret = tm_err_set(err, TM_ENOMEM, "aggregate: out of memory (tone)");
-                            break;
-                        }
-                        tones = nt;
-                        cap = nc;
-                    }
-                    tones[ntones++] = (tone_row){sen, 0, 0};
-                }
-                if (reass)
-                    tones[ntones - 1].reassure += (int)count;
-                else
-                    tones[ntones - 1].concern += (int)count;
-                tsrc = sqlite3_step(t);
-            }
-            if (ret != TM_OK) break;
-        }
-        int64_t sen = sqlite3_column_int64(s, 7);
-        tm_agg_weighted row = {col_text(s, 1),
-                               col_text(s, 2),
-                               col_text(s, 3),
-                               col_text(s, 4),
-                               col_text(s, 5),
-                               sqlite3_column_double(s, 6),
-                               0,
-                               0};
-        for (size_t i = 0; i < ntones; i++)
-            if (tones[i].sentence == sen) {
-                row.tone_concern = tones[i].concern;
-                row.tone_reassure = tones[i].reassure;
-                break;
-            }
+    tm_agg_wstream *w;
+    int ret = tm_agg_wstream_open(&w, st, r, reassuring, err);
+    tm_agg_weighted row;
+    while (ret == TM_OK && (ret = tm_agg_wstream_next(w, &row, err)) == 1)
         ret = fn(&row, payload);
-    }
-    tm_free(tones);
-    if (ret == TM_OK && tsrc != SQLITE_DONE && tsrc != SQLITE_ROW)
-        ret = db_fail(sqlite3_db_handle(t), tsrc, what, err);
-    sqlite3_finalize(t);
-    return query_close(s, src, ret, what, err);
+    tm_agg_wstream_close(w);
+    return ret;
 }
 
 int tm_agg_incidents(tm_store *st, const tm_agg_range *r, tm_agg_incident_fn fn, void *payload,

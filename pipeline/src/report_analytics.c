@@ -1279,7 +1279,14 @@ typedef struct lvl_ctx {
     uint32_t *slots; /* open addressing: group index + 1; 0 = empty */
     size_t nslots;
     const char **names; /* index -> interned community or triple (g_names) */
+    size_t *name_len;   /* index -> bytes of the name (a triple's with its NULs) */
     size_t nnames, names_cap;
+    uint32_t *rank; /* index -> place of the name in sorted order (sort_groups) */
+    size_t nranked; /* the names rank covers */
+    group *tmp;     /* sort_groups' merge buffer */
+    size_t tmp_cap;
+    struct reason *rs, *rs_tmp; /* level_object's reasons and merge buffer */
+    size_t rs_cap;
     json_t *ix;            /* interned name or triple bytes -> its index in names */
     const char *last_comm; /* the previous row's community and triple, and their indexes */
     const char *last_tpe_ix;
@@ -1341,11 +1348,15 @@ static uint32_t name_index(lvl_ctx *x, const char *p, size_t len)
         const char **nn = tm_realloc(x->names, nc * sizeof *nn);
         if (!nn) return UINT32_MAX;
         x->names = nn;
+        size_t *nl = tm_realloc(x->name_len, nc * sizeof *nl);
+        if (!nl) return UINT32_MAX;
+        x->name_len = nl;
         x->names_cap = nc;
     }
     if (json_object_setn_new_nocheck(x->ix, p, len, json_integer((json_int_t)x->nnames)))
         return UINT32_MAX;
     x->names[x->nnames] = p;
+    x->name_len[x->nnames] = len;
     g_names = x->names;
     return (uint32_t)x->nnames++;
 }
@@ -1376,14 +1387,20 @@ static int lvl_grow(lvl_ctx *x)
     return TM_OK;
 }
 
-static int on_weighted(const tm_agg_weighted *row, void *payload)
+/* The history period of a row (-1: none), the previous row's remembered. */
+static long row_pidx(lvl_ctx *x, const tm_agg_weighted *row)
 {
-    lvl_ctx *x = payload;
     if (!x->last_period || strcmp(x->last_period, row->period)) {
         x->last_pidx = pidx_of(x->a, row->period);
         x->last_period = x->last_pidx >= 0 ? x->a->p[x->last_pidx].key : NULL;
     }
-    long pidx = x->last_pidx;
+    return x->last_pidx;
+}
+
+static int on_weighted(const tm_agg_weighted *row, void *payload)
+{
+    lvl_ctx *x = payload;
+    long pidx = row_pidx(x, row);
     if (pidx < x->want_lo || pidx >= x->want_hi) return TM_OK;
     int e = !strcmp(row->eep, "evidenced") ? 0 : !strcmp(row->eep, "experienced") ? 1 : 2;
     x->eep[pidx][e]++;
@@ -1438,15 +1455,86 @@ static int on_weighted(const tm_agg_weighted *row, void *payload)
     return TM_OK;
 }
 
-static int group_cmp(const void *pa, const void *pb)
+/* Name order: bytes, shorter first when one is the start of the other. A
+ * triple's NULs sort below every other byte, so that is theme, then
+ * polarity, then eep, each as strcmp; a community name has no NUL, so it is
+ * strcmp. (Communities and triples share the index space but are never
+ * compared with each other.) */
+static const size_t *g_name_len;
+
+static int name_cmp(const void *pa, const void *pb)
 {
-    const group *a = pa, *b = pb;
-    if (a->pidx != b->pidx) return a->pidx < b->pidx ? -1 : 1;
-    int c;
-    if ((c = strcmp(g_comm(a), g_comm(b)))) return c;
-    if ((c = strcmp(g_theme(a), g_theme(b)))) return c;
-    if ((c = strcmp(g_pol(a), g_pol(b)))) return c;
-    return strcmp(g_eep(a), g_eep(b));
+    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+    size_t la = g_name_len[a], lb = g_name_len[b];
+    int c = memcmp(g_names[a], g_names[b], la < lb ? la : lb);
+    return c ? c : (la > lb) - (la < lb);
+}
+
+/* Ranks the names interned since the last call, with all the others. */
+static int rank_names(lvl_ctx *x)
+{
+    if (x->nranked == x->nnames) return TM_OK;
+    uint32_t *idx = tm_malloc(x->nnames * sizeof *idx);
+    uint32_t *rank = tm_realloc(x->rank, x->names_cap * sizeof *rank);
+    if (!idx || !rank) {
+        tm_free(idx);
+        if (rank) x->rank = rank;
+        return TM_ENOMEM;
+    }
+    x->rank = rank;
+    for (size_t k = 0; k < x->nnames; k++)
+        idx[k] = (uint32_t)k;
+    g_name_len = x->name_len;
+    qsort(idx, x->nnames, sizeof *idx, name_cmp);
+    for (size_t k = 0; k < x->nnames; k++)
+        rank[idx[k]] = (uint32_t)k;
+    tm_free(idx);
+    x->nranked = x->nnames;
+    return TM_OK;
+}
+
+/* a before b: period, then community, theme, polarity and eep by name. */
+static int group_before(const uint32_t *rank, const group *a, const group *b)
+{
+    if (a->pidx != b->pidx) return a->pidx < b->pidx;
+    if (a->community != b->community) return rank[a->community] < rank[b->community];
+    return rank[a->tpe] < rank[b->tpe];
+}
+
+/* Sorts the groups read (x->v) by group_before: a bottom-up merge sort on
+ * the names' ranks into a buffer kept between periods. qsort with strcmp
+ * on the names allocated its buffer on every call, once per period, and
+ * glibc's malloc consolidated the heap each time (4% of a month report). */
+static int sort_groups(lvl_ctx *x)
+{
+    if (x->n < 2) return TM_OK;
+    if (rank_names(x) != TM_OK) return TM_ENOMEM;
+    if (x->tmp_cap < x->n) {
+        group *nt = tm_realloc(x->tmp, x->n * sizeof *nt);
+        if (!nt) return TM_ENOMEM;
+        x->tmp = nt;
+        x->tmp_cap = x->n;
+    }
+    const uint32_t *rank = x->rank;
+    group *src = x->v, *dst = x->tmp;
+    size_t n = x->n;
+    for (size_t w = 1; w < n; w *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * w) {
+            size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                dst[k++] = group_before(rank, &src[j], &src[i]) ? src[j++] : src[i++];
+            while (i < mid)
+                dst[k++] = src[i++];
+            while (j < hi)
+                dst[k++] = src[j++];
+        }
+        group *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != x->v) memcpy(x->v, src, n * sizeof *src);
+    return TM_OK;
 }
 
 /* Reasons sort: largest contribution first (by size), then the group keys. */
@@ -1455,17 +1543,39 @@ typedef struct reason {
     double contribution;
 } reason;
 
-static int reason_cmp(const void *pa, const void *pb)
+/* a before b: the largest contribution first (by size), then the group
+ * keys, compared through the names' ranks (rank_names). The groups of one
+ * period are distinct, so this is a strict total order and any correct sort
+ * gives the same sequence. */
+static int reason_before(const uint32_t *rank, const reason *a, const reason *b)
 {
-    const reason *a = pa, *b = pb;
     double x = fabs(a->contribution), y = fabs(b->contribution);
-    if (x != y) return x > y ? -1 : 1;
-    const group *ga = a->g, *gb = b->g;
-    int c;
-    if ((c = strcmp(g_comm(ga), g_comm(gb)))) return c;
-    if ((c = strcmp(g_theme(ga), g_theme(gb)))) return c;
-    if ((c = strcmp(g_pol(ga), g_pol(gb)))) return c;
-    return strcmp(g_eep(ga), g_eep(gb));
+    if (x != y) return x > y;
+    return group_before(rank, a->g, b->g);
+}
+
+/* Sorts x->rs[0..n) by reason_before: a merge sort into x->rs_tmp (sized
+ * with x->rs), as sort_groups and for the same reason. */
+static void sort_reasons(lvl_ctx *x, size_t n)
+{
+    const uint32_t *rank = x->rank;
+    reason *src = x->rs, *dst = x->rs_tmp;
+    for (size_t w = 1; w < n; w *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * w) {
+            size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                dst[k++] = reason_before(rank, &src[j], &src[i]) ? src[j++] : src[i++];
+            while (i < mid)
+                dst[k++] = src[i++];
+            while (j < hi)
+                dst[k++] = src[j++];
+        }
+        reason *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != x->rs) memcpy(x->rs, src, n * sizeof *src);
 }
 
 static const char *direction(int level, int prev)
@@ -1476,13 +1586,23 @@ static const char *direction(int level, int prev)
 
 /* One level object: level, tier, label, direction, previous_level, score,
  * words, reasons. `community` NULL = the area. */
-static json_t *level_object(ana *a, const group *gs, size_t ng, const char *community, long pidx,
-                            int prev_level, int *level_out)
+static json_t *level_object(ana *a, lvl_ctx *x, const group *gs, size_t ng, const char *community,
+                            long pidx, int prev_level, int *level_out)
 {
     int64_t words = a->p[pidx].words;
-    reason *rs = tm_calloc(ng + 1, sizeof *rs);
+    /* the buffers stay from period to period: a fresh one for every period
+     * had glibc's malloc consolidate the heap each time */
+    if (x->rs_cap < ng + 1) {
+        reason *n1 = tm_realloc(x->rs, (ng + 1) * sizeof *n1);
+        if (n1) x->rs = n1;
+        reason *n2 = n1 ? tm_realloc(x->rs_tmp, (ng + 1) * sizeof *n2) : NULL;
+        if (n2) x->rs_tmp = n2;
+        if (!n1 || !n2) return NULL;
+        x->rs_cap = ng + 1;
+    }
+    reason *rs = x->rs;
     json_t *o = json_object(), *arr = json_array();
-    if (!rs || !o || !arr) goto fail;
+    if (!o || !arr) goto fail;
     size_t nr = 0;
     double score = 0.0;
     for (size_t i = 0; i < ng; i++) {
@@ -1491,7 +1611,7 @@ static json_t *level_object(ana *a, const group *gs, size_t ng, const char *comm
         rs[nr++] = (reason){&gs[i], contrib};
         score += contrib;
     }
-    if (nr) qsort(rs, nr, sizeof *rs, reason_cmp);
+    if (nr > 1) sort_reasons(x, nr);
     /* the largest reasons by name; the long tail summed, so that reasons and
      * other_reasons still add up to the score and the report stays readable
      * (and bounded) however many documents a period holds */
@@ -1548,10 +1668,8 @@ static json_t *level_object(ana *a, const group *gs, size_t ng, const char *comm
         arr = NULL;
         goto fail;
     }
-    tm_free(rs);
     return o;
 fail:
-    tm_free(rs);
     json_decref(arr);
     json_decref(o);
     return NULL;
@@ -1564,13 +1682,17 @@ typedef struct lvl_state {
     int *area_level;   /* per history period */
     json_t *prev_comm; /* community -> level in the previous period */
     tm_store *st;
-    size_t g0;    /* the first group of the next period */
-    long read_hi; /* the groups read are those of the periods before it */
+    size_t g0;           /* the first group of the next period */
+    long read_hi;        /* the groups read are those of the periods before it */
+    tm_agg_wstream *ws;  /* the history's signals in period order; NULL once read */
+    tm_agg_weighted row; /* read from ws, not yet tallied (have_row) */
+    int have_row;
 } lvl_state;
 
 static void lvl_free(lvl_state *s)
 {
     if (!s) return;
+    tm_agg_wstream_close(s->ws);
     tm_free(s->x.v);
     tm_free(s->x.slots);
     tm_free(s->x.eep);
@@ -1579,6 +1701,11 @@ static void lvl_free(lvl_state *s)
     json_decref(s->x.triples);
     json_decref(s->x.ix);
     tm_free(s->x.names);
+    tm_free(s->x.name_len);
+    tm_free(s->x.rank);
+    tm_free(s->x.tmp);
+    tm_free(s->x.rs);
+    tm_free(s->x.rs_tmp);
     g_names = NULL;
     json_decref(s->prev_comm);
     tm_free(s);
@@ -1597,22 +1724,17 @@ static int build_levels(ana *a, tm_store *st)
     if (!s->x.strings || !s->x.triples || !s->x.ix || !s->x.eep || !s->area_level || !s->prev_comm)
         return oom(c, "levels");
     s->st = st;
-    return TM_OK;
+    return tm_agg_wstream_open(&s->ws, st, &a->hist, a->reassuring, c->err);
 }
 
-/* Documents whose signal groups are read at once (see read_groups()). */
-#define LEVEL_READ_DOCS 512
-
-/* Reads the signal groups of the history periods from i on, sorted (by
- * period first), a block at a time: the periods up to LEVEL_READ_DOCS
- * documents. The groups of the whole history, read at once (the signals
- * come in document order, not period order), were the report's largest
- * holder: 12.6 MB on the 100 MB db, twice that and an 8 MB index on a
- * 1 GB one; a period at a time cost a scan of the documents table per
- * period (6 CPU s more for ten years of weeks). The documents of dated
- * periods are those dated from the first one's first period date to the
- * last one's last; the undated period's are read with the whole range's,
- * the others passed over. */
+/* Reads the signal groups of history period i, sorted, from the one
+ * period-ordered stream of the history's signals: the rows up to the first
+ * of a later period, which waits in s->row for the next call. The groups
+ * of the whole history, read at once (in document order), were the
+ * report's largest holder: 12.6 MB on the 100 MB db, twice that and an
+ * 8 MB index on a 1 GB one; read a block of periods at a time with a
+ * narrowed range, each block scanned the documents table again (a cost
+ * that grew with the square of the corpus). */
 static int read_groups(ana *a, long i)
 {
     lvl_state *s = a->lv;
@@ -1620,23 +1742,25 @@ static int read_groups(ana *a, long i)
     x->n = 0;
     s->g0 = 0;
     if (x->slots) memset(x->slots, 0, x->nslots * sizeof *x->slots);
-    tm_agg_range r = a->hist;
-    long j = i + 1;
-    if (a->p[i].undated) {
-        r.from = r.to = NULL;
-        r.undated = 1;
-    } else {
-        int64_t docs = a->p[i].documents;
-        while ((size_t)j < a->np && !a->p[j].undated && docs + a->p[j].documents <= LEVEL_READ_DOCS)
-            docs += a->p[j++].documents;
-        r.from = a->p[i].first;
-        r.to = a->p[j - 1].last;
-        r.undated = 0;
-    }
     x->want_lo = i;
-    x->want_hi = s->read_hi = j;
-    int rc = tm_agg_weighted_signals(s->st, &r, a->reassuring, on_weighted, x, a->c->err);
-    if (rc == TM_OK && x->n > 1) qsort(x->v, x->n, sizeof *x->v, group_cmp);
+    x->want_hi = s->read_hi = i + 1;
+    int rc = TM_OK;
+    while (rc == TM_OK && s->ws) {
+        if (!s->have_row) {
+            int n = tm_agg_wstream_next(s->ws, &s->row, a->c->err);
+            if (n < 0) return n;
+            if (n == 0) {
+                tm_agg_wstream_close(s->ws);
+                s->ws = NULL;
+                break;
+            }
+            s->have_row = 1;
+        }
+        if (row_pidx(x, &s->row) > i) break; /* the next period's: it waits */
+        s->have_row = 0;
+        rc = on_weighted(&s->row, x);
+    }
+    if (rc == TM_OK && sort_groups(x) != TM_OK) rc = oom(a->c, "levels");
     return rc;
 }
 
@@ -1659,7 +1783,7 @@ static int levels_period(ana *a, long i, json_t *per)
     long prev = prev_of(a, i);
     int lv = 0;
     json_t *area =
-        level_object(a, x->v + g0, g1 - g0, NULL, i, prev >= 0 ? s->area_level[prev] : 0, &lv);
+        level_object(a, x, x->v + g0, g1 - g0, NULL, i, prev >= 0 ? s->area_level[prev] : 0, &lv);
     if (!area) return oom(c, "levels");
     s->area_level[i] = lv;
     /* communities with signals now or in the previous period */
@@ -1696,7 +1820,7 @@ static int levels_period(ana *a, long i, json_t *per)
         }
         for (hi = lo; hi < g1 && !strcmp(g_comm(&x->v[hi]), ck); hi++)
             ;
-        json_t *co = level_object(a, x->v + lo, hi - lo, ck, i, pl, &cl);
+        json_t *co = level_object(a, x, x->v + lo, hi - lo, ck, i, pl, &cl);
         if (!co || json_object_set_new(comms, ck, co) ||
             json_object_set_new(next_comm, ck, json_integer(cl))) {
             rc = oom(c, "levels");

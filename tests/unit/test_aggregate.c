@@ -541,6 +541,59 @@ static void test_many_keys(void)
     tm_store_close(st);
 }
 
+/* The weighted signals come in period order (undated last), then
+ * document, then signal order, whatever order the documents were stored
+ * in, with the tone tallies of their sentence. */
+static void test_weighted_stream_in_period_order(void)
+{
+    tm_store *st = fixture();
+    TM_CHECK(st != NULL);
+    if (!st) return;
+    tm_err err = {0};
+    tm_doc d;
+    /* stored last, dated first */
+    doc_start(&d, "d.txt", "2024-01-05", "Somali fear and calm. Polish worry.");
+    uint32_t s0 = sent(&d, "Somali fear and calm."), s1 = sent(&d, "Polish worry.");
+    mention(&d, s0, TM_CAT_TONE, "fear", 0, 0);
+    mention(&d, s0, TM_CAT_TONE, "calm", 0, 0);
+    mention(&d, s0, TM_CAT_TONE, "calm", 0, 0);
+    mention(&d, s1, TM_CAT_TONE, "worry", 1, 0); /* negated: no tone */
+    add_signal(&d, s1, "polish", "community_tension", TM_POL_CONCERN, 0, 0);
+    add_signal(&d, s0, "somali", "hate_crime", TM_POL_CONCERN, 0, 0);
+    TM_CHECK_INT(tm_store_doc(st, &d, NULL, &err), TM_OK);
+    tm_doc_dispose(&d);
+    static const char *const reassuring[] = {"calm", NULL};
+    tm_agg_range r = {.period = TM_PERIOD_MONTH, .undated = 1};
+    tm_agg_wstream *w = NULL;
+    TM_CHECK_INT(tm_agg_wstream_open(&w, st, &r, reassuring, &err), TM_OK);
+    char got[1024] = "";
+    tm_agg_weighted row;
+    int n;
+    while (w && (n = tm_agg_wstream_next(w, &row, &err)) == 1) {
+        size_t len = strlen(got);
+        snprintf(got + len, sizeof got - len, "%s %s/%s %g %d/%d;", row.period, row.community,
+                 row.theme, row.weight, row.tone_concern, row.tone_reassure);
+    }
+    TM_CHECK_INT(n, 0);
+    tm_agg_wstream_close(w);
+    TM_CHECK_STR(got, "2024-01 polish/community_tension 1 0/0;2024-01 somali/hate_crime 1 1/2;"
+                      "2025-03 somali/hate_crime 1 0/0;2025-03 somali/hate_crime 1 0/0;"
+                      "2025-03 somali/hate_crime 1 0/0;2025-04 muslim/engagement 1 0/0;"
+                      "undated somali/engagement 1 0/0;");
+    /* a narrowed range, undated left out */
+    r = (tm_agg_range){.period = TM_PERIOD_MONTH, .from = "2025-01-01"};
+    TM_CHECK_INT(tm_agg_wstream_open(&w, st, &r, reassuring, &err), TM_OK);
+    got[0] = '\0';
+    while (w && (n = tm_agg_wstream_next(w, &row, &err)) == 1) {
+        size_t len = strlen(got);
+        snprintf(got + len, sizeof got - len, "%s %s;", row.period, row.community);
+    }
+    TM_CHECK_INT(n, 0);
+    tm_agg_wstream_close(w);
+    TM_CHECK_STR(got, "2025-03 somali;2025-03 somali;2025-03 somali;2025-04 muslim;");
+    tm_store_close(st);
+}
+
 static const tm_test_case cases[] = {
     {"period_keys", test_period_keys},
     {"period_bounds", test_period_bounds},
@@ -551,6 +604,7 @@ static const tm_test_case cases[] = {
     {"queries_count_only_live_rows", test_queries_count_only_live_rows},
     {"top_signals_and_evidence", test_top_signals_and_evidence},
     {"many_keys", test_many_keys},
+    {"weighted_stream_in_period_order", test_weighted_stream_in_period_order},
     {NULL, NULL},
 };
 

@@ -230,9 +230,19 @@ int tm_agg_evidence(tm_store *st, const tm_agg_range *r, const tm_agg_signal *gr
 int tm_agg_lexicons(tm_store *st, const tm_agg_range *r, tm_agg_lexicon_fn fn, void *payload,
                     tm_err *err);
 
-/* Every live signal of the range, grouped by document, with the tone of
- * its sentence: tone identifiers in `reassuring` (NULL-terminated) count as
- * reassuring, every other tone identifier as concern. */
+/* Every live signal of the range with the tone of its sentence, in period
+ * order (TM_PERIOD_UNDATED last), then document, then signal order: tone
+ * identifiers in `reassuring` (NULL-terminated) count as reassuring, every
+ * other tone identifier as concern. One read of the range, pulled a row at
+ * a time: tm_agg_wstream_next() returns 1 with a row (its strings valid
+ * until the next call), 0 at the end, or a negative TM_E* code. */
+typedef struct tm_agg_wstream tm_agg_wstream;
+int tm_agg_wstream_open(tm_agg_wstream **out, tm_store *st, const tm_agg_range *r,
+                        const char *const *reassuring, tm_err *err);
+int tm_agg_wstream_next(tm_agg_wstream *w, tm_agg_weighted *row, tm_err *err);
+void tm_agg_wstream_close(tm_agg_wstream *w); /* NULL is fine */
+
+/* The same rows through a callback. */
 int tm_agg_weighted_signals(tm_store *st, const tm_agg_range *r, const char *const *reassuring,
                             tm_agg_weighted_fn fn, void *payload, tm_err *err);
 
