@@ -56,7 +56,10 @@ void tm_cmd_report_help(FILE *out)
             "                   initials their role, file paths the document's kind and date\n"
             "  --out PATH       output file, or folder for csv (default: standard output)\n"
             "  --lexicons DIR   lexicon whose version and hash stamp the report\n"
-            "  -h, --help       show this help\n",
+            "  -h, --help       show this help\n"
+            "\n"
+            "Environment: TMPDIR, where the report keeps its temporary files (default /tmp;\n"
+            "unlinked as soon as they are made).\n",
             TM_REPORT_DEFAULT_TOP, TM_TREND_DEFAULT_BASELINE, TM_TREND_DEFAULT_MIN_COUNT,
             TM_TREND_DEFAULT_ALPHA);
 }

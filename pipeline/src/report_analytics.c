@@ -949,6 +949,32 @@ static void inc_free(inc_state *s)
     tm_free(s);
 }
 
+/* An anonymous scratch file in $TMPDIR, or /tmp, where SQLite puts its own
+ * (tmpfile() ignores TMPDIR, so a user could not move the spill off a small
+ * /tmp). Created 0600 and unlinked at once: it holds place names of the
+ * minutes and must not outlive the report. NULL with errno set; *dir says
+ * where it was tried. */
+static FILE *scratch_file(const char **dir)
+{
+    const char *d = getenv("TMPDIR");
+    *dir = d && *d ? d : "/tmp";
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s/tension-report-XXXXXX", *dir) >= (int)sizeof path) {
+        errno = ENAMETOOLONG;
+        return NULL;
+    }
+    int fd = mkstemp(path);
+    if (fd < 0) return NULL;
+    unlink(path);
+    FILE *f = fdopen(fd, "w+b");
+    if (!f) {
+        int e = errno;
+        close(fd);
+        errno = e;
+    }
+    return f;
+}
+
 /* Reads and clusters every incident of the history into the cluster and
  * hit files and counts the new ones per period (the levels need them); the
  * JSON is made per period by incidents_period(). */
@@ -969,11 +995,12 @@ static int build_incidents(ana *a, tm_store *st)
     x->hit0 = tm_calloc(a->np ? a->np : 1, sizeof *x->hit0);
     x->hit1 = tm_calloc(a->np ? a->np : 1, sizeof *x->hit1);
     if (!x->ids || !x->places || !x->hit0 || !x->hit1) return oom(c, "incidents");
-    /* tmpfile(): created 0600 and unlinked at once (they hold place names
-     * of the minutes, and must not outlive the report) */
-    if (!(x->cfile = tmpfile()) || !(x->hits = tmpfile()))
-        return tm_err_set(c->err, TM_EIO, "report: cannot create the incidents' temporary file: %s",
-                          strerror(errno));
+    const char *dir = NULL;
+    if (!(x->cfile = scratch_file(&dir)) || !(x->hits = scratch_file(&dir)))
+        return tm_err_set(c->err, TM_EIO,
+                          "report: cannot create a temporary file for the incidents in %s: %s"
+                          " (set TMPDIR to a writable directory)",
+                          dir, strerror(errno));
     x->cfd = fileno(x->cfile);
     tm_err ignored = {0};
     if (tm_stemmer_new(&x->stem, NULL, &ignored) != TM_OK) x->stem = NULL; /* words unstemmed */

@@ -208,4 +208,23 @@ rows = read_csv(os.path.join(work, "realcsv", "communities.csv"))
 check(len(rows) == sum(len(p["communities"]) for p in real["periods"]), "one row per period x community")
 check(not os.path.exists(os.path.join(work, "realcsv", "trends.csv")) or
       any("trends" in p for p in real["periods"]), "optional tables only when present")
+
+# the incidents' temporary files go where TMPDIR says, and a TMPDIR that
+# cannot hold them is one clear error, not a half-written report
+tmpdir = os.path.join(work, "tmpdir")
+os.makedirs(tmpdir)
+env_run = lambda extra: subprocess.run(
+    [binary, "report", "--db", os.path.join(work, "t.db"), "--out", os.path.join(work, "tmp.json")],
+    env=dict(os.environ, **extra), capture_output=True, text=True)
+p = env_run({"TMPDIR": tmpdir})
+check(p.returncode == 0, f"report with TMPDIR set: {p.stderr}")
+check(json.load(open(os.path.join(work, "tmp.json"), encoding="utf-8")) == real, "same report with TMPDIR")
+check(os.listdir(tmpdir) == [], "no temporary file left behind")
+os.remove(os.path.join(work, "tmp.json"))
+missing = os.path.join(work, "no-such-dir")
+p = env_run({"TMPDIR": missing})
+check(p.returncode != 0, "report fails when TMPDIR does not exist")
+check(missing in p.stderr and "TMPDIR" in p.stderr and len(p.stderr.strip().splitlines()) == 1,
+      f"one line naming the directory and what to do: {p.stderr!r}")
+check(not os.path.exists(os.path.join(work, "tmp.json")), "no report written")
 print("ok")
